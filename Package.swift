@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SalonOps",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "salonops", targets: ["salonops"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // libgit2, as Debian ships it: the only place its C API is imported.
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        // Reads a commit's tree into memory through libgit2; value types out.
+        .target(
+            name: "SalonOpsGit",
+            dependencies: ["CLibGit2"]
+        ),
+        // The pure core: model, YAML loading, validation, rendering. No C, no HTTP.
+        .target(
+            name: "SalonOpsCore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // Wires the git source to the core (and, later, providers to the plan).
+        .target(
+            name: "SalonOpsEngine",
+            dependencies: ["SalonOpsCore", "SalonOpsGit", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "salonops",
+            dependencies: [
+                "SalonOpsCore", "SalonOpsGit", "SalonOpsEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "salonops-bench",
+            dependencies: ["SalonOpsCore", "SalonOpsGit", "SalonOpsEngine"],
+            path: "Benchmarks/salonops-bench"
+        ),
+        .testTarget(name: "SalonOpsCoreTests", dependencies: ["SalonOpsCore"]),
+        .testTarget(name: "SalonOpsGitTests", dependencies: ["SalonOpsGit"]),
+        .testTarget(name: "SalonOpsCLITests", dependencies: ["SalonOpsCore"]),
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef SALONOPS_CLIBGIT2_SHIM_H
+#define SALONOPS_CLIBGIT2_SHIM_H
+#include <git2.h>
+#endif

@@ -1,0 +1,169 @@
+import Dispatch
+import Yams
+
+/// The result of loading a config root: the model, and every problem found on the way.
+public struct LoadResult: Sendable {
+    public var state: DesiredState
+    public var diagnostics: [Diagnostic]
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+/// YAML files → desired state. Each file is parsed on its own (in parallel); cross-file checks
+/// run afterwards in `Validator`.
+public enum ConfigLoader {
+    public static func load(_ files: [ConfigFile]) -> LoadResult {
+        let ordered = files.filter { $0.role != .other }.sorted { $0.path < $1.path }
+        let results = parallelMap(ordered) { parseFile($0) }
+        var state = DesiredState()
+        var diagnostics: [Diagnostic] = []
+        for result in results {
+            diagnostics.append(contentsOf: result.diagnostics)
+            state.documentCount += result.documentCount
+            if let outline = result.outline { state.encryptedFiles[result.path] = outline }
+            for document in result.documents {
+                switch document {
+                case .organization(let org):
+                    if let first = state.organization {
+                        diagnostics.append(Diagnostic(.error, .organizationCount, at: org.metadata.location,
+                                                      "a second Organization '\(org.metadata.name)'; the first is '\(first.metadata.name)' at \(first.metadata.location)",
+                                                      hint: "a config repository declares exactly one Organization: merge them or remove one"))
+                    } else {
+                        state.organization = org
+                    }
+                case .establishment(let e): state.establishments.append(e)
+                case .service(let s): state.services.append(s)
+                case .product(let p): state.products.append(p)
+                case .offer(let o): state.offers.append(o)
+                case .integration(let i): state.integrations.append(i)
+                }
+            }
+        }
+        diagnostics.append(contentsOf: Validator.validate(state, configFilePaths: Set(ordered.map(\.path))))
+        return LoadResult(state: state, diagnostics: diagnostics.sortedForOutput())
+    }
+
+    // MARK: One file
+
+    enum Document: Sendable {
+        case organization(Organization)
+        case establishment(Establishment)
+        case service(Service)
+        case product(Product)
+        case offer(Offer)
+        case integration(Integration)
+    }
+
+    struct FileResult: Sendable {
+        let path: String
+        var documents: [Document] = []
+        var documentCount = 0
+        var outline: EncryptedFileOutline?
+        var diagnostics: [Diagnostic] = []
+    }
+
+    static func parseFile(_ file: ConfigFile) -> FileResult {
+        let sink = DiagnosticSink()
+        var result = parseFile(file, sink: sink)
+        result.diagnostics = sink.diagnostics
+        return result
+    }
+
+    static func parseFile(_ file: ConfigFile, sink: DiagnosticSink) -> FileResult {
+        var result = FileResult(path: file.path)
+        switch file.role {
+        case .other:
+            return result
+        case .encrypted:
+            result.outline = EncryptedFileOutline.read(file.contents, repositoryPath: file.repositoryPath, sink: sink)
+            return result
+        case .sopsRules, .config:
+            break
+        }
+        let start = SourceLocation(file: file.repositoryPath, line: 1, column: 1)
+        guard let text = String(validating: file.contents, as: UTF8.self) else {
+            sink.error(.encoding, at: start, "file is not UTF-8 text", hint: "save it as UTF-8")
+            return result
+        }
+        // Plaintext credentials are looked for in the raw text, comments included.
+        sink.append(contentsOf: SecretScanner.diagnostics(for: file.contents, file: file.repositoryPath))
+        let reader = NodeReader(file: file.repositoryPath, sink: sink)
+        do {
+            let parser = try Parser(yaml: text)
+            while let root = try parser.nextRoot() {
+                if file.role == .sopsRules { continue }
+                if root.isNullScalar { continue }  // an empty document between `---` lines
+                result.documentCount += 1
+                if let document = DocumentDecoder(reader: reader).decode(root) {
+                    result.documents.append(document)
+                }
+            }
+        } catch let error as YamlError {
+            report(error, file: file.repositoryPath, sink: sink)
+        } catch {
+            sink.error(.yamlSyntax, at: start, "could not parse YAML: \(error)")
+        }
+        return result
+    }
+
+    static func report(_ error: YamlError, file: String, sink: DiagnosticSink) {
+        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
+        let hint = "check indentation (spaces, not tabs), quotes and ':' after each key"
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            let while_ = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
+            sink.error(.yamlSyntax, at: at(mark), "YAML syntax error: \(problem)\(while_)", hint: hint)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            let first = context.mark
+            let second = duplicates.first.flatMap { repeatedKey($0, after: first, in: context.text) }
+            let location = second.map { SourceLocation(file: file, line: $0.line, column: $0.column) } ?? at(first)
+            sink.error(.duplicateKey, at: location,
+                       "key \(names) appears more than once in the same mapping\(second == nil ? "" : " (first at line \(first.line))")",
+                       hint: "YAML keeps only one value per key: remove or merge the duplicates")
+        case let .reader(problem, offset, _, yaml):
+            var line = 1, column = 1
+            if let offset {
+                for character in yaml.prefix(offset) {
+                    if character == "\n" { line += 1; column = 1 } else { column += 1 }
+                }
+            }
+            sink.error(.encoding, at: SourceLocation(file: file, line: line, column: column), "cannot read file: \(problem)", hint: "save it as UTF-8 without control characters")
+        default:
+            sink.error(.yamlSyntax, at: SourceLocation(file: file, line: 1, column: 1), "could not parse YAML: \(error)", hint: hint)
+        }
+    }
+
+    /// Where a block-style key is written again at the same indentation after its first
+    /// occurrence: libyaml only reports the first one.
+    static func repeatedKey(_ key: String, after first: Mark, in yaml: String) -> (line: Int, column: Int)? {
+        let indent = String(repeating: " ", count: first.column - 1)
+        var lineNumber = 0
+        for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            guard lineNumber > first.line else { continue }
+            if line.hasPrefix(indent + key + ":") || line.hasPrefix(indent + "\"" + key + "\":") {
+                return (lineNumber, first.column)
+            }
+        }
+        return nil
+    }
+
+    /// Maps in parallel on all cores, keeping order; the work items are independent files.
+    static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        guard items.count > 8 else { return items.map(transform) }
+        var results = [R?](repeating: nil, count: items.count)
+        let chunks = Swift.min(items.count, 64)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                var index = chunk
+                while index < items.count {
+                    out[index] = transform(items[index])
+                    index += chunks
+                }
+            }
+        }
+        return results.map { $0! }
+    }
+}

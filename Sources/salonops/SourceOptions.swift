@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SalonOpsEngine
+import SalonOpsGit
+
+/// Options every command that reads the config repository shares.
+struct SourceOptions: ParsableArguments {
+    @Option(name: .long, help: "Config repository: a local path (work tree or bare) or a URL (file://, https://, ssh://).")
+    var repo: String = "."
+
+    @Option(name: .long, help: "Branch, tag, SHA (full or short) or HEAD~n to read (default: HEAD, or the remote's default branch).")
+    var ref: String?
+
+    @Option(name: .long, help: "Sub-folder of the repository to use as the config root.")
+    var path: String?
+
+    @Flag(name: .long, help: "Read files from the work tree, uncommitted changes included (for pre-commit hooks).")
+    var worktree = false
+
+    @Option(name: .long, help: "Where URL repositories are cached (bare clones). Default: ~/.cache/salonops.")
+    var cacheDir: String?
+
+    @Option(name: .long, help: "Where run records and other state are kept. Default: ~/.local/state/salonops.")
+    var stateDir: String?
+
+    @Flag(name: .long, help: "Log debug details to standard error.")
+    var verbose = false
+
+    var settings: SourceSettings {
+        SourceSettings(repository: repo, ref: ref, path: path, worktree: worktree,
+                       cacheDirectory: cacheDir ?? DefaultPaths.cacheDirectory,
+                       credentials: GitCredentials.fromEnvironment(ProcessInfo.processInfo.environment))
+    }
+
+    var stateDirectory: String { stateDir ?? DefaultPaths.stateDirectory }
+
+    func makeLogger() -> Logger {
+        var logger = Logger(label: "salonops") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// Writes to standard error without buffering surprises.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+}

@@ -1,0 +1,56 @@
+import Testing
+@testable import SalonOpsCore
+
+/// Canary secrets planted in every place a value can be written; none may reach a message.
+@Suite struct SecretLeakTests {
+    static let canaries = [
+        "sk_live_CANARYc4n4ryC4N4RYcanary0001",
+        "rk_live_CANARYc4n4ryC4N4RYcanary0002",
+        "whsec_CANARYc4n4ryC4N4RYcanary0003",
+        "xkeysib-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-CANARY0004abcdef",
+        "1//0CANARYc4n4ryC4N4RYcanary0005-abcdefghijklmnop",
+        "shpat_0123456789abcdef0123456789abcdef",
+        "AGE-SECRET-KEY-1CANARYC4N4RYCANARYC4N4RYCANARYC4N4RYCANARYC4N4RYCANARY6",
+    ]
+
+    @Test(arguments: canaries)
+    func aCanaryNeverAppearsInDiagnostics(canary: String) {
+        let integration = """
+        apiVersion: salonops.io/v1
+        kind: Integration
+        metadata: {name: stripe}
+        spec:
+          provider: stripe
+          enabled: \(canary)
+          credentials:
+            secretKey: \(canary)
+          settings:
+            statementDescriptor: \(canary)
+            webhook: {url: \(canary)}
+        # \(canary)
+        """
+        let sops = "stripe:\n    key_unencrypted: \(canary)\nsops:\n    version: 3.11.0\n"
+        let result = Fixtures.load(["o.yaml": Fixtures.organization, "stripe.yaml": integration, "secrets/s.sops.yaml": sops])
+        #expect(result.hasErrors)
+        #expect(result.diagnostics.contains { $0.code == .secretInPlaintext })
+        #expect(result.diagnostics.contains { $0.code == .plaintextCredential })
+        for diagnostic in result.diagnostics {
+            #expect(!diagnostic.message.contains(canary) && !(diagnostic.hint ?? "").contains(canary), "leaked in \(diagnostic.headline)")
+        }
+        let report = ValidationReport(source: .init(repository: ".", commit: String(repeating: "0", count: 40), refName: nil, root: "", fromWorktree: false), result: result)
+        #expect(!report.renderText().contains(canary))
+        #expect(!report.renderJSON().contains(canary))
+    }
+
+    @Test func scannerFindsKeysButNotLookAlikes() {
+        #expect(SecretScanner.looksSecret("sk_live_abcdefghijklmnop1234"))
+        #expect(!SecretScanner.looksSecret("sk_live_short"))
+        #expect(!SecretScanner.looksSecret("desk_live_abcdefghijklmnop1234"))
+        #expect(!SecretScanner.looksSecret("https://example.fr/webhooks/stripe"))
+        #expect(!SecretScanner.looksSecret("-----BEGIN CERTIFICATE-----"))
+        #expect(SecretScanner.looksSecret("-----BEGIN RSA PRIVATE KEY-----"))
+        // A lone 32-hex value is not a Twilio token unless an account SID is next to it.
+        #expect(!SecretScanner.looksSecret("0123456789abcdef0123456789abcdef"))
+        #expect(SecretScanner.looksSecret("AC0123456789abcdef0123456789abcdef 0123456789abcdef0123456789abcdef"))
+    }
+}
