@@ -47,8 +47,10 @@ let package = Package(
             dependencies: ["SalonOpsCore", "SalonOpsGit", "SalonOpsEngine"],
             path: "Benchmarks/salonops-bench"
         ),
+        // Test helpers shared by the test targets: running programs with bounded waits, git fixtures.
+        .target(name: "SalonOpsTestSupport", path: "Tests/SalonOpsTestSupport"),
         .testTarget(name: "SalonOpsCoreTests", dependencies: ["SalonOpsCore"]),
-        .testTarget(name: "SalonOpsGitTests", dependencies: ["SalonOpsGit"]),
-        .testTarget(name: "SalonOpsCLITests", dependencies: ["SalonOpsCore"]),
+        .testTarget(name: "SalonOpsGitTests", dependencies: ["SalonOpsGit", "SalonOpsTestSupport"]),
+        .testTarget(name: "SalonOpsCLITests", dependencies: ["SalonOpsTestSupport"]),
     ]
 )

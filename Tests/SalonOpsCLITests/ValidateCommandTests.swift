@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SalonOpsTestSupport
 
 /// `salonops validate` as a user runs it: the real binary, reading a git repository that the
 /// test builds with the real git CLI from this package's examples/.

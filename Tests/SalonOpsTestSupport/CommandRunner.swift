@@ -1,26 +1,26 @@
 import Foundation
 
 /// Runs a program with a bounded wait, capturing its output through files (no pipe deadlocks).
-struct CommandResult {
-    let status: Int32
-    let stdout: String
-    let stderr: String
+public struct CommandResult: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
 }
 
-enum CommandRunner {
-    struct TimedOut: Error, CustomStringConvertible {
+public enum CommandRunner {
+    public struct TimedOut: Error, CustomStringConvertible {
         let command: String
-        var description: String { "timed out: \(command)" }
+        public var description: String { "timed out: \(command)" }
     }
 
-    static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
+    public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
                     environment: [String: String] = [:], timeout: Double = 120) throws -> CommandResult {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("salonops-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -46,7 +46,7 @@ enum CommandRunner {
 
     /// `git` with a fixed identity and no dependence on the machine's global config.
     @discardableResult
-    static func git(_ arguments: [String], in directory: URL) throws -> String {
+    public static func git(_ arguments: [String], in directory: URL) throws -> String {
         let result = try run("/usr/bin/env", ["git", "-c", "user.name=SalonOps Test", "-c", "user.email=test@salonops.invalid",
                                               "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"] + arguments,
                              in: directory, environment: ["GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"])
@@ -56,18 +56,18 @@ enum CommandRunner {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    struct GitFailed: Error, CustomStringConvertible {
+    public struct GitFailed: Error, CustomStringConvertible {
         let arguments: [String]
         let stderr: String
-        var description: String { "git \(arguments.joined(separator: " ")) failed: \(stderr)" }
+        public var description: String { "git \(arguments.joined(separator: " ")) failed: \(stderr)" }
     }
 }
 
-enum Paths {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public enum Paths {
+    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The `salonops` binary built beside this test bundle (or SALONOPS_BIN).
-    static var salonops: String {
+    public static var salonops: String {
         if let explicit = ProcessInfo.processInfo.environment["SALONOPS_BIN"] { return explicit }
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for candidate in [bundle, bundle.deletingLastPathComponent(), packageRoot.appendingPathComponent(".build/debug")] {
@@ -77,9 +77,42 @@ enum Paths {
         return packageRoot.appendingPathComponent(".build/debug/salonops").path
     }
 
-    static func temporaryDirectory(_ name: String) throws -> URL {
+    public static func temporaryDirectory(_ name: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("salonops-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+}
+
+/// A throwaway git repository built with the real git CLI, removed when the test is done.
+public final class GitFixture: @unchecked Sendable {
+    // @unchecked: used by one test at a time; it only holds a path.
+    public let url: URL
+    public var path: String { url.path }
+
+    public init(_ name: String, bare: Bool = false, initialBranch: String = "main") throws {
+        url = try Paths.temporaryDirectory(name)
+        try CommandRunner.git(["init", "-q", "-b", initialBranch] + (bare ? ["--bare"] : []), in: url)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    public func write(_ relative: String, _ text: String) throws {
+        let file = url.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    @discardableResult
+    public func git(_ arguments: String...) throws -> String {
+        try CommandRunner.git(arguments, in: url)
+    }
+
+    /// Stages everything and commits; returns the new commit's SHA.
+    @discardableResult
+    public func commitAll(_ message: String) throws -> String {
+        try git("add", "-A")
+        try git("commit", "-q", "--allow-empty", "-m", message)
+        return try git("rev-parse", "HEAD")
     }
 }
