@@ -126,7 +126,10 @@ enum RemoteCache {
         guard code == 0 else {
             let error = LibGit2.lastError()
             let redacted = RemoteLocation.redacted(url)
-            let reason = error.message.replacingOccurrences(of: url, with: redacted)
+            // When our callback gives up, libgit2 sets no error of its own: say what happened.
+            let reason = payload.attempts > 3 || code == GIT_EAUTH.rawValue
+                ? "the server refused the credentials (\(payload.credentials.httpsToken == nil ? "no token given" : "SALONOPS_GIT_TOKEN was rejected"))"
+                : error.message.replacingOccurrences(of: url, with: redacted)
             if LibGit2.isCorruption(klass: error.klass) { throw GitSourceError.corruptObject(id: "(fetched pack)", reason: reason) }
             throw GitSourceError.unreachableRemote(url: redacted, reason: reason)
         }
