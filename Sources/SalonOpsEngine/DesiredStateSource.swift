@@ -3,33 +3,14 @@ import Logging
 import SalonOpsCore
 import SalonOpsGit
 
-/// Where the desired state comes from: a repository, a ref, a sub-folder.
-public struct SourceSettings: Sendable {
-    public var repository: String
-    public var ref: String?
-    public var path: String?
-    public var worktree: Bool
-    public var cacheDirectory: String
-    public var credentials: GitCredentials
-
-    public init(repository: String, ref: String?, path: String?, worktree: Bool, cacheDirectory: String, credentials: GitCredentials) {
-        self.repository = repository
-        self.ref = ref
-        self.path = path
-        self.worktree = worktree
-        self.cacheDirectory = cacheDirectory
-        self.credentials = credentials
-    }
-}
-
 /// The `fetch` and `load` stages: read the commit through libgit2, then parse and validate it.
 public enum DesiredStateSource {
-    public static func load(_ settings: SourceSettings, logger: Logger) async throws -> ValidationReport {
+    /// `options.include` is replaced by the files the loader reads.
+    public static func load(_ options: GitSourceOptions, logger: Logger) async throws -> ValidationReport {
         let started = ContinuousClock.now
-        let snapshot = try await GitSource.read(GitSourceOptions(
-            repository: settings.repository, ref: settings.ref, path: settings.path, worktree: settings.worktree,
-            cacheDirectory: settings.cacheDirectory, credentials: settings.credentials,
-            include: { ConfigFile.isRelevant($0) }))
+        var options = options
+        options.include = { ConfigFile.isRelevant($0) }
+        let snapshot = try await GitSource.read(options)
         logger.debug("fetched", metadata: ["commit": "\(snapshot.commit)", "files": "\(snapshot.files.count)", "elapsed": "\(ContinuousClock.now - started)"])
         let report = validate(snapshot)
         logger.debug("loaded", metadata: ["documents": "\(report.state.documentCount)", "elapsed": "\(ContinuousClock.now - started)"])

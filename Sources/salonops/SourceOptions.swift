@@ -27,10 +27,10 @@ struct SourceOptions: ParsableArguments {
     @Flag(name: .long, help: "Log debug details to standard error.")
     var verbose = false
 
-    var settings: SourceSettings {
-        SourceSettings(repository: repo, ref: ref, path: path, worktree: worktree,
-                       cacheDirectory: cacheDir ?? DefaultPaths.cacheDirectory,
-                       credentials: GitCredentials.fromEnvironment(ProcessInfo.processInfo.environment))
+    var gitOptions: GitSourceOptions {
+        GitSourceOptions(repository: repo, ref: ref, path: path, worktree: worktree,
+                         cacheDirectory: cacheDir ?? DefaultPaths.cacheDirectory,
+                         credentials: GitCredentials.fromEnvironment(ProcessInfo.processInfo.environment))
     }
 
     var stateDirectory: String { stateDir ?? DefaultPaths.stateDirectory }

@@ -19,7 +19,7 @@ struct Validate: AsyncParsableCommand {
         let logger = source.makeLogger()
         let report: ValidationReport
         do {
-            report = try await DesiredStateSource.load(source.settings, logger: logger)
+            report = try await DesiredStateSource.load(source.gitOptions, logger: logger)
         } catch let error as GitSourceError {
             printError("error: fetch: \(error)")
             throw ExitCode(1)
