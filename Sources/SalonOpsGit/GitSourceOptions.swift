@@ -1,24 +1,28 @@
 /// What to read: a repository (path or URL), a ref, a sub-folder, and how.
 public struct GitSourceOptions: Sendable {
-    /// A local path (work tree root, its `.git`, or a bare repository) or a URL
-    /// (`file://`, `https://`, `ssh://`, or scp-like `git@host:path`).
+    /// A local path (the root of a work tree, its `.git`, or a bare repository; not a sub-folder)
+    /// or a URL (`file://`, `https://`, `http://`, `ssh://`, or scp-like `git@host:path`).
     public var repository: String
     /// Any revparse spec: branch, tag, full or short SHA, `HEAD~n`. Nil: HEAD for a local
     /// repository, the remote's default branch for a URL.
     public var ref: String?
     /// Sub-folder of the tree used as the config root; nil or "" for the whole tree.
     public var path: String?
-    /// Read the files on disk (uncommitted changes included) instead of the commit.
+    /// Read the files on disk (uncommitted changes included) instead of a commit. Local,
+    /// non-bare repositories only.
     public var worktree: Bool
-    /// Where URL repositories are cloned (bare) and then fetched on each read.
+    /// Where URL repositories are cloned (bare) once, then fetched on each read.
     public var cacheDirectory: String
     public var credentials: GitCredentials
-    /// Which files to read, by path relative to the config root.
+    /// Which files to read, by path relative to the config root ('/' separated).
     public var include: @Sendable (String) -> Bool
+
+    /// The default filter: YAML files.
+    public static let yamlFiles: @Sendable (String) -> Bool = { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
 
     public init(repository: String, ref: String? = nil, path: String? = nil, worktree: Bool = false,
                 cacheDirectory: String, credentials: GitCredentials = GitCredentials(),
-                include: @escaping @Sendable (String) -> Bool = { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }) {
+                include: @escaping @Sendable (String) -> Bool = GitSourceOptions.yamlFiles) {
         self.repository = repository
         self.ref = ref
         self.path = path
@@ -27,21 +31,17 @@ public struct GitSourceOptions: Sendable {
         self.credentials = credentials
         self.include = include
     }
-
-    /// The config root without leading/trailing slashes or `./`.
-    var normalizedPath: String {
-        let parts = (path ?? "").split(separator: "/").filter { $0 != "." && !$0.isEmpty }
-        return parts.joined(separator: "/")
-    }
 }
 
-/// How to authenticate to remotes. Never printed: see `description`.
-public struct GitCredentials: Sendable, CustomStringConvertible {
-    /// https: used as the password of a user/password pair (what git hosts accept for tokens).
+/// How to authenticate to remotes. Printing or dumping it never shows the token.
+public struct GitCredentials: Sendable, Equatable, CustomStringConvertible, CustomReflectable {
+    /// https: sent as the password of a user/password pair (what git hosts accept for tokens).
     public var httpsToken: String?
+    /// https: the user name sent with the token; nil means the URL's user, else "x-access-token".
     public var httpsUsername: String?
     /// ssh: a private key file; without one, the ssh agent is asked.
     public var sshKeyPath: String?
+    /// ssh: nil means the user in the URL, else "git".
     public var sshUsername: String?
 
     public init(httpsToken: String? = nil, httpsUsername: String? = nil, sshKeyPath: String? = nil, sshUsername: String? = nil) {
@@ -51,7 +51,8 @@ public struct GitCredentials: Sendable, CustomStringConvertible {
         self.sshUsername = sshUsername
     }
 
-    /// `SALONOPS_GIT_TOKEN`, `SALONOPS_GIT_USERNAME`, `SALONOPS_SSH_KEY`.
+    /// `SALONOPS_GIT_TOKEN`, `SALONOPS_GIT_USERNAME`, `SALONOPS_SSH_KEY` (and
+    /// `SALONOPS_SSH_USERNAME`); empty values count as unset.
     public static func fromEnvironment(_ environment: [String: String]) -> GitCredentials {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         return GitCredentials(httpsToken: value("SALONOPS_GIT_TOKEN"), httpsUsername: value("SALONOPS_GIT_USERNAME"),
@@ -59,29 +60,46 @@ public struct GitCredentials: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "GitCredentials(token: \(httpsToken == nil ? "none" : "set"), sshKey: \(sshKeyPath ?? "agent"))"
+        "GitCredentials(httpsToken: \(httpsToken == nil ? "none" : "<redacted>"), httpsUsername: \(httpsUsername ?? "default"), "
+            + "sshKey: \(sshKeyPath ?? "agent"), sshUsername: \(sshUsername ?? "default"))"
+    }
+
+    // `dump()` and debuggers walk stored properties unless told otherwise.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["httpsToken": httpsToken == nil ? "none" : "<redacted>", "httpsUsername": httpsUsername as Any,
+                                "sshKeyPath": sshKeyPath as Any, "sshUsername": sshUsername as Any])
     }
 }
 
 /// The files of one commit (or of the work tree), in memory.
-public struct ConfigSnapshot: Sendable {
-    /// `--repo` as given.
+public struct ConfigSnapshot: Sendable, Equatable {
+    /// `--repo` as given (a URL may carry credentials: redact before printing).
     public let repository: String
     /// Full 40-hex SHA of the commit read (HEAD's in work-tree mode; zeros for an unborn HEAD).
     public let commit: String
-    /// The ref the spec resolved through (`refs/heads/main`), nil for a bare SHA or `HEAD~n`.
+    /// The ref the spec named (`refs/heads/main`, `refs/tags/v1`); nil for a SHA, `HEAD~n` or a
+    /// detached HEAD. In work-tree mode, the branch HEAD is on.
     public let refName: String?
     /// The config root used ("" for the whole tree).
     public let root: String
     public let fromWorktree: Bool
     /// Sorted by path.
     public let files: [SnapshotFile]
+
+    public init(repository: String, commit: String, refName: String?, root: String, fromWorktree: Bool, files: [SnapshotFile]) {
+        self.repository = repository
+        self.commit = commit
+        self.refName = refName
+        self.root = root
+        self.fromWorktree = fromWorktree
+        self.files = files
+    }
 }
 
 public struct SnapshotFile: Sendable, Hashable {
-    /// Relative to the config root, '/'-separated.
+    /// Relative to the config root, '/' separated.
     public let path: String
-    /// Relative to the repository root.
+    /// Relative to the repository root, '/' separated.
     public let repositoryPath: String
     public let contents: [UInt8]
 

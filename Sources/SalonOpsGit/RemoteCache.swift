@@ -1,43 +1,52 @@
 import CLibGit2
 import Foundation
 
-/// Recognising URLs, and keeping credentials out of anything printed.
+/// Telling URLs from paths, naming cache folders, and keeping credentials out of messages.
 enum RemoteLocation {
     static func isURL(_ text: String) -> Bool {
         if text.contains("://") { return true }
-        // scp-like `user@host:path` (a local path with ':' before any '/' is rare; git reads it the same way).
-        guard let colon = text.firstIndex(of: ":"), let at = text.firstIndex(of: "@"), at < colon else { return false }
-        return !text[..<colon].contains("/")
+        // scp-like `[user@]host:path`, read as git reads it: a ':' before any '/'. An existing
+        // local path wins, so a folder named `a:b` still opens.
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex, !text[..<colon].contains("/") else { return false }
+        return !FileManager.default.fileExists(atPath: text)
     }
 
-    static func redacted(_ url: String) -> String {
-        guard url.contains("://"), var components = URLComponents(string: url),
-              components.user != nil || components.password != nil else { return url }
-        components.user = nil
-        components.password = nil
-        return components.string ?? url
+    static func redacted(_ url: String) -> String { Redaction.strippingUserinfo(url) }
+
+    /// The password part of a URL's user-info, to scrub from libgit2's messages.
+    static func secrets(in url: String) -> [String] {
+        guard url.contains("://"), let components = URLComponents(string: url) else { return [] }
+        return [components.password, components.percentEncodedPassword].compactMap { $0 }.filter { !$0.isEmpty }
     }
 
-    /// A stable folder name for a URL: its last path component and a hash of the whole URL.
+    /// A stable folder name for a URL: its last path component and a short hash of the URL without
+    /// user-info (the same repository with other credentials shares the cache).
     static func cacheFolderName(_ url: String) -> String {
         let clean = redacted(url)
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: stable across runs, unlike Hasher.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: stable across runs and machines, unlike Hasher
         for byte in clean.utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        let last = clean.split(whereSeparator: { $0 == "/" || $0 == ":" }).last.map(String.init) ?? "repository"
+        let last = clean.split(whereSeparator: { $0 == "/" || $0 == ":" }).last.map(String.init) ?? ""
         let base = last.hasSuffix(".git") ? String(last.dropLast(4)) : last
-        let safe = String(base.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "-" }.prefix(40))
-        return "\(safe.isEmpty ? "repository" : safe)-\(String(hash, radix: 16))"
+        let safe = String(base.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "-" }.prefix(40))
+        let hex = String(hash, radix: 16)
+        let shortHash = String(repeating: "0", count: max(0, 16 - hex.count)) + hex
+        return "\(safe.isEmpty || safe.hasPrefix(".") ? "repository" : safe)-\(shortHash.prefix(12))"
     }
 }
 
-/// Credentials handed to libgit2's callback through its payload pointer, with a bound on
-/// attempts: libgit2 calls the callback again after each rejected attempt.
-final class CredentialPayload {
+/// What the credentials callback needs, passed through libgit2's payload pointer, and what it
+/// saw (to explain a failure). libgit2 calls the callback again after each refused attempt, so
+/// it gives up once a kind of credential has been refused, and after a few calls in any case.
+final class CredentialState {
+    static let maximumCalls = 4
     let credentials: GitCredentials
-    var attempts = 0
+    var calls = 0
+    var offered: Set<UInt32> = []
+    var refused = false
+    var missing: String?
 
     init(_ credentials: GitCredentials) { self.credentials = credentials }
 }
@@ -45,54 +54,114 @@ final class CredentialPayload {
 private func acquireCredential(_ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?,
                                _ url: UnsafePointer<CChar>?, _ usernameFromURL: UnsafePointer<CChar>?,
                                _ allowedTypes: UInt32, _ payload: UnsafeMutableRawPointer?) -> Int32 {
-    guard let payload else { return GIT_PASSTHROUGH.rawValue }
-    let box = Unmanaged<CredentialPayload>.fromOpaque(payload).takeUnretainedValue()
-    box.attempts += 1
-    guard box.attempts <= 3 else { return GIT_EUSER.rawValue }
-    let credentials = box.credentials
-    let urlUser = usernameFromURL.map { String(cString: $0) }
-    if allowedTypes & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
-        let user = urlUser ?? credentials.sshUsername ?? "git"
-        if let key = credentials.sshKeyPath {
-            return git_credential_ssh_key_new(out, user, nil, key, nil)
+    guard let out, let payload else { return GIT_PASSTHROUGH.rawValue }
+    let state = Unmanaged<CredentialState>.fromOpaque(payload).takeUnretainedValue()
+    let credentials = state.credentials
+    let urlUser = LibGit2.string(usernameFromURL).flatMap { $0.isEmpty ? nil : $0 }
+    state.calls += 1
+
+    func offer(_ type: git_credential_t, _ make: () -> Int32) -> Int32 {
+        // Asked again for what we already gave: the server refused it, and it will not change.
+        guard !state.offered.contains(type.rawValue), state.calls <= CredentialState.maximumCalls else {
+            state.refused = true
+            git_error_set_str(Int32(GIT_ERROR_CALLBACK.rawValue), "the server refused the credentials")
+            return GIT_EAUTH.rawValue
         }
-        return git_credential_ssh_key_from_agent(out, user)
+        state.offered.insert(type.rawValue)
+        return make()
     }
-    if allowedTypes & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0, let token = credentials.httpsToken {
-        return git_credential_userpass_plaintext_new(out, credentials.httpsUsername ?? urlUser ?? "x-access-token", token)
+
+    if allowedTypes & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
+        let user = credentials.sshUsername ?? urlUser ?? "git"
+        if let key = credentials.sshKeyPath {
+            return offer(GIT_CREDENTIAL_SSH_KEY) { git_credential_ssh_key_new(out, user, nil, key, nil) }
+        }
+        return offer(GIT_CREDENTIAL_SSH_KEY) { git_credential_ssh_key_from_agent(out, user) }
+    }
+    if allowedTypes & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0 {
+        guard let token = credentials.httpsToken else {
+            state.missing = "a token, and none was given (set SALONOPS_GIT_TOKEN)"
+            return GIT_PASSTHROUGH.rawValue
+        }
+        let user = credentials.httpsUsername ?? urlUser ?? "x-access-token"
+        return offer(GIT_CREDENTIAL_USERPASS_PLAINTEXT) { git_credential_userpass_plaintext_new(out, user, token) }
     }
     if allowedTypes & GIT_CREDENTIAL_USERNAME.rawValue != 0 {
-        return git_credential_username_new(out, urlUser ?? credentials.sshUsername ?? "git")
+        let user = credentials.sshUsername ?? urlUser ?? "git"
+        return offer(GIT_CREDENTIAL_USERNAME) { git_credential_username_new(out, user) }
     }
+    state.missing = "a kind of credential SalonOps does not provide (allowed types \(allowedTypes))"
     return GIT_PASSTHROUGH.rawValue
 }
 
-/// A bare clone per URL in the cache directory, fetched on every read so a moved ref is seen.
+/// A lock per cache folder: reads of one URL in one process (the daemon) take turns at cloning
+/// and fetching, which would otherwise trip over each other's ref locks.
+private final class FolderLocks: @unchecked Sendable {
+    // @unchecked: the dictionary is only touched under `lock`.
+    private let lock = NSLock()
+    private var locks: [String: NSLock] = [:]
+
+    func lock(for folder: String) -> NSLock {
+        lock.withLock {
+            if let existing = locks[folder] { return existing }
+            let created = NSLock()
+            locks[folder] = created
+            return created
+        }
+    }
+}
+
+private let folderLocks = FolderLocks()
+
+/// One bare clone per URL in the cache directory, fetched on every read so a moved ref is seen.
+/// Branches and tags are mirrored (`refs/heads/*`, `refs/tags/*`, pruned), so a ref names the
+/// same thing as on the remote, and HEAD follows the remote's default branch.
 enum RemoteCache {
-    static let headsRefspec = "+refs/heads/*:refs/heads/*"
-    static let tagsRefspec = "+refs/tags/*:refs/tags/*"
+    static let refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
 
     static func update(url: String, cacheDirectory: String, credentials: GitCredentials) throws -> Repository {
         let folder = (cacheDirectory as NSString).appendingPathComponent(RemoteLocation.cacheFolderName(url))
+        let lock = folderLocks.lock(for: folder)
+        lock.lock()
+        defer { lock.unlock() }
+
         if FileManager.default.fileExists(atPath: folder) {
-            let repository = try Repository.open(folder)
-            try fetch(repository, url: url, credentials: credentials)
-            return repository
+            do {
+                let repository = try Repository.open(folder)
+                try fetch(into: repository, url: url, credentials: credentials)
+                return repository
+            } catch GitSourceError.notARepository {
+                // Not a repository any more (half deleted, or not ours): clone it again.
+                try? FileManager.default.removeItem(atPath: folder)
+            }
         }
-        // First read: build the clone beside its final place and move it in only once complete,
-        // so an interrupted or failed first fetch leaves no half-made cache.
-        try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let staging = folder + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
-        try? FileManager.default.removeItem(atPath: staging)
+        try clone(url: url, into: folder, cacheDirectory: cacheDirectory, credentials: credentials)
+        return try Repository.open(folder)
+    }
+
+    /// The first read: a bare repository with `origin` and one fetch, made beside its final
+    /// place and moved in only once complete, so a failed or interrupted clone leaves nothing.
+    /// (Not `git_clone`: with mirrored refspecs, libgit2 1.5 finds the default branch already
+    /// created by the fetch and leaves HEAD on init.defaultBranch instead of the remote's.)
+    private static func clone(url: String, into folder: String, cacheDirectory: String, credentials: GitCredentials) throws {
         do {
+            try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw GitSourceError.libgit2(operation: "creating the cache directory '\(cacheDirectory)'", code: -1, message: "\(error.localizedDescription)")
+        }
+        let name = (folder as NSString).lastPathComponent
+        let staging = (cacheDirectory as NSString).appendingPathComponent(".\(name).partial-\(UUID().uuidString.prefix(8))")
+        do {
+            // Scoped, so the handle on the staging path is closed before the folder moves.
             let repository = try Repository.initBare(staging)
-            var remote: OpaquePointer?
-            var code = git_remote_create_with_fetchspec(&remote, repository.handle, "origin", url, headsRefspec)
-            guard code == 0, let remote else { throw LibGit2.failure("configuring the remote", code) }
-            git_remote_free(remote)
-            code = git_remote_add_fetch(repository.handle, "origin", tagsRefspec)
-            guard code == 0 else { throw LibGit2.failure("configuring the remote", code) }
-            try fetch(repository, url: url, credentials: credentials)
+            var remoteHandle: OpaquePointer?
+            let code = git_remote_create_with_fetchspec(&remoteHandle, repository.handle, "origin", RemoteLocation.redacted(url), refspecs[0])
+            guard code == 0, let remoteHandle else { throw LastError.read(code: code).error("configuring the remote of the cache") }
+            let remote = Remote(remoteHandle)
+            let added = git_remote_add_fetch(repository.handle, "origin", refspecs[1])
+            guard added == 0 else { throw LastError.read(code: added).error("configuring the remote of the cache") }
+            try fetch(remote, into: repository, url: url, credentials: credentials)
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
             throw error
@@ -102,45 +171,82 @@ enum RemoteCache {
         } catch {
             // Another process finished the same clone first: use theirs.
             try? FileManager.default.removeItem(atPath: staging)
-            guard FileManager.default.fileExists(atPath: folder) else { throw error }
+            guard FileManager.default.fileExists(atPath: folder) else {
+                throw GitSourceError.libgit2(operation: "moving the new clone into '\(folder)'", code: -1, message: "\(error.localizedDescription)")
+            }
         }
-        return try Repository.open(folder)
     }
 
-    static func fetch(_ repository: Repository, url: String, credentials: GitCredentials) throws {
+    private static func fetch(into repository: Repository, url: String, credentials: GitCredentials) throws {
         var remoteHandle: OpaquePointer?
-        let lookup = git_remote_lookup(&remoteHandle, repository.handle, "origin")
-        guard lookup == 0, let remoteHandle else { throw LibGit2.failure("opening the cached remote", lookup) }
-        let remote = Remote(handle: remoteHandle)
+        var code = git_remote_lookup(&remoteHandle, repository.handle, "origin")
+        if code == GIT_ENOTFOUND.rawValue {
+            code = git_remote_create_with_fetchspec(&remoteHandle, repository.handle, "origin", RemoteLocation.redacted(url), refspecs[0])
+        }
+        guard code == 0, let remoteHandle else { throw LastError.read(code: code, repository: repository).error("opening the cached remote 'origin'") }
+        try fetch(Remote(remoteHandle), into: repository, url: url, credentials: credentials)
+    }
 
-        let payload = CredentialPayload(credentials)
+    /// Fetch, prune, and point HEAD at the remote's default branch: all through one remote
+    /// handle, whose connection remembers the remote's HEAD after the fetch.
+    private static func fetch(_ remote: Remote, into repository: Repository, url: String, credentials: GitCredentials) throws {
+        // The config holds the URL without user-info; a URL's own credentials live only in memory.
+        if RemoteLocation.redacted(url) != url {
+            let code = git_remote_set_instance_url(remote.handle, url)
+            guard code == 0 else { throw unreachable(url, LastError.read(code: code).message, credentials: credentials) }
+        }
+
+        let state = CredentialState(credentials)
         var options = git_fetch_options()
         git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION))
         options.prune = GIT_FETCH_PRUNE
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
+        options.update_fetchhead = 0
         options.callbacks.credentials = acquireCredential
-        options.callbacks.payload = Unmanaged.passUnretained(payload).toOpaque()
-        let code = withExtendedLifetime(payload) {
-            git_remote_fetch(remote.handle, nil, &options, "salonops fetch")
+        options.callbacks.payload = Unmanaged.passUnretained(state).toOpaque()
+
+        let specs = refspecs.map { strdup($0) }
+        defer { specs.forEach { free($0) } }
+        var pointers = specs
+        let code = pointers.withUnsafeMutableBufferPointer { buffer in
+            var array = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+            return withExtendedLifetime(state) { git_remote_fetch(remote.handle, &array, &options, nil) }
         }
         guard code == 0 else {
-            let error = LibGit2.lastError()
-            let redacted = RemoteLocation.redacted(url)
-            // When our callback gives up, libgit2 sets no error of its own: say what happened.
-            let reason = payload.attempts > 3 || code == GIT_EAUTH.rawValue
-                ? "the server refused the credentials (\(payload.credentials.httpsToken == nil ? "no token given" : "SALONOPS_GIT_TOKEN was rejected"))"
-                : error.message.replacingOccurrences(of: url, with: redacted)
-            if LibGit2.isCorruption(klass: error.klass) { throw GitSourceError.corruptObject(id: "(fetched pack)", reason: reason) }
-            throw GitSourceError.unreachableRemote(url: redacted, reason: reason)
+            let error = LastError.read(code: code, repository: repository)
+            if let rejected = error.rejectedObject { throw GitSourceError.corruptObject(id: rejected.id, reason: rejected.reason) }
+            if error.is(GIT_ELOCKED) {
+                throw error.error("updating the cache of \(RemoteLocation.redacted(url)) (another process is fetching it: try again)")
+            }
+            // When the callback gives up, libgit2's own message says little: say what happened.
+            let reason: String
+            if state.refused {
+                reason = "the server refused the credentials (check SALONOPS_GIT_TOKEN and SALONOPS_GIT_USERNAME, or the ssh key)"
+            } else if let missing = state.missing {
+                reason = "the server asks for \(missing)"
+            } else {
+                reason = error.message
+            }
+            throw unreachable(url, reason, credentials: credentials)
         }
-        // Follow the remote's default branch, so reading without --ref means what a clone means.
+
+        // A remote without a default branch (empty, or detached HEAD) leaves HEAD as it was.
         var buffer = git_buf()
-        if git_remote_default_branch(&buffer, remote.handle) == 0, let pointer = buffer.ptr {
-            let branch = String(cString: pointer)
-            git_buf_dispose(&buffer)
-            _ = git_repository_set_head(repository.handle, branch)
-        } else {
-            git_buf_dispose(&buffer)
+        defer { git_buf_dispose(&buffer) }
+        guard git_remote_default_branch(&buffer, remote.handle) == 0, let branch = LibGit2.string(buffer.ptr) else { return }
+        var head: OpaquePointer?
+        if git_reference_lookup(&head, repository.handle, "HEAD") == 0, let head {
+            let current = LibGit2.string(git_reference_symbolic_target(head))
+            git_reference_free(head)
+            if current == branch { return }
         }
+        let set = git_repository_set_head(repository.handle, branch)
+        guard set == 0 else { throw LastError.read(code: set, repository: repository).error("pointing the cache's HEAD at \(branch)") }
+    }
+
+    private static func unreachable(_ url: String, _ reason: String, credentials: GitCredentials) -> GitSourceError {
+        let secrets = RemoteLocation.secrets(in: url) + [credentials.httpsToken].compactMap { $0 }
+        let clean = Redaction.removing(secrets, from: Redaction.strippingUserinfo(reason))
+        return .unreachableRemote(url: RemoteLocation.redacted(url), reason: clean)
     }
 }

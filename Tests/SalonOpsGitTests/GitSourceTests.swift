@@ -1,255 +1,354 @@
 import Foundation
-import SalonOpsTestSupport
 import Testing
 @testable import SalonOpsGit
 
-/// The git source against repositories built by the real git CLI (an independent peer).
-@Suite struct GitSourceTests {
-    func read(_ repository: String, ref: String? = nil, path: String? = nil, worktree: Bool = false, cache: URL? = nil) async throws -> ConfigSnapshot {
-        let cacheDirectory = cache?.path ?? FileManager.default.temporaryDirectory.appendingPathComponent("salonops-unused-cache").path
-        return try await GitSource.read(GitSourceOptions(repository: repository, ref: ref, path: path, worktree: worktree, cacheDirectory: cacheDirectory))
-    }
-
-    func text(_ snapshot: ConfigSnapshot, _ path: String) -> String? {
-        snapshot.files.first { $0.path == path }.map { String(decoding: $0.contents, as: UTF8.self) }
-    }
-
-    func expectError(_ expected: (GitSourceError) -> Bool, _ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async {
-        do {
-            try await body()
-            Issue.record("no error", sourceLocation: sourceLocation)
-        } catch let error as GitSourceError {
-            #expect(expected(error), "\(error)", sourceLocation: sourceLocation)
-            #expect(!error.description.contains("\n"), sourceLocation: sourceLocation)
-        } catch {
-            Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
-        }
-    }
-
-    @Test func readsBranchesTagsShasAndAncestors() async throws {
-        let repo = try GitFixture("refs")
+/// Reading commits of local repositories.
+@Suite struct CommitReadingTests {
+    @Test func branchesTagsShasAncestorsAndTheDefaultHead() async throws {
+        let repo = try await TestRepo.make("refs")
         try repo.write("config.yaml", "version: 1\n")
-        let first = try repo.commitAll("one")
-        try repo.git("tag", "v1")
+        let first = try await repo.commitAll("one")
+        try await repo.git("tag", "v1")
         try repo.write("config.yaml", "version: 2\n")
-        let second = try repo.commitAll("two")
-        try repo.git("tag", "-a", "v2", "-m", "annotated")
-        try repo.git("checkout", "-q", "-b", "feature")
+        let second = try await repo.commitAll("two")
+        try await repo.git("tag", "-a", "v2", "-m", "annotated")
+        try await repo.git("checkout", "-q", "-b", "feature")
         try repo.write("config.yaml", "version: 3\n")
-        let third = try repo.commitAll("three")
-        try repo.git("checkout", "-q", "main")
+        let third = try await repo.commitAll("three")
+        try await repo.git("checkout", "-q", "main")
 
         let head = try await read(repo.path)
         #expect(head.commit == second)
         #expect(head.refName == "refs/heads/main")
+        #expect(head.root == "" && !head.fromWorktree && head.repository == repo.path)
         #expect(text(head, "config.yaml") == "version: 2\n")
 
         let feature = try await read(repo.path, ref: "feature")
         #expect(feature.commit == third && feature.refName == "refs/heads/feature")
-        #expect(try await read(repo.path, ref: "v1").commit == first)
+        #expect(text(feature, "config.yaml") == "version: 3\n")
+        let lightweight = try await read(repo.path, ref: "v1")
+        #expect(lightweight.commit == first && lightweight.refName == "refs/tags/v1")
         let annotated = try await read(repo.path, ref: "v2")
         #expect(annotated.commit == second && annotated.refName == "refs/tags/v2")
-        let full = try await read(repo.path, ref: first)
-        #expect(full.commit == first && full.refName == nil)
-        #expect(text(full, "config.yaml") == "version: 1\n")
-        #expect(try await read(repo.path, ref: String(third.prefix(8))).commit == third)
+        let fullSHA = try await read(repo.path, ref: first)
+        #expect(fullSHA.commit == first && fullSHA.refName == nil)
+        #expect(text(fullSHA, "config.yaml") == "version: 1\n")
+        #expect(try await read(repo.path, ref: String(third.prefix(7))).commit == third)
         #expect(try await read(repo.path, ref: "feature~2").commit == first)
-        #expect(try await read(repo.path, ref: "HEAD~1").commit == first)
+        let parent = try await read(repo.path, ref: "HEAD~1")
+        #expect(parent.commit == first && parent.refName == nil)
+        #expect(try await read(repo.path, ref: "refs/heads/feature").commit == third)
+
+        // A detached HEAD names no branch.
+        try await repo.git("checkout", "-q", "--detach", "v1")
+        let detached = try await read(repo.path)
+        #expect(detached.commit == first && detached.refName == nil)
     }
 
     @Test func nestedFoldersThePathOptionAndTheFilter() async throws {
-        let repo = try GitFixture("nested")
+        let repo = try await TestRepo.make("nested")
         try repo.write("top.yaml", "a: 1\n")
         try repo.write("salons/paris/hours.yml", "b: 2\n")
         try repo.write("salons/paris/deep/er/staff.yaml", "c: 3\n")
         try repo.write("salons/README.md", "not config\n")
         try repo.write("salons/logo.png", "png")
-        try repo.commitAll("nested")
+        try repo.write("salons/notes.yaml.bak", "backup\n")
+        try await repo.commitAll("nested")
 
         let all = try await read(repo.path)
         #expect(all.files.map(\.path) == ["salons/paris/deep/er/staff.yaml", "salons/paris/hours.yml", "top.yaml"])
-        let sub = try await read(repo.path, path: "./salons/")
-        #expect(sub.root == "salons")
-        #expect(sub.files.map(\.path) == ["paris/deep/er/staff.yaml", "paris/hours.yml"])
-        #expect(sub.files.map(\.repositoryPath) == ["salons/paris/deep/er/staff.yaml", "salons/paris/hours.yml"])
-        #expect(text(sub, "paris/deep/er/staff.yaml") == "c: 3\n")
+        #expect(all.files.map(\.path) == all.files.map(\.repositoryPath))
 
-        await expectError({ if case .pathNotFound(let path, _) = $0 { path == "missing" } else { false } }) {
-            _ = try await read(repo.path, path: "missing")
+        for given in ["salons", "./salons/", "/salons", "salons//"] {
+            let sub = try await read(repo.path, path: given)
+            #expect(sub.root == "salons", "\(given)")
+            #expect(sub.files.map(\.path) == ["paris/deep/er/staff.yaml", "paris/hours.yml"], "\(given)")
+            #expect(sub.files.map(\.repositoryPath) == ["salons/paris/deep/er/staff.yaml", "salons/paris/hours.yml"], "\(given)")
         }
+        let deep = try await read(repo.path, path: "salons/paris/deep")
+        #expect(deep.files.map(\.path) == ["er/staff.yaml"])
+        #expect(text(deep, "er/staff.yaml") == "c: 3\n")
+
+        let markdown = try await read(repo.path, include: { $0.hasSuffix(".md") })
+        #expect(markdown.files.map(\.path) == ["salons/README.md"])
+        let everything = try await read(repo.path, path: "salons", include: { _ in true })
+        #expect(everything.files.count == 5)
+        #expect(everything.files.first { $0.path == "logo.png" }?.contents == Array("png".utf8))
+
+        let commit = all.commit
+        #expect(await failure { _ = try await read(repo.path, path: "missing") } == .pathNotFound(path: "missing", commit: commit))
+        #expect(await failure { _ = try await read(repo.path, path: "top.yaml") } == .pathNotFound(path: "top.yaml", commit: commit))
+        #expect(await failure { _ = try await read(repo.path, path: "salons/../..") } == .pathNotFound(path: "salons/../..", commit: commit))
     }
 
-    @Test func opensABareRepositoryAndTheDotGitFolder() async throws {
-        let repo = try GitFixture("source")
+    @Test func aBareRepositoryAndADotGitFolderOpenDirectly() async throws {
+        let repo = try await TestRepo.make("bare-source")
         try repo.write("a.yaml", "x: 1\n")
-        let head = try repo.commitAll("one")
-        let bare = try Paths.temporaryDirectory("bare")
-        defer { try? FileManager.default.removeItem(at: bare) }
-        try CommandRunner.git(["clone", "-q", "--bare", repo.path, bare.appendingPathComponent("r.git").path], in: bare)
-        #expect(try await read(bare.appendingPathComponent("r.git").path).commit == head)
+        let head = try await repo.commitAll("one")
+        let folder = try TempFolder("bare")
+        let bare = folder.url.appendingPathComponent("r.git")
+        try await gitCLI(["clone", "-q", "--bare", repo.path, bare.path], in: folder.url)
+
+        let fromBare = try await read(bare.path)
+        #expect(fromBare.commit == head && fromBare.refName == "refs/heads/main")
+        #expect(text(fromBare, "a.yaml") == "x: 1\n")
         #expect(try await read(repo.url.appendingPathComponent(".git").path).commit == head)
     }
 
-    @Test func aRemoteOverFileURLIsClonedOnceAndFetchedEachTime() async throws {
-        let remote = try GitFixture("remote", bare: true)
-        let work = try GitFixture("work")
-        try work.write("config.yaml", "v: 1\n")
-        let first = try work.commitAll("one")
-        try work.git("push", "-q", remote.path, "main")
-        let cache = try Paths.temporaryDirectory("cache")
-        defer { try? FileManager.default.removeItem(at: cache) }
-        let url = "file://\(remote.path)"
+    @Test func submodulesAndSymlinksAreSkipped() async throws {
+        let repo = try await TestRepo.make("special-entries")
+        try repo.write("real.yaml", "real: true\n")
+        let first = try await repo.commitAll("one")
+        try FileManager.default.createSymbolicLink(atPath: repo.url.appendingPathComponent("link.yaml").path, withDestinationPath: "real.yaml")
+        try await repo.git("add", "link.yaml")
+        // A gitlink (submodule) entry named like a config file: skipped for its kind, not its name.
+        try await repo.git("update-index", "--add", "--cacheinfo", "160000,\(first),vendored.yaml")
+        try await repo.git("commit", "-q", "-m", "special entries")
+        #expect(try await repo.git("ls-tree", "HEAD").contains("160000 commit"))
 
-        let one = try await read(url, cache: cache)
-        #expect(one.commit == first && one.refName == "refs/heads/main")
-
-        // The ref moves after the last fetch: the next read sees it.
-        try work.write("config.yaml", "v: 2\n")
-        let second = try work.commitAll("two")
-        try work.git("push", "-q", remote.path, "main")
-        try work.git("tag", "v2")
-        try work.git("push", "-q", remote.path, "v2")
-        let two = try await read(url, cache: cache)
-        #expect(two.commit == second)
-        #expect(text(two, "config.yaml") == "v: 2\n")
-        #expect(try await read(url, ref: "v2", cache: cache).commit == second)
-        #expect(try await read(url, ref: first, cache: cache).commit == first)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).count == 1)
+        let snapshot = try await read(repo.path)
+        #expect(snapshot.files.map(\.path) == ["real.yaml"])
     }
 
-    @Test func theRemotesDefaultBranchIsUsedWhenNoRefIsGiven() async throws {
-        let remote = try GitFixture("trunk-remote", bare: true, initialBranch: "trunk")
-        let work = try GitFixture("trunk-work", initialBranch: "trunk")
-        try work.write("a.yaml", "x: 1\n")
-        let trunk = try work.commitAll("trunk")
-        try work.git("checkout", "-q", "-b", "main")
-        try work.write("a.yaml", "x: 2\n")
-        try work.commitAll("main")
-        try work.git("push", "-q", remote.path, "trunk", "main")
-        let cache = try Paths.temporaryDirectory("cache-trunk")
-        defer { try? FileManager.default.removeItem(at: cache) }
-        let snapshot = try await read("file://\(remote.path)", cache: cache)
-        #expect(snapshot.commit == trunk)
-        #expect(snapshot.refName == "refs/heads/trunk")
+    @Test func uncommittedFilesNeverAppearWithoutWorktreeMode() async throws {
+        let repo = try await TestRepo.make("uncommitted")
+        try repo.write("a.yaml", "committed\n")
+        let head = try await repo.commitAll("one")
+        try repo.write("a.yaml", "modified\n")
+        try repo.write("staged.yaml", "staged\n")
+        try await repo.git("add", "staged.yaml")
+        try repo.write("untracked.yaml", "untracked\n")
+
+        let snapshot = try await read(repo.path)
+        #expect(snapshot.commit == head)
+        #expect(snapshot.files.map(\.path) == ["a.yaml"])
+        #expect(text(snapshot, "a.yaml") == "committed\n")
     }
 
-    @Test func anUnknownRefSuggestsCloseNames() async throws {
-        let repo = try GitFixture("unknown-ref")
+    @Test func aGeneratedTwoThousandFileRepositoryLoadsCompletely() async throws {
+        let repo = try await TestRepo.make("many")
+        func body(_ i: Int) -> String { "name: file-\(i)\nvalue: \(i * 7)\nnote: \(String(repeating: "x", count: i % 50))\n" }
+        var stream = "commit refs/heads/main\ncommitter T <t@t> 1764000000 +0000\ndata 4\nmany\n"
+        for i in 0..<2000 {
+            let content = body(i)
+            stream += "M 100644 inline d\(i % 20)/sub\(i % 3)/f\(i).yaml\ndata \(content.utf8.count)\n\(content)\n"
+        }
+        let input = try TempFolder("fast-import")
+        let streamFile = input.url.appendingPathComponent("stream")
+        try Data(stream.utf8).write(to: streamFile)
+        try await gitCLI(["fast-import", "--quiet"], in: repo.url, standardInput: streamFile)
+
+        let snapshot = try await read(repo.path)
+        #expect(snapshot.files.count == 2000)
+        let byPath = Dictionary(uniqueKeysWithValues: snapshot.files.map { ($0.path, $0.contents) })
+        let wrong = (0..<2000).filter { byPath["d\($0 % 20)/sub\($0 % 3)/f\($0).yaml"] != Array(body($0).utf8) }
+        #expect(wrong.isEmpty, "wrong or missing contents for \(wrong.count) files, e.g. \(wrong.prefix(5))")
+        #expect(snapshot.files.map(\.path) == snapshot.files.map(\.path).sorted())
+    }
+
+    @Test func blockingWorkRunsOnADedicatedThread() async throws {
+        let repo = try await TestRepo.make("thread")
         try repo.write("a.yaml", "x: 1\n")
-        try repo.commitAll("one")
-        try repo.git("branch", "release-2026")
-        await expectError({ if case .unknownRef("mian", _, let s) = $0 { s.first == "main" } else { false } }) {
-            _ = try await read(repo.path, ref: "mian")
+        try await repo.commitAll("one")
+        let threadNames = Locked<[String]>([])
+        _ = try await read(repo.path, include: { _ in
+            threadNames.update { $0.append(Thread.current.name ?? "unnamed") }
+            return true
+        })
+        #expect(threadNames.current == ["salonops-git"])
+    }
+
+    @Test func concurrentReadsOfOneRepositoryAgree() async throws {
+        let repo = try await TestRepo.make("concurrent")
+        for i in 0..<30 { try repo.write("f\(i).yaml", "i: \(i)\n") }
+        let head = try await repo.commitAll("many")
+        let path = repo.path
+        let results = try await withThrowingTaskGroup(of: (String, Int).self) { group in
+            for _ in 0..<8 { group.addTask { let snapshot = try await read(path); return (snapshot.commit, snapshot.files.count) } }
+            return try await group.reduce(into: []) { $0.append($1) }
         }
-        await expectError({ if case .unknownRef(_, _, let s) = $0 { s.contains("release-2026") } else { false } }) {
-            _ = try await read(repo.path, ref: "release-2062")
-        }
+        #expect(results.count == 8)
+        #expect(results.allSatisfy { $0 == (head, 30) })
+    }
+
+    @Test func libgit2InTheseTestsSeesNoUserIdentity() throws {
+        try TestEnvironment.ready()
+        #expect(try LibGit2.defaultConfigValue("user.name") == nil)
+        #expect(try LibGit2.defaultConfigValue("user.email") == nil)
+    }
+}
+
+/// Errors: each is the right case, on one line, and says what to do.
+@Suite struct ErrorTests {
+    @Test func anUnknownRefSuggestsCloseNames() async throws {
+        let repo = try await TestRepo.make("unknown-ref")
+        try repo.write("a.yaml", "x: 1\n")
+        try await repo.commitAll("one")
+        try await repo.git("branch", "release-2026")
+        try await repo.git("tag", "v1.0")
+
+        let typo = await failure { _ = try await read(repo.path, ref: "mian") }
+        #expect(typo == .unknownRef(ref: "mian", suggestions: ["main"]))
+        #expect(typo?.description == "unknown ref 'mian': did you mean 'main'? (list refs with `git show-ref`)")
+
+        let swapped = await failure { _ = try await read(repo.path, ref: "release-2062") }
+        guard case .unknownRef(_, let suggestions)? = swapped else { Issue.record("\(String(describing: swapped))"); return }
+        #expect(suggestions.first == "release-2026")
+        #expect(await failure { _ = try await read(repo.path, ref: "v1.1") } == .unknownRef(ref: "v1.1", suggestions: ["v1.0"]))
+        #expect(await failure { _ = try await read(repo.path, ref: "origin/main") } == .unknownRef(ref: "origin/main", suggestions: ["main"]))
+        // The name exists; the history is too short: nothing to suggest.
+        let pastTheRoot = await failure { _ = try await read(repo.path, ref: "HEAD~5") }
+        #expect(pastTheRoot == .unknownRef(ref: "HEAD~5", suggestions: []))
+        #expect(pastTheRoot?.description.contains("history") == true)
+        // An empty --ref means the default.
+        #expect(try await read(repo.path, ref: "").refName == "refs/heads/main")
+        #expect(await failure { _ = try await read(repo.path, ref: "zzzzzzzz-nothing-like-it") } == .unknownRef(ref: "zzzzzzzz-nothing-like-it", suggestions: []))
+    }
+
+    @Test func anEmptyRepositoryHasNoCommitToRead() async throws {
+        let repo = try await TestRepo.make("empty")
+        let error = await failure { _ = try await read(repo.path) }
+        #expect(error == .unknownRef(ref: "HEAD", suggestions: []))
+        #expect(error?.description.contains("empty repository") == true)
     }
 
     @Test func notARepository() async throws {
-        let folder = try Paths.temporaryDirectory("plain")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        await expectError({ if case .notARepository = $0 { true } else { false } }) { _ = try await read(folder.path) }
-        await expectError({ if case .notARepository = $0 { true } else { false } }) { _ = try await read(folder.appendingPathComponent("absent").path) }
+        let folder = try TempFolder("plain")
+        let absent = folder.url.appendingPathComponent("absent").path
+        #expect(await failure { _ = try await read(folder.path) } == .notARepository(path: folder.path))
+        #expect(await failure { _ = try await read(absent) } == .notARepository(path: absent))
+        // A sub-folder of a work tree is not accepted: --repo names the repository's root.
+        let repo = try await TestRepo.make("subfolder")
+        try repo.write("sub/a.yaml", "x: 1\n")
+        try await repo.commitAll("one")
+        let sub = repo.url.appendingPathComponent("sub").path
+        #expect(await failure { _ = try await read(sub) } == .notARepository(path: sub))
     }
 
-    @Test func unreachableRemotesFailFastAndLeaveNoPartialCache() async throws {
-        let cache = try Paths.temporaryDirectory("cache-unreachable")
-        defer { try? FileManager.default.removeItem(at: cache) }
-        let started = ContinuousClock.now
-        for url in ["file:///nonexistent/salonops/x.git", "https://127.0.0.1:1/x.git"] {
-            await expectError({ if case .unreachableRemote = $0 { true } else { false } }) { _ = try await read(url, cache: cache) }
+    enum Damage: String, CaseIterable, Sendable {
+        case garbage, truncated, empty, hashMismatch
+
+        func apply(to file: URL, otherObject: URL) throws {
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+            let original = try Data(contentsOf: file)
+            switch self {
+            case .garbage: try Data("this is not a zlib stream".utf8).write(to: file)
+            // libgit2 1.5.1 alone loops forever on this one.
+            case .truncated: try original.prefix(original.count / 2).write(to: file)
+            case .empty: try Data().write(to: file)
+            // A valid object, but not the one its name promises.
+            case .hashMismatch: try Data(contentsOf: otherObject).write(to: file)
+            }
         }
-        #expect(ContinuousClock.now - started < .seconds(30))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).isEmpty)
     }
 
-    @Test func credentialsInAURLNeverReachAnError() async throws {
-        let cache = try Paths.temporaryDirectory("cache-token")
-        defer { try? FileManager.default.removeItem(at: cache) }
-        do {
-            _ = try await read("https://deploy:s3cr3t-t0ken-CANARY@127.0.0.1:1/salon.git", cache: cache)
-            Issue.record("no error")
-        } catch {
-            #expect(!"\(error)".contains("s3cr3t-t0ken-CANARY"), "\(error)")
-        }
-        #expect(!GitCredentials(httpsToken: "s3cr3t-t0ken-CANARY").description.contains("CANARY"))
-    }
-
-    @Test func aCorruptObjectIsReportedNotACrash() async throws {
-        let repo = try GitFixture("corrupt")
+    @Test(arguments: Damage.allCases)
+    func aDamagedLooseBlobIsReportedNotAHangOrACrash(_ damage: Damage) async throws {
+        let repo = try await TestRepo.make("corrupt-\(damage.rawValue)")
         try repo.write("a.yaml", "x: 1\n")
-        try repo.write("b.yaml", "y: 2\n")
-        try repo.commitAll("one")
-        let blob = try repo.git("rev-parse", "HEAD:b.yaml")
-        let object = repo.url.appendingPathComponent(".git/objects/\(blob.prefix(2))/\(blob.dropFirst(2))")
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: object.path)
-        try Data("this is not a zlib stream".utf8).write(to: object)
-        await expectError({ if case .corruptObject(let id, _) = $0 { id == blob } else { false } }) {
-            _ = try await read(repo.path)
-        }
+        try repo.write("b.yaml", String(repeating: "line: with some content to compress\n", count: 200))
+        try await repo.commitAll("one")
+        let blob = try await repo.git("rev-parse", "HEAD:b.yaml")
+        let other = try await repo.git("rev-parse", "HEAD:a.yaml")
+        try damage.apply(to: repo.looseObject(blob), otherObject: repo.looseObject(other))
+
+        let started = ContinuousClock.now
+        let error = await failure { _ = try await read(repo.path) }
+        #expect(ContinuousClock.now - started < .seconds(30))
+        guard case .corruptObject(let id, let reason)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(id == blob, "\(reason)")
+        #expect(error?.description.contains("git fsck") == true)
+        // A filter that skips the damaged file reads fine.
+        #expect(try await read(repo.path, include: { $0 == "a.yaml" }).files.count == 1)
     }
 
-    @Test func theWorktreeIsReadOnlyWhenAsked() async throws {
-        let repo = try GitFixture("worktree")
-        try repo.write(".gitignore", "local.yaml\nbuild/\n")
+    @Test func aDamagedCommitOrTreeNamesItsObject() async throws {
+        let repo = try await TestRepo.make("corrupt-commit")
+        try repo.write("sub/a.yaml", "x: 1\n")
+        let commit = try await repo.commitAll("one")
+        let tree = try await repo.git("rev-parse", "HEAD:sub")
+        let treeFile = repo.looseObject(tree)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: treeFile.path)
+        try Data(contentsOf: treeFile).prefix(10).write(to: treeFile)
+        let treeError = await failure { _ = try await read(repo.path) }
+        #expect(treeError.map { if case .corruptObject(tree, _) = $0 { true } else { false } } == true, "\(String(describing: treeError))")
+
+        let commitFile = repo.looseObject(commit)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: commitFile.path)
+        try Data(contentsOf: commitFile).prefix(12).write(to: commitFile)
+        for ref in ["HEAD", "main", commit, String(commit.prefix(8))] {
+            let error = await failure { _ = try await read(repo.path, ref: ref) }
+            #expect(error.map { if case .corruptObject(commit, _) = $0 { true } else { false } } == true, "\(ref): \(String(describing: error))")
+        }
+    }
+}
+
+/// `--worktree`: files on disk, uncommitted changes included, ignored files not.
+@Suite struct WorktreeTests {
+    @Test func theWorktreeShowsUncommittedAndUntrackedFilesButNotIgnoredOnes() async throws {
+        let repo = try await TestRepo.make("worktree")
+        try repo.write(".gitignore", "local.yaml\nbuild/\n*.secret.yaml\n")
         try repo.write("config/a.yaml", "committed\n")
-        let head = try repo.commitAll("one")
+        try repo.write("config/forced.secret.yaml", "tracked despite the rule\n")
+        try await repo.git("add", "-f", "config/forced.secret.yaml")
+        let head = try await repo.commitAll("one")
         try repo.write("config/a.yaml", "modified\n")
         try repo.write("config/new.yaml", "untracked\n")
         try repo.write("config/local.yaml", "ignored\n")
+        try repo.write("config/other.secret.yaml", "ignored by pattern\n")
         try repo.write("config/build/x.yaml", "ignored folder\n")
+        let nested = repo.url.appendingPathComponent("config/nested")
+        try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+        try await gitCLI(["init", "-q"], in: nested)
+        try repo.write("config/nested/inner.yaml", "another repository\n")
 
         let committed = try await read(repo.path, path: "config")
-        #expect(committed.files.map(\.path) == ["a.yaml"])
-        #expect(text(committed, "a.yaml") == "committed\n")
         #expect(!committed.fromWorktree)
+        #expect(committed.files.map(\.path) == ["a.yaml", "forced.secret.yaml"])
+        #expect(text(committed, "a.yaml") == "committed\n")
 
         let worktree = try await read(repo.path, path: "config", worktree: true)
         #expect(worktree.fromWorktree)
         #expect(worktree.commit == head)
         #expect(worktree.refName == "refs/heads/main")
-        #expect(worktree.files.map(\.path) == ["a.yaml", "new.yaml"])
-        #expect(worktree.files.map(\.repositoryPath) == ["config/a.yaml", "config/new.yaml"])
+        #expect(worktree.root == "config")
+        #expect(worktree.files.map(\.path) == ["a.yaml", "forced.secret.yaml", "new.yaml"])
+        #expect(worktree.files.map(\.repositoryPath) == ["config/a.yaml", "config/forced.secret.yaml", "config/new.yaml"])
         #expect(text(worktree, "a.yaml") == "modified\n")
+        #expect(text(worktree, "new.yaml") == "untracked\n")
 
-        await expectError({ if case .worktreeUnavailable = $0 { true } else { false } }) {
-            _ = try await read(repo.path, ref: "main", worktree: true)
-        }
+        let whole = try await read(repo.path, worktree: true)
+        #expect(whole.files.map(\.path) == ["config/a.yaml", "config/forced.secret.yaml", "config/new.yaml"])
     }
 
-    @Test func twoThousandFilesLoadWithTheirContents() async throws {
-        let repo = try GitFixture("many")
-        var stream = "commit refs/heads/main\ncommitter T <t@t> 1764000000 +0000\ndata 4\nmany\n"
-        for i in 0..<2000 {
-            let body = "name: file-\(i)\nvalue: \(i * 7)\n"
-            stream += "M 100644 inline d\(i % 20)/f\(i).yaml\ndata \(body.utf8.count)\n\(body)\n"
-        }
-        let input = repo.url.appendingPathComponent("stream")
-        try stream.write(to: input, atomically: true, encoding: .utf8)
-        let result = try CommandRunner.run("/bin/sh", ["-c", "git fast-import --quiet < stream && rm stream"], in: repo.url)
-        #expect(result.status == 0, "\(result.stderr)")
-        let snapshot = try await read(repo.path, ref: "main")
-        #expect(snapshot.files.count == 2000)
-        for i in stride(from: 0, to: 2000, by: 97) {
-            #expect(text(snapshot, "d\(i % 20)/f\(i).yaml") == "name: file-\(i)\nvalue: \(i * 7)\n")
-        }
+    @Test func theWorktreeOfAnUnbornBranch() async throws {
+        let repo = try await TestRepo.make("worktree-unborn")
+        try repo.write("first.yaml", "not committed yet\n")
+        let snapshot = try await read(repo.path, worktree: true)
+        #expect(snapshot.commit == String(repeating: "0", count: 40))
+        #expect(snapshot.refName == "refs/heads/main")
+        #expect(snapshot.files.map(\.path) == ["first.yaml"])
     }
 
-    @Test func anEmptyRepositoryHasNoHead() async throws {
-        let repo = try GitFixture("empty")
-        await expectError({ if case .unknownRef("HEAD", _, _) = $0 { true } else { false } }) { _ = try await read(repo.path) }
-    }
+    @Test func theWorktreeIsRefusedWhereThereIsNone() async throws {
+        let repo = try await TestRepo.make("worktree-refusals")
+        try repo.write("a.yaml", "x: 1\n")
+        try await repo.commitAll("one")
+        let folder = try TempFolder("worktree-bare")
+        let bare = folder.url.appendingPathComponent("r.git").path
+        try await gitCLI(["clone", "-q", "--bare", repo.path, bare], in: folder.url)
+        let cache = try TempFolder("worktree-cache")
 
-    @Test func urlsAreRecognisedAndCacheFoldersAreStable() {
-        #expect(RemoteLocation.isURL("https://git.example/salon.git"))
-        #expect(RemoteLocation.isURL("git@github.example:salon/config.git"))
-        #expect(RemoteLocation.isURL("file:///srv/git/salon.git"))
-        #expect(!RemoteLocation.isURL("/srv/git/salon"))
-        #expect(!RemoteLocation.isURL("./config"))
-        #expect(RemoteLocation.redacted("https://u:p@host/x.git") == "https://host/x.git")
-        let name = RemoteLocation.cacheFolderName("https://u:p@host/salon-config.git")
-        #expect(name == RemoteLocation.cacheFolderName("https://host/salon-config.git"))
-        #expect(name.hasPrefix("salon-config-"))
+        func isUnavailable(_ error: GitSourceError?) -> Bool { if case .worktreeUnavailable? = error { true } else { false } }
+        #expect(isUnavailable(await failure { _ = try await read(bare, worktree: true) }))
+        #expect(isUnavailable(await failure { _ = try await read(repo.fileURL, worktree: true, cache: cache) }))
+        #expect(isUnavailable(await failure { _ = try await read(repo.path, ref: "main", worktree: true) }))
+        #expect(try cache.entries().isEmpty)
+        #expect(await failure { _ = try await read(repo.path, path: "absent", worktree: true) }.map {
+            if case .pathNotFound("absent", _) = $0 { true } else { false }
+        } == true)
+        #expect(await failure { _ = try await read(repo.path, path: "../", worktree: true) }.map {
+            if case .pathNotFound = $0 { true } else { false }
+        } == true)
     }
 }
