@@ -19,6 +19,17 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // OpenSSL 3 (libcrypto), as Debian ships it: the only place its C API is imported.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // sops files and age, over OpenSSL's EVP primitives; pure functions over bytes.
+        .target(
+            name: "SalonOpsSecrets",
+            dependencies: ["COpenSSL", .product(name: "Yams", package: "Yams")]
+        ),
         // Reads a commit's tree into memory through libgit2; value types out.
         .target(
             name: "SalonOpsGit",
@@ -51,6 +62,7 @@ let package = Package(
         .target(name: "SalonOpsTestSupport", path: "Tests/SalonOpsTestSupport"),
         .testTarget(name: "SalonOpsCoreTests", dependencies: ["SalonOpsCore"]),
         .testTarget(name: "SalonOpsGitTests", dependencies: ["SalonOpsGit", "SalonOpsTestSupport"]),
+        .testTarget(name: "SalonOpsSecretsTests", dependencies: ["SalonOpsSecrets", "SalonOpsTestSupport"]),
         .testTarget(name: "SalonOpsCLITests", dependencies: ["SalonOpsTestSupport"]),
     ]
 )

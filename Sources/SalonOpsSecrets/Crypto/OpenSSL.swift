@@ -1,0 +1,115 @@
+import COpenSSL
+
+/// A failure inside OpenSSL, with OpenSSL's error queue drained into the message (the queue is per
+/// thread, so it is read in the same synchronous call that failed).
+public enum CryptoError: Error, Equatable, CustomStringConvertible {
+    /// An AEAD tag did not verify: wrong key, or the bytes were changed.
+    case authenticationFailed
+    case invalidInput(String)
+    case openssl(operation: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .authenticationFailed: return "authentication failed (wrong key, or the data was altered)"
+        case .invalidInput(let why): return why
+        case .openssl(let operation, let detail): return "OpenSSL: \(operation) failed: \(detail)"
+        }
+    }
+
+    /// Builds the error for a failed call and empties the thread's OpenSSL error queue, so a
+    /// stale entry never explains a later failure.
+    static func drain(_ operation: String) -> CryptoError {
+        var reasons: [String] = []
+        while true {
+            let code = ERR_get_error()
+            if code == 0 { break }
+            var buffer = [CChar](repeating: 0, count: 256)
+            ERR_error_string_n(code, &buffer, buffer.count)
+            let text = buffer.withUnsafeBytes { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if reasons.count < 4 { reasons.append(text) }
+        }
+        return .openssl(operation: operation, detail: reasons.isEmpty ? "no detail from OpenSSL" : reasons.joined(separator: "; "))
+    }
+}
+
+/// Calls `body` with a pointer to the bytes, never nil (OpenSSL treats a null input pointer as
+/// "no data" in some calls and as a different operation in others, e.g. AAD for AEAD updates).
+@inline(__always)
+func withBytes<R>(_ bytes: [UInt8], _ body: (UnsafePointer<UInt8>, Int) throws -> R) rethrows -> R {
+    if bytes.isEmpty {
+        var one: UInt8 = 0
+        return try withUnsafePointer(to: &one) { try body($0, 0) }
+    }
+    return try bytes.withUnsafeBufferPointer { try body($0.baseAddress!, $0.count) }
+}
+
+@inline(__always)
+func check(_ result: Int32, _ operation: @autoclosure () -> String) throws {
+    guard result == 1 else { throw CryptoError.drain(operation()) }
+}
+
+/// Owns one `EVP_CIPHER_CTX`.
+final class CipherContext {
+    let handle: OpaquePointer
+
+    init() throws {
+        guard let handle = EVP_CIPHER_CTX_new() else { throw CryptoError.drain("EVP_CIPHER_CTX_new") }
+        self.handle = handle
+    }
+
+    deinit { EVP_CIPHER_CTX_free(handle) }
+}
+
+/// Owns one `EVP_PKEY`.
+final class PKey {
+    let handle: OpaquePointer
+
+    init(rawPrivateX25519 key: [UInt8]) throws {
+        guard key.count == 32 else { throw CryptoError.invalidInput("an X25519 private key is 32 bytes") }
+        guard let handle = withBytes(key, { EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nil, $0, $1) }) else {
+            throw CryptoError.drain("loading an X25519 private key")
+        }
+        self.handle = handle
+    }
+
+    init(rawPublicX25519 key: [UInt8]) throws {
+        guard key.count == 32 else { throw CryptoError.invalidInput("an X25519 public key is 32 bytes") }
+        guard let handle = withBytes(key, { EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nil, $0, $1) }) else {
+            throw CryptoError.drain("loading an X25519 public key")
+        }
+        self.handle = handle
+    }
+
+    func rawPublicKey() throws -> [UInt8] {
+        var length = 32
+        var out = [UInt8](repeating: 0, count: length)
+        try check(EVP_PKEY_get_raw_public_key(handle, &out, &length), "reading an X25519 public key")
+        return Array(out.prefix(length))
+    }
+
+    deinit { EVP_PKEY_free(handle) }
+}
+
+/// Owns one `EVP_PKEY_CTX`.
+final class PKeyContext {
+    let handle: OpaquePointer
+
+    init(key: PKey) throws {
+        guard let handle = EVP_PKEY_CTX_new(key.handle, nil) else { throw CryptoError.drain("EVP_PKEY_CTX_new") }
+        self.handle = handle
+    }
+
+    init(algorithm: Int32) throws {
+        guard let handle = EVP_PKEY_CTX_new_id(algorithm, nil) else { throw CryptoError.drain("EVP_PKEY_CTX_new_id") }
+        self.handle = handle
+    }
+
+    func derive(length: Int) throws -> [UInt8] {
+        var outLength = length
+        var out = [UInt8](repeating: 0, count: length)
+        try check(EVP_PKEY_derive(handle, &out, &outLength), "EVP_PKEY_derive")
+        return Array(out.prefix(outLength))
+    }
+
+    deinit { EVP_PKEY_CTX_free(handle) }
+}
