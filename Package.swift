@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "SalonOpsTestSupport", path: "Tests/SalonOpsTestSupport"),
         .testTarget(name: "SalonOpsCoreTests", dependencies: ["SalonOpsCore"]),
         .testTarget(name: "SalonOpsGitTests", dependencies: ["SalonOpsGit", "SalonOpsTestSupport"]),
-        .testTarget(name: "SalonOpsSecretsTests", dependencies: ["SalonOpsSecrets", "SalonOpsTestSupport"]),
+        .testTarget(name: "SalonOpsSecretsTests", dependencies: ["SalonOpsSecrets", "SalonOpsTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SalonOpsCLITests", dependencies: ["SalonOpsTestSupport"]),
     ]
 )

@@ -1,0 +1,170 @@
+import Foundation
+import Yams
+
+/// Writes sops trees the way sops 3.x writes YAML (go-yaml v3, 4-space indent, comments as `#…`
+/// lines), so a file we write and one sops writes differ only in ciphertexts. The layout is ours;
+/// whether and how a string is quoted is libyaml's emitter's decision (Yams), which go-yaml ports.
+enum SopsYAMLWriter {
+    static func render(_ documents: [SopsNode]) -> String {
+        var out = ""
+        for (index, document) in documents.enumerated() {
+            if index > 0 { out += "---\n" }
+            switch document {
+            case .mapping(let items) where !items.isEmpty:
+                writeMapping(items, keyColumn: 0, blockIndent: 0, firstInline: false, into: &out)
+            case .mapping:
+                out += "{}\n"
+            default:
+                writeValue(document, into: &out)
+            }
+        }
+        return out
+    }
+
+    private static func spaces(_ count: Int) -> String { String(repeating: " ", count: count) }
+
+    /// `blockIndent`: the indentation nested blocks and block scalars step in from (a list item's
+    /// dash column for a mapping that starts on the dash line, else the key column).
+    private static func writeMapping(_ items: [SopsItem], keyColumn: Int, blockIndent: Int, firstInline: Bool, into out: inout String) {
+        for (index, item) in items.enumerated() {
+            if !(firstInline && index == 0) { out += spaces(keyColumn) }
+            switch item {
+            case .comment(let text):
+                out += "#" + text + "\n"
+            case .entry(let key, let value):
+                out += renderKey(key) + ":"
+                writeNested(value, blockIndent: blockIndent, into: &out)
+            }
+        }
+    }
+
+    private static func writeSequence(_ elements: [SopsNode], dashColumn: Int, firstInline: Bool, into out: inout String) {
+        for (index, element) in elements.enumerated() {
+            if !(firstInline && index == 0) { out += spaces(dashColumn) }
+            switch element {
+            case .comment(let text):
+                out += "#" + text + "\n"
+            case .mapping(let items) where !items.isEmpty:
+                out += "- "
+                writeMapping(items, keyColumn: dashColumn + 2, blockIndent: dashColumn, firstInline: true, into: &out)
+            case .sequence(let inner) where !inner.isEmpty:
+                out += "- "
+                writeSequence(inner, dashColumn: dashColumn + 2, firstInline: true, into: &out)
+            default:
+                out += "-"
+                writeInlineOrBlock(element, contentColumn: dashColumn + 2, into: &out)
+            }
+        }
+    }
+
+    /// After `key:`: a nested block on the next lines, or ` value` on the same line.
+    private static func writeNested(_ value: SopsNode, blockIndent: Int, into out: inout String) {
+        switch value {
+        case .mapping(let items) where !items.isEmpty:
+            out += "\n"
+            writeMapping(items, keyColumn: blockIndent + 4, blockIndent: blockIndent + 4, firstInline: false, into: &out)
+        case .sequence(let elements) where !elements.isEmpty:
+            out += "\n"
+            writeSequence(elements, dashColumn: blockIndent + 4, firstInline: false, into: &out)
+        default:
+            writeInlineOrBlock(value, contentColumn: blockIndent + 4, into: &out)
+        }
+    }
+
+    /// ` value\n`, or ` |` and the block scalar's lines at `contentColumn`.
+    private static func writeInlineOrBlock(_ value: SopsNode, contentColumn: Int, into out: inout String) {
+        switch value {
+        case .mapping: out += " {}\n"
+        case .sequence: out += " []\n"
+        case .comment(let text): out += " #" + text + "\n"
+        case .scalar(let scalar):
+            switch renderScalar(scalar) {
+            case .inline(let text):
+                out += " " + text + "\n"
+            case .block(let header, let lines):
+                out += " " + header + "\n"
+                for line in lines { out += line.isEmpty ? "\n" : spaces(contentColumn) + line + "\n" }
+            }
+        }
+    }
+
+    private static func writeValue(_ value: SopsNode, into out: inout String) {
+        var text = ""
+        writeInlineOrBlock(value, contentColumn: 4, into: &text)
+        out += String(text.dropFirst())
+    }
+
+    enum Rendered: Equatable {
+        case inline(String)
+        case block(header: String, lines: [String])
+    }
+
+    static func renderKey(_ key: SopsKey) -> String {
+        if key.isPlainNonString { return key.text }
+        if case .inline(let text) = renderString(key.text) { return text }
+        return renderQuoted(key.text)
+    }
+
+    static func renderScalar(_ scalar: SopsScalar) -> Rendered {
+        switch scalar {
+        case .string(let s): return renderString(s)
+        case .int(let i): return .inline(String(i))
+        case .float(let f): return .inline(ScalarResolution.formatFloatForYAML(f))
+        case .bool(let b): return .inline(b ? "true" : "false")
+        case .time(let t): return .inline(t)
+        case .null: return .inline("null")
+        }
+    }
+
+    static func renderString(_ s: String) -> Rendered {
+        if !s.contains("\n") {
+            if isPlainSafe(s) { return .inline(s) }
+            return .inline(emitWithLibYAML(s, style: ScalarResolution.stringNeedsQuotes(s) ? .doubleQuoted : .plain).first ?? renderQuoted(s))
+        }
+        let lines = emitWithLibYAML(s, style: .literal)
+        guard let header = lines.first, header.hasPrefix("|") || header.hasPrefix(">") else {
+            return .inline(lines.first ?? renderQuoted(s))
+        }
+        // libyaml indents the block by 4 under the key; re-indent to our column.
+        return .block(header: header, lines: lines.dropFirst().map { $0.count >= 4 ? String($0.dropFirst(4)) : "" })
+    }
+
+    private static func renderQuoted(_ s: String) -> String {
+        emitWithLibYAML(s, style: .doubleQuoted).first ?? "\"\""
+    }
+
+    /// Strings of letters, digits and a few safe symbols that read back as strings: written as
+    /// they are without asking libyaml (every `ENC[…]` value is one).
+    private static func isPlainSafe(_ s: String) -> Bool {
+        guard let first = s.utf8.first else { return false }
+        let isStartSafe = (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) || first == UInt8(ascii: "_") || first == UInt8(ascii: "/")
+        guard isStartSafe else { return false }
+        for byte in s.utf8 {
+            switch byte {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: continue
+            case UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "+"),
+                 UInt8(ascii: "="), UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "@"):
+                continue
+            case UInt8(ascii: ":"):
+                continue
+            default:
+                return false
+            }
+        }
+        if s.hasSuffix(":") { return false }
+        return !ScalarResolution.stringNeedsQuotes(s)
+    }
+
+    /// The scalar as libyaml writes it as a mapping value: the lines after `k: `, unindented by 4.
+    private static func emitWithLibYAML(_ s: String, style: Node.Scalar.Style) -> [String] {
+        let node = Node.mapping(Node.Mapping([(Node("k"), Node.scalar(Node.Scalar(s, .implicit, style)))]))
+        guard let text = try? Yams.serialize(node: node, indent: 4, width: -1, allowUnicode: true) else { return [] }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        if lines.last == "..." { lines.removeLast() }
+        guard var first = lines.first, first.hasPrefix("k: ") else { return [] }
+        first.removeFirst(3)
+        lines[0] = first
+        return lines
+    }
+}
