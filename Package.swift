@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "salonops",
             dependencies: [
-                "SalonOpsCore", "SalonOpsGit", "SalonOpsEngine",
+                "SalonOpsCore", "SalonOpsGit", "SalonOpsEngine", "SalonOpsSecrets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -10,7 +10,7 @@ struct SalonOps: AsyncParsableCommand {
         2 changes present or drift found, 3 refused (safety threshold, lock held).
         """,
         version: salonOpsVersion,
-        subcommands: [Validate.self]
+        subcommands: [Validate.self, Secrets.self]
     )
 }
 
