@@ -6,7 +6,7 @@ enum Shamir {
         var result: UInt8 = 0
         for i in stride(from: 7, through: 0, by: -1) {
             let bit = (b >> UInt8(i)) & 1
-            result = (0 &- bit & a) ^ (0 &- (result >> 7) & 0x1B) ^ (result &+ result)
+            result = ((0 &- bit) & a) ^ ((0 &- (result >> 7)) & 0x1B) ^ (result &+ result)
         }
         return result
     }

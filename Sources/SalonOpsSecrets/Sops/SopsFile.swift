@@ -97,7 +97,7 @@ public struct SopsFile: Sendable {
         var keyPaths: [String] = []
         let plaintext = try documents.enumerated().map { documentIndex, document in
             try LeafWalker.map(document, id: "\(documentIndex)") { leaf in
-                let encrypts = rule.encrypts(path: leaf.aadPath, comment: leaf.commentText)
+                let encrypts = rule.encrypts(path: leaf.aadPath, comment: leaf.commentText, precedingComments: leaf.precedingComments)
                 let display = leaf.displayPath
                 switch leaf.value {
                 case .comment(let text):
@@ -168,7 +168,7 @@ public struct SopsFile: Sendable {
         let rule = settings.rule
         let documents = try plaintext.enumerated().map { documentIndex, document in
             try LeafWalker.map(document, id: "\(documentIndex)") { leaf in
-                let encrypts = rule.encrypts(path: leaf.aadPath, comment: leaf.commentText)
+                let encrypts = rule.encrypts(path: leaf.aadPath, comment: leaf.commentText, precedingComments: leaf.precedingComments)
                 switch leaf.value {
                 case .comment(let text):
                     guard encrypts else { return leaf.value }
@@ -267,6 +267,9 @@ enum LeafWalker {
         let value: Value
         /// A list element: an encrypted comment is then written as a plain `- ENC[…]` item.
         let inSequence: Bool
+        /// Comments written just before this leaf and before each of its ancestors (for the
+        /// comment-regex rules).
+        let precedingComments: [String]
 
         var aad: String { aadPath.map { $0 + ":" }.joined().isEmpty ? ":" : aadPath.map { $0 + ":" }.joined() }
         var displayPath: String { aadPath.isEmpty ? "(top level)" : aadPath.joined(separator: ".") }
@@ -277,31 +280,40 @@ enum LeafWalker {
         try visit(node, aadPath: [], id: id, transform)
     }
 
-    private static func visit(_ node: SopsNode, aadPath: [String], id: String, inSequence: Bool = false, _ transform: (Leaf) throws -> Value) throws -> SopsNode {
+    private static func visit(_ node: SopsNode, aadPath: [String], id: String, inSequence: Bool = false, comments: [String] = [],
+                              _ transform: (Leaf) throws -> Value) throws -> SopsNode {
         switch node {
         case .mapping(let items):
+            var pending: [String] = []
             return .mapping(try items.enumerated().map { index, item in
                 switch item {
                 case .comment(let text):
-                    let result = try transform(Leaf(aadPath: aadPath, id: id + "/#\(index)", value: .comment(text), inSequence: false))
+                    pending.append(text)
+                    let result = try transform(Leaf(aadPath: aadPath, id: id + "/#\(index)", value: .comment(text), inSequence: false,
+                                                    precedingComments: comments + pending))
                     guard case .comment(let t) = result else { throw SopsError.malformedValue(path: aadPath.joined(separator: "."), detail: "a comment became a value") }
                     return .comment(t)
                 case .entry(let key, let value):
-                    return .entry(key, try visit(value, aadPath: aadPath + [key.text], id: id + "/" + key.text, transform))
+                    defer { pending = [] }
+                    return .entry(key, try visit(value, aadPath: aadPath + [key.text], id: id + "/" + key.text, comments: comments + pending, transform))
                 }
             })
         case .sequence(let elements):
+            var pending: [String] = []
             return .sequence(try elements.enumerated().map { index, element in
-                try visit(element, aadPath: aadPath, id: id + "/[\(index)]", inSequence: true, transform)
+                var isComment = false
+                if case .comment(let text) = element { pending.append(text); isComment = true }
+                defer { if !isComment { pending = [] } }
+                return try visit(element, aadPath: aadPath, id: id + "/[\(index)]", inSequence: true, comments: comments + pending, transform)
             })
         case .comment(let text):
             // sops writes an encrypted comment inside a list as a plain item `- ENC[…,type:comment]`.
-            switch try transform(Leaf(aadPath: aadPath, id: id, value: .comment(text), inSequence: inSequence)) {
+            switch try transform(Leaf(aadPath: aadPath, id: id, value: .comment(text), inSequence: inSequence, precedingComments: comments)) {
             case .comment(let t): return .comment(t)
             case .scalar(let s): return .scalar(s)
             }
         case .scalar(let scalar):
-            switch try transform(Leaf(aadPath: aadPath, id: id, value: .scalar(scalar), inSequence: inSequence)) {
+            switch try transform(Leaf(aadPath: aadPath, id: id, value: .scalar(scalar), inSequence: inSequence, precedingComments: comments)) {
             case .scalar(let s): return .scalar(s)
             case .comment(let t):
                 guard inSequence else { throw SopsError.malformedValue(path: aadPath.joined(separator: "."), detail: "a comment where a value was expected") }

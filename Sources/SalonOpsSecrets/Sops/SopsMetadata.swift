@@ -56,8 +56,10 @@ public enum EncryptionRule: Equatable, Sendable {
         return self
     }
 
-    /// sops' decision for one leaf, from every component of its key path (and a comment's text).
-    func encrypts(path: [String], comment: String?) -> Bool {
+    /// sops' decision for one leaf, from every component of its key path; for the comment
+    /// rules, from the comments written just before the leaf and before each of its ancestors
+    /// (a comment is among its own). A matching comment marks the value that follows it.
+    func encrypts(path: [String], comment: String?, precedingComments: [String]) -> Bool {
         func matches(_ pattern: String, _ text: String) -> Bool {
             text.range(of: pattern, options: .regularExpression) != nil
         }
@@ -71,11 +73,11 @@ public enum EncryptionRule: Equatable, Sendable {
         case .encryptedRegex(let pattern):
             return path.contains { matches(pattern, $0) }
         case .unencryptedCommentRegex(let pattern):
-            guard let comment else { return true }
-            return !matches(pattern, comment)
+            return !precedingComments.contains { matches(pattern, $0) }
         case .encryptedCommentRegex(let pattern):
-            guard let comment else { return true }
-            return matches(pattern, comment)
+            // The marking comments stay readable; so do the others.
+            guard comment == nil else { return false }
+            return precedingComments.contains { matches(pattern, $0) }
         }
     }
 }
