@@ -35,10 +35,15 @@ test: test-deps
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SWIFT) test --skip-build
 
 # Until the reconcile engine exists, the demo validates examples/salon-chain as committed in
-# this repository, read through libgit2, and prints the summary.
+# this repository, read through libgit2, decrypts its credentials in memory with the committed
+# DEMO key (examples/demo-keys: never use it for anything real), and checks the encrypted files.
+DEMO_KEY := examples/demo-keys/ops-demo.txt
 demo: build
-	@echo "== salonops validate --repo . --path examples/salon-chain"
-	@$(BIN) validate --repo . --path examples/salon-chain
+	@echo "== salonops validate --repo . --path examples/salon-chain --credentials"
+	@SOPS_AGE_KEY_FILE=$(DEMO_KEY) $(BIN) validate --repo . --path examples/salon-chain --credentials --state-dir .build/demo-state
+	@echo
+	@echo "== salonops secrets check --root examples/salon-chain   (MAC, key at hand, recipients as .sops.yaml says)"
+	@SOPS_AGE_KEY_FILE=$(DEMO_KEY) $(BIN) secrets check --root examples/salon-chain --state-dir .build/demo-state
 	@echo
 	@echo "== the same check catches a broken config (examples/invalid/unknown-field):"
 	@$(BIN) validate --repo . --path examples/invalid/unknown-field || echo "(exit code $$?: as expected)"

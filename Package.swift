@@ -43,7 +43,7 @@ let package = Package(
         // Wires the git source to the core (and, later, providers to the plan).
         .target(
             name: "SalonOpsEngine",
-            dependencies: ["SalonOpsCore", "SalonOpsGit", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SalonOpsCore", "SalonOpsGit", "SalonOpsSecrets", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "salonops",

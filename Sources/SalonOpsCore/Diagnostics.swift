@@ -60,6 +60,9 @@ public enum DiagnosticCode: String, Sendable, Codable, CaseIterable {
     case missingCredential = "missing-credential"
     case emptyCatalogue = "empty-catalogue"
     case noOpeningHours = "no-opening-hours"
+    case sopsRules = "sops-rules"
+    case recipientsMismatch = "recipients-mismatch"
+    case rotationDue = "rotation-due"
 }
 
 /// One finding of `validate`: what is wrong, where, and how to fix it.

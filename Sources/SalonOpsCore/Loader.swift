@@ -1,3 +1,4 @@
+import Foundation
 import Dispatch
 import Yams
 
@@ -12,7 +13,8 @@ public struct LoadResult: Sendable {
 /// YAML files → desired state. Each file is parsed on its own (in parallel); cross-file checks
 /// run afterwards in `Validator`.
 public enum ConfigLoader {
-    public static func load(_ files: [ConfigFile]) -> LoadResult {
+    /// `now` is when credentials' `rotateAfter` is measured from.
+    public static func load(_ files: [ConfigFile], now: Date = Date()) -> LoadResult {
         let ordered = files.filter { $0.role != .other }.sorted { $0.path < $1.path }
         let results = parallelMap(ordered) { parseFile($0) }
         var state = DesiredState()
@@ -21,6 +23,7 @@ public enum ConfigLoader {
             diagnostics.append(contentsOf: result.diagnostics)
             state.documentCount += result.documentCount
             if let outline = result.outline { state.encryptedFiles[result.path] = outline }
+            if let rules = result.rules { state.sopsRules[result.path] = rules }
             for document in result.documents {
                 switch document {
                 case .organization(let org):
@@ -39,7 +42,7 @@ public enum ConfigLoader {
                 }
             }
         }
-        diagnostics.append(contentsOf: Validator.validate(state, configFilePaths: Set(ordered.map(\.path))))
+        diagnostics.append(contentsOf: Validator.validate(state, configFilePaths: Set(ordered.map(\.path)), now: now))
         return LoadResult(state: state, diagnostics: diagnostics.sortedForOutput())
     }
 
@@ -59,6 +62,7 @@ public enum ConfigLoader {
         var documents: [Document] = []
         var documentCount = 0
         var outline: EncryptedFileOutline?
+        var rules: SopsRulesOutline?
         var diagnostics: [Diagnostic] = []
     }
 
@@ -91,7 +95,10 @@ public enum ConfigLoader {
         do {
             let parser = try Parser(yaml: text)
             while let root = try parser.nextRoot() {
-                if file.role == .sopsRules { continue }
+                if file.role == .sopsRules {
+                    result.rules = SopsRulesOutline.read(text, path: file.path, repositoryPath: file.repositoryPath, sink: sink)
+                    break
+                }
                 if root.isNullScalar { continue }  // an empty document between `---` lines
                 result.documentCount += 1
                 if let document = DocumentDecoder(reader: reader).decode(root) {

@@ -308,6 +308,8 @@ public struct DesiredState: Sendable, Hashable {
     public var integrations: [Integration] = []
     /// Structure of every encrypted (`*.sops.yaml`) file, by path relative to the config root.
     public var encryptedFiles: [String: EncryptedFileOutline] = [:]
+    /// Every `.sops.yaml` under the config root, by path relative to it.
+    public var sopsRules: [String: SopsRulesOutline] = [:]
     /// Number of YAML documents read as config.
     public var documentCount = 0
 

@@ -1,8 +1,10 @@
+import Foundation
+
 /// Checks that need the whole repository: one Organization, unique names, and every reference
 /// (establishment → catalogue, staff → service, integration → establishment, credential →
 /// encrypted file and key path) pointing at something that exists.
 public enum Validator {
-    public static func validate(_ state: DesiredState, configFilePaths: Set<String>) -> [Diagnostic] {
+    public static func validate(_ state: DesiredState, configFilePaths: Set<String>, now: Date = Date()) -> [Diagnostic] {
         let sink = DiagnosticSink()
         checkOrganization(state, sink)
         let services = names(state.services.map(\.metadata), kind: .service, sink)
@@ -35,8 +37,10 @@ public enum Validator {
             }
             for credential in integration.credentials {
                 checkCredential(credential, in: state, configFilePaths: configFilePaths, context: context, sink)
+                checkRotation(credential, in: state, now: now, context: context, sink)
             }
         }
+        checkRecipients(state, sink)
         return sink.diagnostics
     }
 
@@ -161,5 +165,42 @@ public enum Validator {
         case .encrypted?:
             break
         }
+    }
+
+    /// Each encrypted file's recipients against the creation rule of the nearest `.sops.yaml`
+    /// above it: a difference means someone cannot read it, or someone removed still can.
+    static func checkRecipients(_ state: DesiredState, _ sink: DiagnosticSink) {
+        for (path, outline) in state.encryptedFiles.sorted(by: { $0.key < $1.key }) where outline.hasSopsMetadata {
+            let candidates = state.sopsRules.values.filter { $0.directory.isEmpty || path.hasPrefix($0.directory + "/") }
+            guard let rules = candidates.max(by: { $0.directory.count < $1.directory.count }) else { continue }
+            guard !rules.rules.isEmpty else { continue }  // a broken .sops.yaml is reported on its own
+            guard let rule = rules.rule(forConfigPath: path) else {
+                sink.warning(.recipientsMismatch, at: outline.location, "no creation rule in '\(rules.repositoryPath)' matches '\(path)'",
+                             hint: "add a rule whose path_regex matches it, so 'salonops secrets' and sops know its recipients")
+                continue
+            }
+            let actual = Set(outline.recipients)
+            guard actual != rule.recipients else { continue }
+            let missing = rule.recipients.subtracting(actual).sorted()
+            let extra = actual.subtracting(rule.recipients).sorted()
+            var parts: [String] = []
+            if !missing.isEmpty { parts.append("lacks \(missing.joined(separator: ", "))") }
+            if !extra.isEmpty { parts.append("still has \(extra.joined(separator: ", "))") }
+            sink.error(.recipientsMismatch, at: outline.location,
+                       "'\(path)' \(parts.joined(separator: " and ")) compared with the rule at \(rule.location)",
+                       hint: extra.isEmpty ? "run 'salonops secrets updatekeys \(path)' and commit the file"
+                                           : "run 'salonops secrets revoke <recipient>' (removes and rotates) or 'updatekeys', then commit")
+        }
+    }
+
+    /// A credential whose file was last written longer ago than its `rotateAfter`.
+    static func checkRotation(_ credential: CredentialReference, in state: DesiredState, now: Date, context: String, _ sink: DiagnosticSink) {
+        guard let period = credential.rotateAfter, let outline = state.encryptedFiles[credential.reference.file],
+              let text = outline.lastModified, let written = ISO8601DateFormatter().date(from: text) else { return }
+        let days = Int(now.timeIntervalSince(written) / 86_400)
+        guard days > period.approximateDays else { return }
+        sink.warning(.rotationDue, at: credential.location,
+                     "\(context) credential '\(credential.name)' is due for rotation: '\(credential.reference.file)' was last written on \(text.prefix(10)), more than rotateAfter (\(period)) ago",
+                     hint: "issue a new key at the provider, then 'salonops secrets set \(credential.reference.file) \(credential.reference.keyPath.joined(separator: "."))' and commit")
     }
 }

@@ -7,6 +7,11 @@ import SalonOpsGit
 public enum DesiredStateSource {
     /// `options.include` is replaced by the files the loader reads.
     public static func load(_ options: GitSourceOptions, logger: Logger) async throws -> ValidationReport {
+        try await loadWithSnapshot(options, logger: logger).report
+    }
+
+    /// The report and the files it was made from (for what needs the encrypted files' bytes).
+    public static func loadWithSnapshot(_ options: GitSourceOptions, logger: Logger) async throws -> (report: ValidationReport, snapshot: ConfigSnapshot) {
         let started = ContinuousClock.now
         var options = options
         options.include = { ConfigFile.isRelevant($0) }
@@ -14,7 +19,7 @@ public enum DesiredStateSource {
         logger.debug("fetched", metadata: ["commit": "\(snapshot.commit)", "files": "\(snapshot.files.count)", "elapsed": "\(ContinuousClock.now - started)"])
         let report = validate(snapshot)
         logger.debug("loaded", metadata: ["documents": "\(report.state.documentCount)", "elapsed": "\(ContinuousClock.now - started)"])
-        return report
+        return (report, snapshot)
     }
 
     /// Pure step after the fetch, shared by the CLI and the benchmark.

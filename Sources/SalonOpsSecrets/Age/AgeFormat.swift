@@ -135,6 +135,9 @@ struct AgeHeader {
             throw AgeError.notAgeFile
         }
         guard Array(version) == Array(versionLine.utf8) else {
+            if Array(version) == Array((versionLine + "\r").utf8) {
+                throw AgeError.malformedHeader(line: 1, expected: "header lines ending in LF (this file has CRLF line ends: was it converted as text?)")
+            }
             if version.starts(with: Array("age-encryption.org/".utf8)) { throw AgeError.unsupportedVersion }
             throw AgeError.notAgeFile
         }

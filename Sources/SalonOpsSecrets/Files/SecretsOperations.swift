@@ -183,7 +183,8 @@ public enum SecretsOperations {
         var files: [String] = []
         while let relative = enumerator.nextObject() as? String {
             if relative == ".git" || relative.hasPrefix(".git/") || relative.contains("/.git/") { enumerator.skipDescendants(); continue }
-            guard relative.hasSuffix(".yaml") || relative.hasSuffix(".yml"), !relative.hasSuffix(CreationRules.fileName) else { continue }
+            let name = (relative as NSString).lastPathComponent
+            guard relative.hasSuffix(".yaml") || relative.hasSuffix(".yml"), name != CreationRules.fileName, name != ".sops.yml" else { continue }
             let path = (root as NSString).appendingPathComponent(relative)
             guard let data = FileManager.default.contents(atPath: path) else { continue }
             let text = String(decoding: data, as: UTF8.self)

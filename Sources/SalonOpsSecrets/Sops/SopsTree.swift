@@ -53,7 +53,7 @@ public enum SopsScalar: Equatable, Sendable {
     }
 
     /// The bytes sops encrypts and feeds to the MAC for this value (Go's `ToBytes`).
-    var plaintextBytes: [UInt8] {
+    public var plaintextBytes: [UInt8] {
         switch self {
         case .string(let s): Array(s.utf8)
         case .int(let i): Array(String(i).utf8)
@@ -118,7 +118,7 @@ extension SopsNode {
 
     /// The value at a key path (map keys only, as `--extract '["a"]["b"]'` gives them; integer
     /// components index sequences, comments not counted).
-    func value(at path: [SopsPathComponent]) -> SopsNode? {
+    public func value(at path: [SopsPathComponent]) -> SopsNode? {
         guard let first = path.first else { return self }
         switch (self, first) {
         case (.mapping(let items), .key(let key)):
