@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // libgit2, as Debian ships it: the only place its C API is imported.
@@ -45,6 +47,15 @@ let package = Package(
             name: "SalonOpsEngine",
             dependencies: ["SalonOpsCore", "SalonOpsGit", "SalonOpsSecrets", .product(name: "Logging", package: "swift-log")]
         ),
+        // Provider emulators over real HTTP (Hummingbird), in-memory, with seeded fault injection:
+        // `salonops sandbox serve`, `--sandbox`, and the tests' peer where no public fake exists.
+        .target(
+            name: "SalonOpsSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "salonops",
             dependencies: [
@@ -63,6 +74,10 @@ let package = Package(
         .testTarget(name: "SalonOpsCoreTests", dependencies: ["SalonOpsCore"]),
         .testTarget(name: "SalonOpsGitTests", dependencies: ["SalonOpsGit", "SalonOpsTestSupport"]),
         .testTarget(name: "SalonOpsSecretsTests", dependencies: ["SalonOpsSecrets", "SalonOpsTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "SalonOpsSandboxTests", dependencies: [
+            "SalonOpsSandbox", "SalonOpsTestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .testTarget(name: "SalonOpsCLITests", dependencies: ["SalonOpsTestSupport"]),
     ]
 )

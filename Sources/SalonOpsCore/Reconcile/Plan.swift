@@ -1,0 +1,163 @@
+import Foundation
+
+extension DriftMode: Codable {}
+
+public struct FieldChange: Sendable, Hashable, Codable {
+    public let field: String
+    public let before: FieldValue?
+    public let after: FieldValue?
+
+    public init(field: String, before: FieldValue?, after: FieldValue?) {
+        self.field = field
+        self.before = before
+        self.after = after
+    }
+}
+
+/// One thing apply would do to one resource.
+public struct Change: Sendable, Hashable, Codable, Identifiable {
+    public enum Action: String, Sendable, Codable {
+        case create, update, replace, delete, adopt
+    }
+
+    /// Stable within a plan: `integration/kind/key/action`. Idempotency keys derive from it.
+    public let id: String
+    public let provider: String
+    public let integration: String
+    public let kind: String
+    public let key: String
+    public let title: String
+    public let establishment: String?
+    public let action: Action
+    /// The resource acted on (update, replace: the one retired, delete, adopt).
+    public let remoteID: String?
+    public let fieldChanges: [FieldChange]
+    /// For a replace: the immutable fields that changed.
+    public let replaceBecause: [String]
+    /// What to create or set (nil for a delete).
+    public let desired: DesiredResource?
+    /// The resource moved away from the config while the config stayed the same.
+    public let drift: Bool
+    /// Whether apply carries it out: drift under `observe` or `warn` is only reported.
+    public let willApply: Bool
+    /// Optimistic-concurrency token observed with the resource.
+    public let version: String?
+}
+
+/// A managed resource no longer in the config: kept unless the integration says `prune: true`.
+public struct Orphan: Sendable, Hashable, Codable {
+    public let kind: String
+    public let key: String
+    public let remoteID: String
+    public let title: String
+}
+
+/// A failure at one stage of one integration: where, what, and whether trying again can help.
+public struct StageError: Sendable, Hashable, Codable, CustomStringConvertible {
+    public let stage: String
+    public let message: String
+    public let retryable: Bool
+
+    public init(stage: String, message: String, retryable: Bool) {
+        self.stage = stage
+        self.message = message
+        self.retryable = retryable
+    }
+
+    public var description: String { "\(stage): \(message)\(retryable ? " (may succeed if retried)" : "")" }
+}
+
+public struct IntegrationPlan: Sendable, Hashable, Codable {
+    public let integration: String
+    public let provider: String
+    public let providerName: String
+    public let drift: DriftMode
+    public var changes: [Change]
+    public var orphans: [Orphan]
+    /// Resources at the provider that SalonOps does not manage (never touched).
+    public var unmanaged: Int
+    public var unchanged: Int
+    /// Resources SalonOps manages there now (the base of the safety percentages).
+    public var managed: Int
+    public var desired: Int
+    /// Why apply refuses this integration (safety threshold), if it does.
+    public var refusal: String?
+    public var error: StageError?
+
+    public init(integration: String, provider: String, providerName: String, drift: DriftMode, changes: [Change] = [], orphans: [Orphan] = [],
+                unmanaged: Int = 0, unchanged: Int = 0, managed: Int = 0, desired: Int = 0, refusal: String? = nil, error: StageError? = nil) {
+        self.integration = integration
+        self.provider = provider
+        self.providerName = providerName
+        self.drift = drift
+        self.changes = changes
+        self.orphans = orphans
+        self.unmanaged = unmanaged
+        self.unchanged = unchanged
+        self.managed = managed
+        self.desired = desired
+        self.refusal = refusal
+        self.error = error
+    }
+
+    public var applicable: [Change] { changes.filter(\.willApply) }
+    public var driftCount: Int { changes.filter(\.drift).count }
+}
+
+/// The whole plan: what would change at every provider, for one commit and one observation.
+public struct Plan: Sendable, Codable {
+    public static let schema = "salonops.plan/v1"
+
+    public var schema: String = Plan.schema
+    public let id: String
+    public let repository: String
+    public let commit: String
+    public let createdAt: String
+    /// Digest of everything observed: `apply PLAN` observes again and refuses if it moved.
+    public let observedDigest: String
+    public var integrations: [IntegrationPlan]
+
+    public init(id: String, repository: String, commit: String, createdAt: String, observedDigest: String, integrations: [IntegrationPlan]) {
+        self.id = id
+        self.repository = repository
+        self.commit = commit
+        self.createdAt = createdAt
+        self.observedDigest = observedDigest
+        self.integrations = integrations
+    }
+
+    public var changeCount: Int { integrations.reduce(0) { $0 + $1.applicable.count } }
+    public var driftCount: Int { integrations.reduce(0) { $0 + $1.driftCount } }
+    public var hasErrors: Bool { integrations.contains { $0.error != nil } }
+    public var refusals: [String] { integrations.compactMap { plan in plan.refusal.map { "\(plan.integration): \($0)" } } }
+
+    /// 0 nothing to do, 2 changes or drift worth a look, 1 an error, 3 refused.
+    public var exitCode: Int32 {
+        if hasErrors { return 1 }
+        if !refusals.isEmpty { return 3 }
+        let reportedDrift = integrations.contains { $0.drift != .observe && $0.driftCount > 0 }
+        return changeCount > 0 || reportedDrift ? 2 : 0
+    }
+}
+
+/// The per-integration safety rules: too large a share of the managed resources changed or
+/// deleted at once is refused unless `--force`, and so is an empty config for a provider
+/// that has managed resources.
+public enum SafetyCheck {
+    public static func refusal(for plan: IntegrationPlan, safety: Organization.Safety) -> String? {
+        let applicable = plan.applicable
+        let deletes = applicable.filter { $0.action == .delete }.count
+        if plan.desired == 0 && plan.managed > 0 && deletes > 0 {
+            return "the config declares nothing for \(plan.providerName) but SalonOps manages \(plan.managed) resource(s) there; refusing to remove them all (a mistake in the config?)"
+        }
+        guard plan.managed >= safety.minManagedResources else { return nil }
+        let updates = applicable.filter { $0.action == .update || $0.action == .replace }.count
+        if updates * 100 > safety.maxUpdatePercent * plan.managed {
+            return "\(updates) of \(plan.managed) managed resources would change (\(updates * 100 / plan.managed)%), more than the \(safety.maxUpdatePercent)% threshold"
+        }
+        if deletes * 100 > safety.maxDeletePercent * plan.managed {
+            return "\(deletes) of \(plan.managed) managed resources would be deleted (\(deletes * 100 / plan.managed)%), more than the \(safety.maxDeletePercent)% threshold"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+
+/// Plans as people read them: first one line per change in plain French for the salon owner,
+/// then Terraform-like detail (`+ ~ - -/+`) for whoever reviews the config; Markdown for pull
+/// requests; JSON (`salonops.plan/v1`, docs/plan-json.md) for machines. No value of a
+/// sensitive field ever appears, only fingerprints.
+public struct PlanRenderer: Sendable {
+    /// "provider/kind" → kind, for labels, money fields and sensitivity.
+    public var kinds: [String: ResourceKind]
+    /// Establishment key → display name ("paris-11" → "Paris 11").
+    public var establishmentNames: [String: String]
+    public var colour: Bool
+
+    public init(kinds: [String: ResourceKind], establishmentNames: [String: String], colour: Bool) {
+        self.kinds = kinds
+        self.establishmentNames = establishmentNames
+        self.colour = colour
+    }
+
+    func kind(_ provider: String, _ name: String) -> ResourceKind {
+        kinds["\(provider)/\(name)"] ?? ResourceKind(name: name, label: name)
+    }
+
+    // MARK: Owner summary
+
+    public func summaryLines(_ plan: Plan) -> [String] {
+        var lines: [String] = []
+        for integration in plan.integrations {
+            let name = integration.providerName
+            if let error = integration.error {
+                lines.append("\(name) : erreur (\(error.stage)) : \(error.message)")
+                continue
+            }
+            for change in integration.changes {
+                let scope = change.establishment.map { " · " + (establishmentNames[$0] ?? $0) } ?? ""
+                var line = "\(name)\(scope) : \(describe(change, provider: integration.provider))"
+                if change.drift { line = "écart constaté (\(change.willApply ? "corrigé" : "non corrigé")) — " + line }
+                lines.append(line)
+            }
+            for orphan in integration.orphans {
+                lines.append("\(name) : \(kind(integration.provider, orphan.kind).label) « \(orphan.title) » n'est plus dans la configuration (conservé)")
+            }
+            if let refusal = integration.refusal { lines.append("\(name) : refusé par sécurité : \(refusal)") }
+        }
+        return lines
+    }
+
+    func describe(_ change: Change, provider: String) -> String {
+        let kind = kind(provider, change.kind)
+        let title = "« \(change.title) »"
+        switch change.action {
+        case .create:
+            let price = kind.moneyFields.keys.sorted().compactMap { field in change.desired.flatMap { money(field, in: $0.fields, kind: kind) } }.first
+            return "ajout de \(kind.label) \(title)" + (price.map { " à \($0)" } ?? "")
+        case .delete:
+            return "suppression de \(kind.label) \(title)"
+        case .adopt:
+            return "reprise de \(kind.label) \(title) existant" + (change.fieldChanges.isEmpty ? "" : " (" + fieldPhrases(change, kind: kind).joined(separator: ", ") + ")")
+        case .update, .replace:
+            let phrases = fieldPhrases(change, kind: kind)
+            guard !phrases.isEmpty else { return "\(kind.label) \(title) mis à jour" }
+            return phrases.map { "\($0.label) de \(title) \($0.change)" }.joined(separator: ", ")
+        }
+    }
+
+    private func fieldPhrases(_ change: Change, kind: ResourceKind) -> [(label: String, change: String)] {
+        // A money amount and its currency read as one phrase.
+        let changed = Set(change.fieldChanges.map(\.field))
+        let hidden = Set(kind.moneyFields.filter { changed.contains($0.key) }.map(\.value))
+        return change.fieldChanges.filter { !hidden.contains($0.field) }
+            .map { fieldChange in
+                let label = kind.fieldLabels[fieldChange.field] ?? fieldChange.field
+                return (label, "\(ownerValue(fieldChange.before, field: fieldChange.field, change: change, kind: kind, before: true)) → \(ownerValue(fieldChange.after, field: fieldChange.field, change: change, kind: kind, before: false))")
+            }
+    }
+
+    private func ownerValue(_ value: FieldValue?, field: String, change: Change, kind: ResourceKind, before: Bool) -> String {
+        guard let value else { return "—" }
+        if let currencyField = kind.moneyFields[field], case .int(let amount) = value {
+            let currencyValue = before ? change.fieldChanges.first { $0.field == currencyField }?.before : nil
+            let currency = currencyValue ?? change.desired?.fields[currencyField]
+            if case .string(let code)? = currency { return Self.frenchMoney(amount, currency: code) }
+        }
+        switch value {
+        case .string(let s): return s
+        case .null: return "—"
+        case .bool(let b): return b ? "oui" : "non"
+        default: return value.description
+        }
+    }
+
+    private func money(_ field: String, in fields: [String: FieldValue], kind: ResourceKind) -> String? {
+        guard let currencyField = kind.moneyFields[field], case .int(let amount)? = fields[field], case .string(let code)? = fields[currencyField] else { return nil }
+        return Self.frenchMoney(amount, currency: code)
+    }
+
+    /// 6500 EUR → "65,00 €" (French typography, non-breaking space before the symbol).
+    public static func frenchMoney(_ minorUnits: Int64, currency code: String) -> String {
+        let upper = code.uppercased()
+        let digits = Currency(code: upper)?.minorDigits ?? 2
+        let symbols = ["EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "JPY": "¥"]
+        let negative = minorUnits < 0
+        let magnitude = minorUnits.magnitude
+        var divisor: UInt64 = 1
+        for _ in 0..<digits { divisor *= 10 }
+        let whole = String(magnitude / divisor)
+        var grouped = ""
+        for (index, character) in whole.reversed().enumerated() {
+            if index > 0 && index % 3 == 0 { grouped.append("\u{202F}") }
+            grouped.append(character)
+        }
+        var text = String(grouped.reversed())
+        if digits > 0 {
+            let fraction = String(magnitude % divisor)
+            text += "," + String(repeating: "0", count: digits - fraction.count) + fraction
+        }
+        return (negative ? "-" : "") + text + "\u{00A0}" + (symbols[upper] ?? upper)
+    }
+
+    // MARK: Detail
+
+    public func detail(_ plan: Plan) -> String {
+        var out = ""
+        for integration in plan.integrations {
+            out += bold("\(integration.providerName) (Integration '\(integration.integration)', drift: \(integration.drift.rawValue))") + "\n"
+            if let error = integration.error {
+                out += paint("  error: \(error)", .red) + "\n"
+                continue
+            }
+            for change in integration.changes {
+                let kind = kind(integration.provider, change.kind)
+                let (symbol, color) = Self.symbol(change.action)
+                let scope = change.establishment.map { " (\(establishmentNames[$0] ?? $0))" } ?? ""
+                let remote = change.remoteID.map { " [\($0)]" } ?? ""
+                var header = "  \(symbol) \(change.kind) \(change.key)\(remote)  « \(change.title) »\(scope)"
+                if change.action == .replace { header += " — replaced: \(change.replaceBecause.joined(separator: ", ")) cannot change" }
+                if change.action == .adopt { header += " — adopted (existing, unmarked)" }
+                if change.drift { header += change.willApply ? " — drift, corrected" : " — drift, reported only (drift: \(integration.drift.rawValue))" }
+                out += paint(header, color) + "\n"
+                for fieldChange in change.fieldChanges {
+                    let before = fieldChange.before.map { detailValue($0, field: fieldChange.field, kind: kind, change: change) }
+                    let after = fieldChange.after.map { detailValue($0, field: fieldChange.field, kind: kind, change: change) }
+                    switch (before, after) {
+                    case (nil, let after?): out += paint("      + \(fieldChange.field): \(after)", .green) + "\n"
+                    case (let before?, nil): out += paint("      - \(fieldChange.field): \(before)", .red) + "\n"
+                    case (let before?, let after?): out += paint("      ~ \(fieldChange.field): \(before) → \(after)", .yellow) + "\n"
+                    default: break
+                    }
+                }
+            }
+            for orphan in integration.orphans {
+                out += "    \(orphan.kind) \(orphan.key) [\(orphan.remoteID)]  « \(orphan.title) » — orphaned, kept (prune: false)\n"
+            }
+            if let refusal = integration.refusal { out += paint("  refused: \(refusal) (use --force to override)", .red) + "\n" }
+            out += "  \(integration.applicable.count) to apply, \(integration.unchanged) unchanged, \(integration.orphans.count) orphaned, \(integration.unmanaged) unmanaged (never touched)\n\n"
+        }
+        return out
+    }
+
+    private func detailValue(_ value: FieldValue, field: String, kind: ResourceKind, change: Change) -> String {
+        if let currencyField = kind.moneyFields[field], case .int(let amount) = value,
+           case .string(let code)? = change.desired?.fields[currencyField] {
+            return "\(amount) (\(Self.frenchMoney(amount, currency: code)))"
+        }
+        return value.description
+    }
+
+    static func symbol(_ action: Change.Action) -> (String, Colour) {
+        switch action {
+        case .create: ("+", .green)
+        case .update: ("~", .yellow)
+        case .adopt: ("~", .yellow)
+        case .replace: ("-/+", .magenta)
+        case .delete: ("-", .red)
+        }
+    }
+
+    // MARK: Text, Markdown
+
+    public func text(_ plan: Plan) -> String {
+        var out = "Plan for commit \(plan.commit.prefix(12)) of \(plan.repository)\n\n"
+        let summary = summaryLines(plan)
+        if summary.isEmpty {
+            out += "Rien à changer : tout est à jour.\n\n"
+        } else {
+            out += bold("En bref :") + "\n" + summary.map { "  • \($0)\n" }.joined() + "\n"
+        }
+        out += detail(plan)
+        out += totals(plan) + "\n"
+        return out
+    }
+
+    public func totals(_ plan: Plan) -> String {
+        let changes = plan.integrations.flatMap(\.applicable)
+        func count(_ action: Change.Action) -> Int { changes.filter { $0.action == action }.count }
+        return "Plan: \(count(.create)) to create, \(count(.update) + count(.adopt)) to update, \(count(.replace)) to replace, \(count(.delete)) to delete; \(plan.driftCount) drift, \(plan.integrations.reduce(0) { $0 + $1.orphans.count }) orphaned."
+    }
+
+    public func markdown(_ plan: Plan) -> String {
+        var out = "### SalonOps plan for `\(plan.commit.prefix(12))`\n\n"
+        let summary = summaryLines(plan)
+        out += summary.isEmpty ? "Rien à changer : tout est à jour.\n\n" : summary.map { "- \($0)\n" }.joined() + "\n"
+        out += "<details><summary>\(totals(plan))</summary>\n\n```diff\n"
+        let plain = PlanRenderer(kinds: kinds, establishmentNames: establishmentNames, colour: false)
+        // diff-highlighting reads the first column: + green, - red, ! orange.
+        out += plain.detail(plan).split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let trimmed = line.drop { $0 == " " }
+            if trimmed.hasPrefix("-/+") || trimmed.hasPrefix("~") { return "!" + line }
+            if trimmed.hasPrefix("+") { return "+" + line }
+            if trimmed.hasPrefix("-") { return "-" + line }
+            return " " + line
+        }.joined(separator: "\n")
+        out += "```\n\n</details>\n"
+        return out
+    }
+
+    public static func json(_ plan: Plan) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(plan)) ?? Data(), as: UTF8.self) + "\n"
+    }
+
+    // MARK: Colour
+
+    enum Colour: String { case green = "32", yellow = "33", red = "31", magenta = "35" }
+
+    func paint(_ text: String, _ colour: Colour) -> String {
+        self.colour ? "\u{1B}[\(colour.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    func bold(_ text: String) -> String { colour ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+}

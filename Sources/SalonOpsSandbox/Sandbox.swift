@@ -1,0 +1,2 @@
+/// Namespace of the provider emulators (see SandboxServer).
+public enum Sandbox {}
