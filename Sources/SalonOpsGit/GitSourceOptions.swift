@@ -43,31 +43,40 @@ public struct GitCredentials: Sendable, Equatable, CustomStringConvertible, Cust
     public var sshKeyPath: String?
     /// ssh: nil means the user in the URL, else "git".
     public var sshUsername: String?
+    /// ssh: the known_hosts file (OpenSSH format, plain host names) that decides which host keys
+    /// are trusted, instead of `~/.ssh/known_hosts` (as ssh's `UserKnownHostsFile`). Nil: libgit2
+    /// checks `~/.ssh/known_hosts`. Either way an unknown or changed host key is refused.
+    public var sshKnownHostsPath: String?
 
-    public init(httpsToken: String? = nil, httpsUsername: String? = nil, sshKeyPath: String? = nil, sshUsername: String? = nil) {
+    public init(httpsToken: String? = nil, httpsUsername: String? = nil, sshKeyPath: String? = nil, sshUsername: String? = nil,
+                sshKnownHostsPath: String? = nil) {
         self.httpsToken = httpsToken
         self.httpsUsername = httpsUsername
         self.sshKeyPath = sshKeyPath
         self.sshUsername = sshUsername
+        self.sshKnownHostsPath = sshKnownHostsPath
     }
 
     /// `SALONOPS_GIT_TOKEN`, `SALONOPS_GIT_USERNAME`, `SALONOPS_SSH_KEY` (and
-    /// `SALONOPS_SSH_USERNAME`); empty values count as unset.
+    /// `SALONOPS_SSH_USERNAME`, `SALONOPS_SSH_KNOWN_HOSTS`); empty values count as unset.
     public static func fromEnvironment(_ environment: [String: String]) -> GitCredentials {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         return GitCredentials(httpsToken: value("SALONOPS_GIT_TOKEN"), httpsUsername: value("SALONOPS_GIT_USERNAME"),
-                              sshKeyPath: value("SALONOPS_SSH_KEY"), sshUsername: value("SALONOPS_SSH_USERNAME"))
+                              sshKeyPath: value("SALONOPS_SSH_KEY"), sshUsername: value("SALONOPS_SSH_USERNAME"),
+                              sshKnownHostsPath: value("SALONOPS_SSH_KNOWN_HOSTS"))
     }
 
     public var description: String {
         "GitCredentials(httpsToken: \(httpsToken == nil ? "none" : "<redacted>"), httpsUsername: \(httpsUsername ?? "default"), "
-            + "sshKey: \(sshKeyPath ?? "agent"), sshUsername: \(sshUsername ?? "default"))"
+            + "sshKey: \(sshKeyPath ?? "agent"), sshUsername: \(sshUsername ?? "default"), "
+            + "sshKnownHosts: \(sshKnownHostsPath ?? "~/.ssh/known_hosts"))"
     }
 
     // `dump()` and debuggers walk stored properties unless told otherwise.
     public var customMirror: Mirror {
         Mirror(self, children: ["httpsToken": httpsToken == nil ? "none" : "<redacted>", "httpsUsername": httpsUsername as Any,
-                                "sshKeyPath": sshKeyPath as Any, "sshUsername": sshUsername as Any])
+                                "sshKeyPath": sshKeyPath as Any, "sshUsername": sshUsername as Any,
+                                "sshKnownHostsPath": sshKnownHostsPath as Any])
     }
 }
 

@@ -37,18 +37,28 @@ enum RemoteLocation {
     }
 }
 
-/// What the credentials callback needs, passed through libgit2's payload pointer, and what it
-/// saw (to explain a failure). libgit2 calls the callback again after each refused attempt, so
-/// it gives up once a kind of credential has been refused, and after a few calls in any case.
+/// What the credentials and host-key callbacks need, passed through libgit2's payload pointer,
+/// and what they saw (to explain a failure). libgit2 calls the credentials callback again after
+/// each refused attempt, so it gives up once a kind of credential has been refused, and after a
+/// few calls in any case. Used by one fetch, on the thread that runs it.
 final class CredentialState {
     static let maximumCalls = 4
     let credentials: GitCredentials
+    /// The URL's ssh port, to find `[host]:port` entries in a known_hosts file.
+    let sshPort: Int
     var calls = 0
     var offered: Set<UInt32> = []
     var refused = false
     var missing: String?
+    /// Why the ssh host key was not trusted, when our known_hosts check refused it.
+    var untrustedHost: String?
 
-    init(_ credentials: GitCredentials) { self.credentials = credentials }
+    init(_ credentials: GitCredentials, url: String) {
+        self.credentials = credentials
+        sshPort = url.contains("://") ? URLComponents(string: url)?.port ?? 22 : 22
+    }
+
+    var offeredSSHKey: Bool { offered.contains(GIT_CREDENTIAL_SSH_KEY.rawValue) }
 }
 
 private func acquireCredential(_ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?,
@@ -74,7 +84,16 @@ private func acquireCredential(_ out: UnsafeMutablePointer<UnsafeMutablePointer<
     if allowedTypes & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
         let user = credentials.sshUsername ?? urlUser ?? "git"
         if let key = credentials.sshKeyPath {
+            guard FileManager.default.isReadableFile(atPath: key) else {
+                state.missing = "an ssh key, and SALONOPS_SSH_KEY names no readable file ('\(key)')"
+                return GIT_PASSTHROUGH.rawValue
+            }
             return offer(GIT_CREDENTIAL_SSH_KEY) { git_credential_ssh_key_new(out, user, nil, key, nil) }
+        }
+        // libssh2 finds the agent through SSH_AUTH_SOCK; without it there is nothing to ask.
+        guard let socket = getenv("SSH_AUTH_SOCK"), socket.pointee != 0 else {
+            state.missing = "an ssh key, and none was given (set SALONOPS_SSH_KEY, or run an ssh agent: SSH_AUTH_SOCK is not set)"
+            return GIT_PASSTHROUGH.rawValue
         }
         return offer(GIT_CREDENTIAL_SSH_KEY) { git_credential_ssh_key_from_agent(out, user) }
     }
@@ -92,6 +111,68 @@ private func acquireCredential(_ out: UnsafeMutablePointer<UnsafeMutablePointer<
     }
     state.missing = "a kind of credential SalonOps does not provide (allowed types \(allowedTypes))"
     return GIT_PASSTHROUGH.rawValue
+}
+
+/// The ssh host key check. Without `sshKnownHostsPath`, libgit2's own verdict stands (it checks
+/// `~/.ssh/known_hosts` and refuses an unknown or changed key). With it, that file decides.
+/// TLS certificates are always libgit2's (the system's CA store).
+private func checkHostKey(_ cert: UnsafeMutablePointer<git_cert>?, _ valid: Int32, _ host: UnsafePointer<CChar>?,
+                          _ payload: UnsafeMutableRawPointer?) -> Int32 {
+    guard let cert, let payload, cert.pointee.cert_type == GIT_CERT_HOSTKEY_LIBSSH2 else { return GIT_PASSTHROUGH.rawValue }
+    let state = Unmanaged<CredentialState>.fromOpaque(payload).takeUnretainedValue()
+    guard let file = state.credentials.sshKnownHostsPath else { return GIT_PASSTHROUGH.rawValue }
+    let hostKey = UnsafeMutableRawPointer(cert).assumingMemoryBound(to: git_cert_hostkey.self).pointee
+    let name = KnownHosts.entryName(host: LibGit2.string(host) ?? "", port: state.sshPort)
+    guard hostKey.type.rawValue & GIT_CERT_SSH_RAW.rawValue != 0, let raw = hostKey.hostkey else {
+        state.untrustedHost = "libssh2 gave no host key for \(name) to check against \(file)"
+        git_error_set_str(Int32(GIT_ERROR_SSH.rawValue), state.untrustedHost)
+        return GIT_ECERTIFICATE.rawValue
+    }
+    let key = Array(UnsafeRawBufferPointer(start: raw, count: hostKey.hostkey_len))
+    switch KnownHosts.check(key: key, for: name, inFile: file) {
+    case .trusted:
+        return 0
+    case .untrusted(let reason):
+        state.untrustedHost = reason
+        git_error_set_str(Int32(GIT_ERROR_SSH.rawValue), reason)
+        return GIT_ECERTIFICATE.rawValue
+    }
+}
+
+/// An OpenSSH known_hosts file, read as ssh reads it for one host: lines `names keytype base64`,
+/// names comma separated, `[host]:port` for a port other than 22, `@revoked` lines refusing a key.
+/// Hashed names (`|1|…`, `ssh-keyscan -H`), wildcards and `@cert-authority` are not supported:
+/// such lines never match.
+enum KnownHosts {
+    enum Verdict: Equatable {
+        case trusted
+        case untrusted(String)
+    }
+
+    static func entryName(host: String, port: Int) -> String { port == 22 ? host : "[\(host)]:\(port)" }
+
+    /// `key`: the host key as the ssh protocol sends it (the blob known_hosts holds in base64).
+    static func check(key: [UInt8], for name: String, inFile file: String) -> Verdict {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            return .untrusted("the known_hosts file '\(file)' (SALONOPS_SSH_KNOWN_HOSTS) cannot be read")
+        }
+        var listed = false
+        for line in text.split(whereSeparator: \.isNewline) {
+            var fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard let first = fields.first, !first.hasPrefix("#") else { continue }
+            let revoked = first == "@revoked"
+            if first.hasPrefix("@") { fields.removeFirst() }
+            guard fields.count >= 3, first == "@revoked" || !first.hasPrefix("@"),
+                  fields[0].split(separator: ",").contains(where: { $0.lowercased() == name.lowercased() }) else { continue }
+            let matches = Data(base64Encoded: fields[2]).map { Array($0) == key } ?? false
+            if revoked && matches { return .untrusted("the host key of \(name) is revoked in \(file)") }
+            if !revoked { listed = true }
+            if !revoked && matches { return .trusted }
+        }
+        return .untrusted(listed
+            ? "the host key of \(name) does not match the one in \(file) (the key changed, or another host answers)"
+            : "\(name) is not in \(file) (check the server's fingerprint, then add it: ssh-keyscan -p PORT HOST >> FILE)")
+    }
 }
 
 /// A lock per cache folder: reads of one URL in one process (the daemon) take turns at cloning
@@ -196,13 +277,14 @@ enum RemoteCache {
             guard code == 0 else { throw unreachable(url, LastError.read(code: code).message, credentials: credentials) }
         }
 
-        let state = CredentialState(credentials)
+        let state = CredentialState(credentials, url: url)
         var options = git_fetch_options()
         git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION))
         options.prune = GIT_FETCH_PRUNE
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
         options.update_fetchhead = 0
         options.callbacks.credentials = acquireCredential
+        options.callbacks.certificate_check = checkHostKey
         options.callbacks.payload = Unmanaged.passUnretained(state).toOpaque()
 
         let specs = refspecs.map { strdup($0) }
@@ -220,7 +302,18 @@ enum RemoteCache {
             }
             // When the callback gives up, libgit2's own message says little: say what happened.
             let reason: String
-            if state.refused {
+            if let untrusted = state.untrustedHost {
+                reason = "the ssh host key is not trusted: \(untrusted)"
+            } else if error.is(GIT_ECERTIFICATE) && error.klass == GIT_ERROR_SSH.rawValue {
+                reason = "the ssh host key is not in ~/.ssh/known_hosts, or does not match it (check the server's fingerprint, "
+                    + "then add it with ssh-keyscan, or name a known_hosts file in SALONOPS_SSH_KNOWN_HOSTS)"
+            } else if state.offeredSSHKey && (state.refused || error.is(GIT_EAUTH)) {
+                // libssh2 often ends the session after one refused key, so the callback is not asked again.
+                reason = "the server refused the credentials (the ssh key \(credentials.sshKeyPath.map { "'\($0)'" } ?? "from the agent"): "
+                    + "check SALONOPS_SSH_KEY and SALONOPS_SSH_USERNAME, and that its public key is authorised on the server)"
+            } else if state.offeredSSHKey, let key = credentials.sshKeyPath, error.message.contains("private key") {
+                reason = "the ssh key '\(key)' cannot be used: \(error.message) (SalonOps gives no passphrase: load such a key into the ssh agent)"
+            } else if state.refused {
                 reason = "the server refused the credentials (check SALONOPS_GIT_TOKEN and SALONOPS_GIT_USERNAME, or the ssh key)"
             } else if let missing = state.missing {
                 reason = "the server asks for \(missing)"

@@ -5,7 +5,7 @@ import Testing
 /// Reading commits of local repositories.
 @Suite struct CommitReadingTests {
     @Test func branchesTagsShasAncestorsAndTheDefaultHead() async throws {
-        let repo = try await TestRepo.make("refs")
+        let repo = try await GitFixture.make("refs")
         try repo.write("config.yaml", "version: 1\n")
         let first = try await repo.commitAll("one")
         try await repo.git("tag", "v1")
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func nestedFoldersThePathOptionAndTheFilter() async throws {
-        let repo = try await TestRepo.make("nested")
+        let repo = try await GitFixture.make("nested")
         try repo.write("top.yaml", "a: 1\n")
         try repo.write("salons/paris/hours.yml", "b: 2\n")
         try repo.write("salons/paris/deep/er/staff.yaml", "c: 3\n")
@@ -82,12 +82,12 @@ import Testing
     }
 
     @Test func aBareRepositoryAndADotGitFolderOpenDirectly() async throws {
-        let repo = try await TestRepo.make("bare-source")
+        let repo = try await GitFixture.make("bare-source")
         try repo.write("a.yaml", "x: 1\n")
         let head = try await repo.commitAll("one")
         let folder = try TempFolder("bare")
         let bare = folder.url.appendingPathComponent("r.git")
-        try await gitCLI(["clone", "-q", "--bare", repo.path, bare.path], in: folder.url)
+        try await CommandRunner.git(["clone", "-q", "--bare", repo.path, bare.path], in: folder.url)
 
         let fromBare = try await read(bare.path)
         #expect(fromBare.commit == head && fromBare.refName == "refs/heads/main")
@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func submodulesAndSymlinksAreSkipped() async throws {
-        let repo = try await TestRepo.make("special-entries")
+        let repo = try await GitFixture.make("special-entries")
         try repo.write("real.yaml", "real: true\n")
         let first = try await repo.commitAll("one")
         try FileManager.default.createSymbolicLink(atPath: repo.url.appendingPathComponent("link.yaml").path, withDestinationPath: "real.yaml")
@@ -111,7 +111,7 @@ import Testing
     }
 
     @Test func uncommittedFilesNeverAppearWithoutWorktreeMode() async throws {
-        let repo = try await TestRepo.make("uncommitted")
+        let repo = try await GitFixture.make("uncommitted")
         try repo.write("a.yaml", "committed\n")
         let head = try await repo.commitAll("one")
         try repo.write("a.yaml", "modified\n")
@@ -126,7 +126,7 @@ import Testing
     }
 
     @Test func aGeneratedTwoThousandFileRepositoryLoadsCompletely() async throws {
-        let repo = try await TestRepo.make("many")
+        let repo = try await GitFixture.make("many")
         func body(_ i: Int) -> String { "name: file-\(i)\nvalue: \(i * 7)\nnote: \(String(repeating: "x", count: i % 50))\n" }
         var stream = "commit refs/heads/main\ncommitter T <t@t> 1764000000 +0000\ndata 4\nmany\n"
         for i in 0..<2000 {
@@ -136,7 +136,7 @@ import Testing
         let input = try TempFolder("fast-import")
         let streamFile = input.url.appendingPathComponent("stream")
         try Data(stream.utf8).write(to: streamFile)
-        try await gitCLI(["fast-import", "--quiet"], in: repo.url, standardInput: streamFile)
+        try await CommandRunner.git(["fast-import", "--quiet"], in: repo.url, standardInput: streamFile)
 
         let snapshot = try await read(repo.path)
         #expect(snapshot.files.count == 2000)
@@ -147,7 +147,7 @@ import Testing
     }
 
     @Test func blockingWorkRunsOnADedicatedThread() async throws {
-        let repo = try await TestRepo.make("thread")
+        let repo = try await GitFixture.make("thread")
         try repo.write("a.yaml", "x: 1\n")
         try await repo.commitAll("one")
         let threadNames = Locked<[String]>([])
@@ -159,7 +159,7 @@ import Testing
     }
 
     @Test func concurrentReadsOfOneRepositoryAgree() async throws {
-        let repo = try await TestRepo.make("concurrent")
+        let repo = try await GitFixture.make("concurrent")
         for i in 0..<30 { try repo.write("f\(i).yaml", "i: \(i)\n") }
         let head = try await repo.commitAll("many")
         let path = repo.path
@@ -181,7 +181,7 @@ import Testing
 /// Errors: each is the right case, on one line, and says what to do.
 @Suite struct ErrorTests {
     @Test func anUnknownRefSuggestsCloseNames() async throws {
-        let repo = try await TestRepo.make("unknown-ref")
+        let repo = try await GitFixture.make("unknown-ref")
         try repo.write("a.yaml", "x: 1\n")
         try await repo.commitAll("one")
         try await repo.git("branch", "release-2026")
@@ -206,7 +206,7 @@ import Testing
     }
 
     @Test func anEmptyRepositoryHasNoCommitToRead() async throws {
-        let repo = try await TestRepo.make("empty")
+        let repo = try await GitFixture.make("empty")
         let error = await failure { _ = try await read(repo.path) }
         #expect(error == .unknownRef(ref: "HEAD", suggestions: []))
         #expect(error?.description.contains("empty repository") == true)
@@ -218,7 +218,7 @@ import Testing
         #expect(await failure { _ = try await read(folder.path) } == .notARepository(path: folder.path))
         #expect(await failure { _ = try await read(absent) } == .notARepository(path: absent))
         // A sub-folder of a work tree is not accepted: --repo names the repository's root.
-        let repo = try await TestRepo.make("subfolder")
+        let repo = try await GitFixture.make("subfolder")
         try repo.write("sub/a.yaml", "x: 1\n")
         try await repo.commitAll("one")
         let sub = repo.url.appendingPathComponent("sub").path
@@ -244,7 +244,7 @@ import Testing
 
     @Test(arguments: Damage.allCases)
     func aDamagedLooseBlobIsReportedNotAHangOrACrash(_ damage: Damage) async throws {
-        let repo = try await TestRepo.make("corrupt-\(damage.rawValue)")
+        let repo = try await GitFixture.make("corrupt-\(damage.rawValue)")
         try repo.write("a.yaml", "x: 1\n")
         try repo.write("b.yaml", String(repeating: "line: with some content to compress\n", count: 200))
         try await repo.commitAll("one")
@@ -263,7 +263,7 @@ import Testing
     }
 
     @Test func aDamagedCommitOrTreeNamesItsObject() async throws {
-        let repo = try await TestRepo.make("corrupt-commit")
+        let repo = try await GitFixture.make("corrupt-commit")
         try repo.write("sub/a.yaml", "x: 1\n")
         let commit = try await repo.commitAll("one")
         let tree = try await repo.git("rev-parse", "HEAD:sub")
@@ -286,7 +286,7 @@ import Testing
 /// `--worktree`: files on disk, uncommitted changes included, ignored files not.
 @Suite struct WorktreeTests {
     @Test func theWorktreeShowsUncommittedAndUntrackedFilesButNotIgnoredOnes() async throws {
-        let repo = try await TestRepo.make("worktree")
+        let repo = try await GitFixture.make("worktree")
         try repo.write(".gitignore", "local.yaml\nbuild/\n*.secret.yaml\n")
         try repo.write("config/a.yaml", "committed\n")
         try repo.write("config/forced.secret.yaml", "tracked despite the rule\n")
@@ -299,7 +299,7 @@ import Testing
         try repo.write("config/build/x.yaml", "ignored folder\n")
         let nested = repo.url.appendingPathComponent("config/nested")
         try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
-        try await gitCLI(["init", "-q"], in: nested)
+        try await CommandRunner.git(["init", "-q"], in: nested)
         try repo.write("config/nested/inner.yaml", "another repository\n")
 
         let committed = try await read(repo.path, path: "config")
@@ -322,7 +322,7 @@ import Testing
     }
 
     @Test func theWorktreeOfAnUnbornBranch() async throws {
-        let repo = try await TestRepo.make("worktree-unborn")
+        let repo = try await GitFixture.make("worktree-unborn")
         try repo.write("first.yaml", "not committed yet\n")
         let snapshot = try await read(repo.path, worktree: true)
         #expect(snapshot.commit == String(repeating: "0", count: 40))
@@ -331,12 +331,12 @@ import Testing
     }
 
     @Test func theWorktreeIsRefusedWhereThereIsNone() async throws {
-        let repo = try await TestRepo.make("worktree-refusals")
+        let repo = try await GitFixture.make("worktree-refusals")
         try repo.write("a.yaml", "x: 1\n")
         try await repo.commitAll("one")
         let folder = try TempFolder("worktree-bare")
         let bare = folder.url.appendingPathComponent("r.git").path
-        try await gitCLI(["clone", "-q", "--bare", repo.path, bare], in: folder.url)
+        try await CommandRunner.git(["clone", "-q", "--bare", repo.path, bare], in: folder.url)
         let cache = try TempFolder("worktree-cache")
 
         func isUnavailable(_ error: GitSourceError?) -> Bool { if case .worktreeUnavailable? = error { true } else { false } }

@@ -5,8 +5,8 @@ import Testing
 /// URL repositories: a bare clone in the cache, fetched on every read.
 @Suite struct RemoteTests {
     @Test func aFileURLRemoteIsClonedOnceAndFetchedOnEveryRead() async throws {
-        let remote = try await TestRepo.make("remote", bare: true)
-        let work = try await TestRepo.make("work")
+        let remote = try await GitFixture.make("remote", bare: true)
+        let work = try await GitFixture.make("work")
         try work.write("config.yaml", "v: 1\n")
         let first = try await work.commitAll("one")
         try await work.git("branch", "feature")
@@ -41,14 +41,14 @@ import Testing
         // Still the one clone, bare.
         #expect(try cache.entries().count == 1)
         let clone = cache.url.appendingPathComponent(try cache.entries()[0])
-        #expect(clone.lastPathComponent.hasPrefix("salonops-gittest-remote-"))  // the URL's last component
+        #expect(clone.lastPathComponent.hasPrefix("salonops-remote-"))  // the URL's last component
         #expect(FileManager.default.fileExists(atPath: clone.appendingPathComponent("HEAD").path))
         #expect(!FileManager.default.fileExists(atPath: clone.appendingPathComponent("config.yaml").path))
     }
 
     @Test func theRemotesDefaultBranchIsReadWhenNoRefIsGiven() async throws {
-        let remote = try await TestRepo.make("trunk-remote", bare: true, branch: "trunk")
-        let work = try await TestRepo.make("trunk-work", branch: "trunk")
+        let remote = try await GitFixture.make("trunk-remote", bare: true, branch: "trunk")
+        let work = try await GitFixture.make("trunk-work", branch: "trunk")
         try work.write("a.yaml", "x: trunk\n")
         let trunk = try await work.commitAll("trunk")
         try await work.git("checkout", "-q", "-b", "main")
@@ -74,8 +74,8 @@ import Testing
     }
 
     @Test func concurrentReadsOfOneURLShareTheCache() async throws {
-        let remote = try await TestRepo.make("shared-remote", bare: true)
-        let work = try await TestRepo.make("shared-work")
+        let remote = try await GitFixture.make("shared-remote", bare: true)
+        let work = try await GitFixture.make("shared-work")
         try work.write("a.yaml", "x: 1\n")
         let head = try await work.commitAll("one")
         try await work.git("push", "-q", remote.path, "main")
@@ -128,10 +128,10 @@ import Testing
 struct HTTPAuthenticationTests {
     @Test func aTokenReachesTheServerAndAWrongOrMissingOneIsRefusedQuickly() async throws {
         let served = try TempFolder("served")
-        let work = try await TestRepo.make("http-work")
+        let work = try await GitFixture.make("http-work")
         try work.write("config.yaml", "served: true\n")
         let head = try await work.commitAll("served")
-        try await gitCLI(["clone", "-q", "--bare", work.path, served.url.appendingPathComponent("salon.git").path], in: served.url)
+        try await CommandRunner.git(["clone", "-q", "--bare", work.path, served.url.appendingPathComponent("salon.git").path], in: served.url)
         let token = "tok-CANARY-\(UUID().uuidString)"
         let server = try await HTTPPeer.start(root: served.path, token: token)
         let url = "http://127.0.0.1:\(server.port)/salon.git"

@@ -1,58 +1,209 @@
 import Foundation
 
-/// Runs a program with a bounded wait, capturing its output through files (no pipe deadlocks).
+// Running programs from tests: every wait is bounded, a program that overstays gets SIGKILL (a
+// SIGTERM may be blocked in a child spawned from a dispatch thread), and output goes through
+// files, so a chatty program can never fill a pipe nobody reads. Async code waits through a
+// continuation, never by blocking a thread of Swift's cooperative pool (`waitUntilExit` or a
+// semaphore there starves the pool, and a suite once hung on that).
+
 public struct CommandResult: Sendable {
     public let status: Int32
     public let stdout: String
     public let stderr: String
 }
 
-public enum CommandRunner {
-    public struct TimedOut: Error, CustomStringConvertible {
-        let command: String
-        public var description: String { "timed out: \(command)" }
-    }
+public struct TimedOut: Error, CustomStringConvertible {
+    public let what: String
+    public init(what: String) { self.what = what }
+    public var description: String { "timed out: \(what)" }
+}
 
-    public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
-                    environment: [String: String] = [:], timeout: Double = 120) throws -> CommandResult {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("salonops-run-\(UUID().uuidString)")
+/// Resumes a continuation at most once, from whichever of several threads gets there first.
+public final class ResumeOnce<T: Sendable>: @unchecked Sendable {
+    // @unchecked: `continuation` is only touched under `lock`.
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, any Error>?
+
+    public init(_ continuation: CheckedContinuation<T, any Error>) { self.continuation = continuation }
+
+    public func resume(_ result: Result<T, any Error>) {
+        let taken: CheckedContinuation<T, any Error>? = lock.withLock {
+            defer { continuation = nil }
+            return continuation
+        }
+        taken?.resume(with: result)
+    }
+}
+
+/// Runs `body`, failing with `TimedOut` after `seconds` even if `body` never returns (a hung C
+/// call cannot be cancelled; the test must still end).
+public func withDeadline<T: Sendable>(_ seconds: Double, _ what: String,
+                                      _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let once = ResumeOnce(continuation)
+        let task = Task {
+            do { once.resume(.success(try await body())) } catch { once.resume(.failure(error)) }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            once.resume(.failure(TimedOut(what: what)))
+            task.cancel()
+        }
+    }
+}
+
+/// A started program whose output goes to files. Killed (SIGKILL) by `kill()`, or at the latest
+/// when the last reference goes; Foundation reaps it.
+public final class RunningProcess: @unchecked Sendable {
+    // @unchecked: `status` and `waiters` are only touched under `lock`; the rest is immutable.
+    public let command: String
+    private let process: Process
+    private let scratch: URL
+    private let lock = NSLock()
+    private var status: Int32?
+    private var waiters: [ResumeOnce<Int32>] = []
+    private let exited = DispatchSemaphore(value: 0)
+
+    public init(_ executable: String, _ arguments: [String], in directory: URL? = nil,
+                environment: [String: String] = [:], standardInput: URL? = nil) throws {
+        command = ([executable] + arguments).joined(separator: " ")
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("salonops-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
         let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
+        process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        let done = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in done.signal() }
-        try process.run()
-        if done.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            _ = done.wait(timeout: .now() + 5)
-            throw TimedOut(command: ([executable] + arguments).joined(separator: " "))
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        do {
+            process.standardOutput = try FileHandle(forWritingTo: out)
+            process.standardError = try FileHandle(forWritingTo: err)
+            process.standardInput = try standardInput.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
+            // Weak: the process keeps its handler, which must not keep this owner (whose deinit kills).
+            process.terminationHandler = { [weak self] finished in self?.finish(finished.terminationStatus) }
+            try process.run()
+        } catch {
+            try? FileManager.default.removeItem(at: scratch)
+            throw error
         }
-        return CommandResult(status: process.terminationStatus,
-                             stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                             stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }
 
-    /// `git` with a fixed identity and no dependence on the machine's global config.
-    @discardableResult
-    public static func git(_ arguments: [String], in directory: URL) throws -> String {
-        let result = try run("/usr/bin/env", ["git", "-c", "user.name=SalonOps Test", "-c", "user.email=test@salonops.invalid",
-                                              "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"] + arguments,
-                             in: directory, environment: ["GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"])
-        guard result.status == 0 else {
-            throw GitFailed(arguments: arguments, stderr: result.stderr)
+    deinit {
+        kill()
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    /// 0 until started.
+    public var pid: Int32 { process.processIdentifier }
+    public var hasExited: Bool { lock.withLock { status != nil } }
+    public var stdout: String { (try? String(contentsOf: scratch.appendingPathComponent("out"), encoding: .utf8)) ?? "" }
+    public var stderr: String { (try? String(contentsOf: scratch.appendingPathComponent("err"), encoding: .utf8)) ?? "" }
+
+    /// SIGKILL, unless it never started (pid 0 would be our whole process group) or has already
+    /// exited (its pid may then belong to another process).
+    public func kill() {
+        guard pid > 0, !hasExited else { return }
+        _ = Foundation.kill(pid, SIGKILL)
+    }
+
+    private func finish(_ code: Int32) {
+        let waiting: [ResumeOnce<Int32>] = lock.withLock {
+            status = code
+            defer { waiters = [] }
+            return waiters
         }
+        exited.signal()
+        waiting.forEach { $0.resume(.success(code)) }
+    }
+
+    /// The exit status, waiting at most `seconds` without blocking a thread; then `TimedOut`
+    /// (the process is left running: `kill()` it).
+    public func exitStatus(within seconds: Double) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
+            let once = ResumeOnce(continuation)
+            let known: Int32? = lock.withLock {
+                if status == nil { waiters.append(once) }
+                return status
+            }
+            if let known { return once.resume(.success(known)) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [command] in
+                once.resume(.failure(TimedOut(what: command)))
+            }
+        }
+    }
+
+    /// The same for synchronous code, blocking the calling thread; never from async code.
+    @available(*, noasync, message: "blocks the thread: use exitStatus(within:) from async code")
+    public func waitForExitStatus(within seconds: Double) throws -> Int32 {
+        guard exited.wait(timeout: .now() + seconds) == .success else { throw TimedOut(what: command) }
+        exited.signal()  // for any later waiter
+        return lock.withLock { status ?? -1 }
+    }
+
+    /// Kills it and waits (bounded) until it is gone.
+    public func stop(within seconds: Double = 10) async throws {
+        kill()
+        _ = try await exitStatus(within: seconds)
+    }
+
+    fileprivate var result: CommandResult {
+        CommandResult(status: lock.withLock { status ?? -1 }, stdout: stdout, stderr: stderr)
+    }
+}
+
+public enum CommandRunner {
+    /// Runs a program to completion, waiting at most `timeout` seconds (then SIGKILL and `TimedOut`).
+    public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
+                           environment: [String: String] = [:], standardInput: URL? = nil,
+                           timeout: Double = 120) async throws -> CommandResult {
+        let running = try RunningProcess(executable, arguments, in: directory, environment: environment, standardInput: standardInput)
+        do {
+            _ = try await running.exitStatus(within: timeout)
+        } catch {
+            running.kill()
+            throw error
+        }
+        return running.result
+    }
+
+    /// The same for synchronous tests (it blocks the calling thread, so async code gets the async one).
+    @available(*, noasync, message: "blocks the thread: call the async run from async code")
+    public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
+                           environment: [String: String] = [:], standardInput: URL? = nil,
+                           timeout: Double = 120) throws -> CommandResult {
+        let running = try RunningProcess(executable, arguments, in: directory, environment: environment, standardInput: standardInput)
+        do {
+            _ = try running.waitForExitStatus(within: timeout)
+        } catch {
+            running.kill()
+            throw error
+        }
+        return running.result
+    }
+
+    /// `git` with a fixed identity and no dependence on the machine's config.
+    @discardableResult
+    public static func git(_ arguments: [String], in directory: URL, standardInput: URL? = nil) async throws -> String {
+        try checked(arguments, try await run("/usr/bin/env", gitArguments(arguments), in: directory,
+                                             environment: gitEnvironment, standardInput: standardInput))
+    }
+
+    @discardableResult
+    @available(*, noasync, message: "blocks the thread: call the async git from async code")
+    public static func git(_ arguments: [String], in directory: URL) throws -> String {
+        try checked(arguments, try run("/usr/bin/env", gitArguments(arguments), in: directory, environment: gitEnvironment))
+    }
+
+    private static func gitArguments(_ arguments: [String]) -> [String] {
+        ["git", "-c", "user.name=SalonOps Test", "-c", "user.email=test@salonops.invalid", "-c", "init.defaultBranch=main",
+         "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", "-c", "protocol.file.allow=always"] + arguments
+    }
+
+    private static let gitEnvironment = ["GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_TERMINAL_PROMPT": "0"]
+
+    private static func checked(_ arguments: [String], _ result: CommandResult) throws -> String {
+        guard result.status == 0 else { throw GitFailed(arguments: arguments, stderr: result.stderr) }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -84,35 +235,54 @@ public enum Paths {
     }
 }
 
-/// A throwaway git repository built with the real git CLI, removed when the test is done.
-public final class GitFixture: @unchecked Sendable {
-    // @unchecked: used by one test at a time; it only holds a path.
+/// A uniquely named temp folder, removed when the last reference goes.
+public final class TempFolder: @unchecked Sendable {
+    // @unchecked: immutable after init; only its path is shared.
     public let url: URL
     public var path: String { url.path }
 
-    public init(_ name: String, bare: Bool = false, initialBranch: String = "main") throws {
-        url = try Paths.temporaryDirectory(name)
-        try CommandRunner.git(["init", "-q", "-b", initialBranch] + (bare ? ["--bare"] : []), in: url)
-    }
+    public init(_ name: String) throws { url = try Paths.temporaryDirectory(name) }
 
     deinit { try? FileManager.default.removeItem(at: url) }
+
+    public func entries() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: path) }
+}
+
+/// A throwaway git repository built with the real git CLI, removed when the test is done.
+public final class GitFixture: @unchecked Sendable {
+    // @unchecked: each test uses its own; it only holds a folder.
+    public let folder: TempFolder
+    public var url: URL { folder.url }
+    public var path: String { folder.path }
+    public var fileURL: String { "file://\(path)" }
+
+    private init(folder: TempFolder) { self.folder = folder }
+
+    public static func make(_ name: String, bare: Bool = false, branch: String = "main") async throws -> GitFixture {
+        let repo = GitFixture(folder: try TempFolder(name))
+        try await CommandRunner.git(["init", "-q", "-b", branch] + (bare ? ["--bare"] : []), in: repo.url)
+        return repo
+    }
 
     public func write(_ relative: String, _ text: String) throws {
         let file = url.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: file, atomically: true, encoding: .utf8)
+        try Data(text.utf8).write(to: file)
     }
 
     @discardableResult
-    public func git(_ arguments: String...) throws -> String {
-        try CommandRunner.git(arguments, in: url)
-    }
+    public func git(_ arguments: String...) async throws -> String { try await CommandRunner.git(arguments, in: url) }
 
     /// Stages everything and commits; returns the new commit's SHA.
     @discardableResult
-    public func commitAll(_ message: String) throws -> String {
-        try git("add", "-A")
-        try git("commit", "-q", "--allow-empty", "-m", message)
-        return try git("rev-parse", "HEAD")
+    public func commitAll(_ message: String) async throws -> String {
+        try await git("add", "-A")
+        try await git("commit", "-q", "--allow-empty", "-m", message)
+        return try await git("rev-parse", "HEAD")
+    }
+
+    /// The loose file of an object (`git` writes new objects loose until it packs them).
+    public func looseObject(_ id: String) -> URL {
+        url.appendingPathComponent(".git/objects/\(id.prefix(2))/\(id.dropFirst(2))")
     }
 }

@@ -55,7 +55,7 @@ public struct PlanRenderer: Sendable {
         case .delete:
             return "suppression de \(kind.label) \(title)"
         case .adopt:
-            return "reprise de \(kind.label) \(title) existant" + (change.fieldChanges.isEmpty ? "" : " (" + fieldPhrases(change, kind: kind).joined(separator: ", ") + ")")
+            return "reprise de \(kind.label) \(title) existant" + (change.fieldChanges.isEmpty ? "" : " (" + fieldPhrases(change, kind: kind).map { "\($0.label) \($0.change)" }.joined(separator: ", ") + ")")
         case .update, .replace:
             let phrases = fieldPhrases(change, kind: kind)
             guard !phrases.isEmpty else { return "\(kind.label) \(title) mis à jour" }
