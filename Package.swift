@@ -45,7 +45,11 @@ let package = Package(
         // Wires the git source to the core (and, later, providers to the plan).
         .target(
             name: "SalonOpsEngine",
-            dependencies: ["SalonOpsCore", "SalonOpsGit", "SalonOpsSecrets", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "SalonOpsCore", "SalonOpsGit", "SalonOpsSecrets",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         // Provider emulators over real HTTP (Hummingbird), in-memory, with seeded fault injection:
         // `salonops sandbox serve`, `--sandbox`, and the tests' peer where no public fake exists.
@@ -59,7 +63,8 @@ let package = Package(
         .executableTarget(
             name: "salonops",
             dependencies: [
-                "SalonOpsCore", "SalonOpsGit", "SalonOpsEngine", "SalonOpsSecrets",
+                "SalonOpsCore", "SalonOpsGit", "SalonOpsEngine", "SalonOpsSecrets", "SalonOpsSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

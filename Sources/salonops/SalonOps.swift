@@ -10,8 +10,19 @@ struct SalonOps: AsyncParsableCommand {
         2 changes present or drift found, 3 refused (safety threshold, lock held).
         """,
         version: salonOpsVersion,
-        subcommands: [Validate.self, Secrets.self]
+        subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ReconcileCommand.self, CheckCommand.self, StatusCommand.self,
+                      LockCommand.self, Secrets.self, SandboxCommand.self]
     )
+
+    /// `--sandbox` with no URL means "start one in this process": ArgumentParser options always
+    /// take a value, so a bare `--sandbox` is given the value `embedded` before parsing.
+    static func main() async {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if let index = arguments.firstIndex(of: "--sandbox"), index + 1 == arguments.count || arguments[index + 1].hasPrefix("-") {
+            arguments[index] = "--sandbox=embedded"
+        }
+        await main(arguments)
+    }
 }
 
 let salonOpsVersion = "0.1.0"

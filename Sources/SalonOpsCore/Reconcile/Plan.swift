@@ -53,7 +53,7 @@ public struct Orphan: Sendable, Hashable, Codable {
 }
 
 /// A failure at one stage of one integration: where, what, and whether trying again can help.
-public struct StageError: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct StageError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     public let stage: String
     public let message: String
     public let retryable: Bool

@@ -22,6 +22,9 @@ public protocol ProviderAdapter: Sendable {
 public protocol ProviderSession: Sendable {
     /// This config's ownership marker.
     var owner: String { get }
+    /// Prefix of idempotency keys for this run (the plan id): a key is `<scope>/<change id>`,
+    /// so a plan applied twice does not act twice.
+    var idempotencyScope: String { get }
     /// A credential's plaintext, for the request that needs it, and nowhere else.
     func credential(_ name: String) throws -> String
     func send(_ request: ProviderRequest) async throws -> ProviderResponse

@@ -221,7 +221,7 @@ public struct SopsFile: Sendable {
         String(decoding: try Age.encrypt(key, to: [recipient], armor: true), as: UTF8.self)
     }
 
-    static func rfc3339(_ date: Date) -> String {
+    public static func rfc3339(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

@@ -134,7 +134,7 @@ extension SopsNode {
     }
 
     /// Sets the value at a key path, creating mappings on the way as `sops set` does.
-    mutating func setValue(_ newValue: SopsNode, at path: [SopsPathComponent]) throws {
+    public mutating func setValue(_ newValue: SopsNode, at path: [SopsPathComponent]) throws {
         guard let first = path.first else { self = newValue; return }
         let rest = Array(path.dropFirst())
         switch (self, first) {

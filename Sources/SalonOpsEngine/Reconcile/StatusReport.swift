@@ -1,0 +1,166 @@
+import Foundation
+import SalonOpsCore
+
+/// The status report written after every plan, apply, reconcile or check (`--report-dir`):
+/// `status.json` (schema `salonops.status/v1`, docs/status-json.md), `status.md` for people and
+/// `flags.json` for the salon app (each feature: enabled and healthy).
+public struct StatusReport: Sendable, Codable {
+    public static let schema = "salonops.status/v1"
+
+    public struct Connection: Sendable, Codable {
+        /// connected, error, unknown (not checked in this run), disabled, unsupported.
+        public var state: String
+        public var detail: String?
+    }
+
+    public struct Counts: Sendable, Codable {
+        public var planned = 0
+        public var applied = 0
+        public var failed = 0
+        public var skipped = 0
+    }
+
+    public struct EstablishmentStatus: Sendable, Codable {
+        public var establishment: String
+        public var displayName: String
+        public var enabled: Bool
+        public var healthy: Bool
+    }
+
+    public struct IntegrationStatus: Sendable, Codable {
+        public var integration: String
+        public var provider: String
+        public var enabled: Bool
+        public var connection: Connection
+        public var establishments: [EstablishmentStatus]
+        public var lastAppliedCommit: String?
+        public var drift: Int
+        public var changes: Counts
+        public var errors: [StageError]
+        public var durationMs: Int
+        public var requests: Int
+
+        public var healthy: Bool { enabled && errors.isEmpty && connection.state != "error" && changes.failed == 0 }
+    }
+
+    public var schema = StatusReport.schema
+    public var generatedAt: String
+    public var command: String
+    public var repository: String
+    public var commit: String
+    public var integrations: [IntegrationStatus]
+
+    /// One row per Integration of the config (managed or not), with what this run learnt.
+    public static func make(command: String, state: DesiredState, repository: String, commit: String, plan: Plan?, result: ApplyResult?,
+                            connections: [String: Connection], lastApplied: [String: String], durationMs: Int) -> StatusReport {
+        let rows = state.integrations.sorted { $0.metadata.name < $1.metadata.name }.map { integration -> IntegrationStatus in
+            let name = integration.metadata.name
+            let integrationPlan = plan?.integrations.first { $0.integration == name }
+            var counts = Counts()
+            counts.planned = integrationPlan?.applicable.count ?? 0
+            counts.applied = result?.count(.applied, integration: name) ?? 0
+            counts.failed = result?.count(.failed, integration: name) ?? 0
+            counts.skipped = result?.count(.skipped, integration: name) ?? 0
+            var errors: [StageError] = integrationPlan?.error.map { [$0] } ?? []
+            if let refusal = integrationPlan?.refusal { errors.append(StageError(stage: "plan", message: "refused: \(refusal)", retryable: false)) }
+            for item in result?.items ?? [] where item.integration == name && item.outcome == .failed {
+                errors.append(StageError(stage: "apply", message: "\(item.kind) \(item.key): \(item.reason ?? "failed")", retryable: true))
+            }
+            let supported = ProviderRegistry.adapter(for: integration.provider.value) != nil
+            var connection = connections[name] ?? Connection(state: "unknown", detail: nil)
+            if !integration.enabled { connection = Connection(state: "disabled", detail: nil) }
+            else if !supported { connection = Connection(state: "unsupported", detail: "no adapter for \(integration.provider.value) in this version") }
+            else if let error = integrationPlan?.error, connections[name] == nil {
+                connection = Connection(state: "error", detail: error.description)
+            } else if integrationPlan != nil && integrationPlan?.error == nil && connections[name] == nil {
+                connection = Connection(state: "connected", detail: "observed")
+            }
+            var row = IntegrationStatus(integration: name, provider: integration.provider.value, enabled: integration.enabled, connection: connection,
+                                        establishments: [], lastAppliedCommit: lastApplied[name], drift: integrationPlan?.driftCount ?? 0,
+                                        changes: counts, errors: errors, durationMs: durationMs,
+                                        requests: (result?.requests[name] ?? 0))
+            let healthy = row.healthy
+            row.establishments = state.establishments.sorted { $0.metadata.name < $1.metadata.name }.map { establishment in
+                let covered = integration.establishments.includes(establishment.metadata.name)
+                return EstablishmentStatus(establishment: establishment.metadata.name, displayName: establishment.displayName,
+                                           enabled: integration.enabled && covered, healthy: integration.enabled && covered && healthy)
+            }
+            return row
+        }
+        return StatusReport(generatedAt: SopsFileDate.now(), command: command, repository: repository, commit: commit, integrations: rows)
+    }
+
+    public func markdown() -> String {
+        var out = "# État des intégrations\n\nCommit `\(commit.prefix(12))`, \(generatedAt) (`salonops \(command)`)\n\n"
+        out += "| Intégration | Établissement | État | Détail |\n| --- | --- | --- | --- |\n"
+        for row in integrations {
+            for establishment in row.establishments where establishment.enabled {
+                let state = establishment.healthy ? "✅ Connecté" : "❌ Erreur"
+                let detail = row.errors.first?.description ?? row.connection.detail ?? ""
+                out += "| \(row.integration) | \(establishment.displayName) | \(state) | \(detail.replacingOccurrences(of: "|", with: "\\|")) |\n"
+            }
+            if !row.enabled { out += "| \(row.integration) | — | ⏸ Désactivé | |\n" }
+        }
+        return out
+    }
+
+    /// `flags.json`: per feature (integration), whether the salon app may use it.
+    public func flags() -> [String: Any] {
+        var features: [String: Any] = [:]
+        for row in integrations {
+            var establishments: [String: Any] = [:]
+            for e in row.establishments { establishments[e.establishment] = ["enabled": e.enabled, "healthy": e.healthy] }
+            features[row.integration] = ["provider": row.provider, "enabled": row.enabled, "healthy": row.healthy, "establishments": establishments]
+        }
+        return ["schema": "salonops.flags/v1", "generatedAt": generatedAt, "commit": commit, "features": features]
+    }
+
+    public func write(to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let json = String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        let flags = String(decoding: try JSONSerialization.data(withJSONObject: flags(), options: [.prettyPrinted, .sortedKeys]), as: UTF8.self) + "\n"
+        try writeAtomically(json, (directory as NSString).appendingPathComponent("status.json"))
+        try writeAtomically(markdown(), (directory as NSString).appendingPathComponent("status.md"))
+        try writeAtomically(flags, (directory as NSString).appendingPathComponent("flags.json"))
+    }
+
+    private func writeAtomically(_ text: String, _ path: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    public static func read(from directory: String) throws -> StatusReport {
+        let data = try Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("status.json")))
+        return try JSONDecoder().decode(StatusReport.self, from: data)
+    }
+}
+
+enum SopsFileDate {
+    static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: Date())
+    }
+}
+
+/// The commit last applied without failure, per integration (`<state-dir>/applied.json`).
+public struct AppliedCommits: Sendable {
+    public let path: String
+
+    public init(stateDirectory: String, scope: String) {
+        path = (stateDirectory as NSString).appendingPathComponent("applied/\(StableDigest.of(scope)).json")
+    }
+
+    public func read() -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let map = try? JSONDecoder().decode([String: String].self, from: data) else { return [:] }
+        return map
+    }
+
+    public func record(_ commit: String, integrations: [String]) throws {
+        var map = read()
+        for integration in integrations { map[integration] = commit }
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try JSONEncoder().encode(map).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}

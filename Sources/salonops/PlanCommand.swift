@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import SalonOpsCore
+import SalonOpsEngine
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Compare the config at a commit with what each provider has, and show what apply would change. Never writes to a provider.",
+        discussion: "Exit 0: nothing to change; 2: changes or drift; 1: error; 3: refused by a safety threshold."
+    )
+
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var engine: EngineOptions
+
+    @Option(name: .long, help: "text (owner summary, then detail), json (schema salonops.plan/v1) or markdown (for PR comments).")
+    var format: PlanFormat = .text
+
+    @Option(name: .long, help: "Save the plan (with the commit and a digest of what was observed) for `salonops apply PLAN`.")
+    var out: String?
+
+    func run() async throws {
+        let run = try await EngineRun.start(source: source, engine: engine, command: "plan")
+        defer { Task { await run.shutdown() } }
+        run.noteUnfinished()
+        let (plan, observation) = await run.reconciler.plan(id: UUID().uuidString.lowercased(), force: engine.force)
+        switch format {
+        case .text: print(run.renderer.text(plan), terminator: "")
+        case .json: print(PlanRenderer.json(plan), terminator: "")
+        case .markdown:
+            let markdown = run.renderer.markdown(plan)
+            print(markdown, terminator: "")
+            if let summary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty,
+               let handle = FileHandle(forWritingAtPath: summary) {
+                handle.seekToEndOfFile()
+                handle.write(Data(markdown.utf8))
+                try? handle.close()
+            }
+        }
+        if let out {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(SavedPlan(plan: plan, observed: observation.resources)).write(to: URL(fileURLWithPath: out), options: .atomic)
+            printError("saved the plan to \(out); apply it with `salonops apply \(out)`")
+        }
+        for refusal in plan.refusals { printError("refused: \(refusal) (--force overrides)") }
+        run.writeReport(command: "plan", plan: plan, result: nil)
+        await run.shutdown()
+        throw ExitCode(plan.exitCode)
+    }
+}
