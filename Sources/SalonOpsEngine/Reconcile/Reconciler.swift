@@ -18,7 +18,7 @@ public struct Endpoints: Sendable {
     static let real = ["stripe": "https://api.stripe.com"]
 
     /// `--endpoint` first, then the Integration's `endpoint:`, then `--sandbox`, then the real API.
-    func url(for integration: Integration) -> String? {
+    public func url(for integration: Integration) -> String? {
         let provider = integration.provider.value
         if let url = overrides[provider] { return url }
         if let url = integration.endpoint?.value { return url }
@@ -33,9 +33,11 @@ extension String {
 
 /// The adapters that exist so far; other providers are reported as not yet managed.
 public enum ProviderRegistry {
-    public static func adapter(for provider: String) -> ProviderAdapter? {
+    /// `stripeKinds` limits the Stripe kinds managed (a peer without prices or webhook
+    /// endpoints, such as localstripe, is used with fewer).
+    public static func adapter(for provider: String, stripeKinds: Set<String>? = nil, stripeOmitted: Set<String> = []) -> ProviderAdapter? {
         switch provider {
-        case "stripe": StripeProvider()
+        case "stripe": StripeProvider(managed: stripeKinds ?? Set(StripeKinds.all.map(\.name)), omitted: stripeOmitted)
         default: nil
         }
     }
@@ -85,9 +87,13 @@ public struct Reconciler: Sendable {
     /// Decrypted credentials, by integration then credential name.
     public let credentials: [String: [String: Secret]]
     public let credentialErrors: [String: String]
+    public let stripeKinds: Set<String>?
+    public let stripeOmitted: Set<String>
 
     public init(state: DesiredState, commit: String, repository: String, endpoints: Endpoints, policy: TransportPolicy = .stripe,
-                client: HTTPClient, credentials: [String: [String: Secret]], credentialErrors: [String: String]) {
+                client: HTTPClient, credentials: [String: [String: Secret]], credentialErrors: [String: String], stripeKinds: Set<String>? = nil, stripeOmitted: Set<String> = []) {
+        self.stripeKinds = stripeKinds
+        self.stripeOmitted = stripeOmitted
         self.state = state
         self.commit = commit
         self.repository = repository
@@ -107,7 +113,7 @@ public struct Reconciler: Sendable {
     }
 
     func target(_ integration: Integration, scope: String) -> Result<IntegrationTarget, StageError> {
-        guard let adapter = ProviderRegistry.adapter(for: integration.provider.value) else {
+        guard let adapter = ProviderRegistry.adapter(for: integration.provider.value, stripeKinds: stripeKinds, stripeOmitted: stripeOmitted) else {
             return .failure(StageError(stage: "plan", message: "no adapter for \(integration.provider.value) yet", retryable: false))
         }
         guard let url = endpoints.url(for: integration) else {

@@ -88,7 +88,7 @@ enum StripeMapping {
             let title = "TVA \(percent.replacingOccurrences(of: ".", with: ",")) %"
             resources.append(DesiredResource(kind: "tax_rate", key: "vat:\(percent)", title: title,
                                              fields: ["display_name": .string("TVA"), "description": .string(title), "percentage": .string(percent),
-                                                      "inclusive": .bool(true), "country": .string("FR"), "active": .bool(true)],
+                                                      "inclusive": .bool(true), "active": .bool(true)],
                                              naturalKey: title))
         }
         if let url = settings.string("webhook", "url") {

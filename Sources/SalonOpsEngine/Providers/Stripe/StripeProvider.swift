@@ -9,13 +9,23 @@ struct StripeProvider: ProviderAdapter {
     /// The kinds this instance manages (all by default; a peer without prices or webhook
     /// endpoints, such as localstripe, is used with fewer).
     let managed: Set<String>
+    /// `kind.field` paths never sent nor compared: for a peer that rejects a real Stripe field
+    /// (localstripe has no coupon `name`), so the same code can be proven against it.
+    let omitted: Set<String>
 
-    init(managed: Set<String> = Set(StripeKinds.all.map(\.name))) { self.managed = managed }
+    init(managed: Set<String> = Set(StripeKinds.all.map(\.name)), omitted: Set<String> = []) {
+        self.managed = managed
+        self.omitted = omitted
+    }
 
     var kinds: [ResourceKind] { StripeKinds.all.filter { managed.contains($0.name) } }
 
     func desired(for integration: Integration, in state: DesiredState, owner: String) throws -> [DesiredResource] {
-        StripeMapping.desired(for: integration, in: state, owner: owner).filter { managed.contains($0.kind) }
+        StripeMapping.desired(for: integration, in: state, owner: owner).filter { managed.contains($0.kind) }.map { resource in
+            var resource = resource
+            resource.fields = resource.fields.filter { !omitted.contains("\(resource.kind).\($0.key)") }
+            return resource
+        }
     }
 
     // MARK: observe
