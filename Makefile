@@ -34,19 +34,29 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SWIFT) test --skip-build
 
-# Until the reconcile engine exists, the demo validates examples/salon-chain as committed in
-# this repository, read through libgit2, decrypts its credentials in memory with the committed
-# DEMO key (examples/demo-keys: never use it for anything real), and checks the encrypted files.
-DEMO_KEY := examples/demo-keys/ops-demo.txt
+# The demo, with no network and no real credentials: a sandbox (the provider emulators) runs on
+# a free loopback port; examples/salon-chain, read through libgit2 from this repository's commit,
+# is validated (credentials decrypted in memory with the committed DEMO key, examples/demo-keys:
+# never use it for anything real), planned, applied, reported, and planned again (no changes).
+DEMO_KEY   := examples/demo-keys/ops-demo.txt
+DEMO_STATE := .build/demo-state
+DEMO_FLAGS  = --repo . --path examples/salon-chain --state-dir $(DEMO_STATE)
 demo: build
-	@echo "== salonops validate --repo . --path examples/salon-chain --credentials"
-	@SOPS_AGE_KEY_FILE=$(DEMO_KEY) $(BIN) validate --repo . --path examples/salon-chain --credentials --state-dir .build/demo-state
-	@echo
-	@echo "== salonops secrets check --root examples/salon-chain   (MAC, key at hand, recipients as .sops.yaml says)"
-	@SOPS_AGE_KEY_FILE=$(DEMO_KEY) $(BIN) secrets check --root examples/salon-chain --state-dir .build/demo-state
-	@echo
-	@echo "== the same check catches a broken config (examples/invalid/unknown-field):"
-	@$(BIN) validate --repo . --path examples/invalid/unknown-field || echo "(exit code $$?: as expected)"
+	@rm -rf $(DEMO_STATE); mkdir -p $(DEMO_STATE)
+	@port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	$(BIN) sandbox serve --port $$port > $(DEMO_STATE)/sandbox.log 2>&1 & pid=$$!; \
+	trap "kill $$pid 2>/dev/null" EXIT; \
+	for i in $$(seq 1 100); do python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$$port/_sandbox/health', timeout=1)" 2>/dev/null && break; sleep 0.1; done; \
+	export SOPS_AGE_KEY_FILE=$(DEMO_KEY) NO_COLOR=1; set -e; \
+	echo "== salonops validate --credentials"; $(BIN) validate $(DEMO_FLAGS) --credentials | tail -4; echo; \
+	echo "== salonops plan --sandbox http://127.0.0.1:$$port"; $(BIN) plan $(DEMO_FLAGS) --sandbox http://127.0.0.1:$$port | head -40; \
+	echo "   … (exit code 2: changes to apply)"; echo; \
+	echo "== salonops apply --auto-approve"; $(BIN) apply $(DEMO_FLAGS) --sandbox http://127.0.0.1:$$port --auto-approve | tail -3; echo; \
+	echo "== salonops status"; $(BIN) status --state-dir $(DEMO_STATE) | head -12; echo; \
+	echo "== salonops plan (again: nothing to change)"; $(BIN) plan $(DEMO_FLAGS) --sandbox http://127.0.0.1:$$port | head -6; \
+	echo; echo "== salonops secrets check"; $(BIN) secrets check --root examples/salon-chain --state-dir $(DEMO_STATE) | tail -1; \
+	echo; echo "== a broken config is caught (examples/invalid/unknown-field):"; \
+	$(BIN) validate --repo . --path examples/invalid/unknown-field --state-dir $(DEMO_STATE) || echo "(exit code $$?: as expected)"
 
 # Benchmarks (release build): see docs/performance.md.
 bench: deps

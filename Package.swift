@@ -87,6 +87,9 @@ let package = Package(
             "SalonOpsEngine", "SalonOpsCore", "SalonOpsSecrets", "SalonOpsSandbox", "SalonOpsTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
-        .testTarget(name: "SalonOpsCLITests", dependencies: ["SalonOpsTestSupport"]),
+        .testTarget(name: "SalonOpsCLITests", dependencies: [
+            "SalonOpsTestSupport", "SalonOpsSandbox",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
     ]
 )

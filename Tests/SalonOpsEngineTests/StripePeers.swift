@@ -131,6 +131,15 @@ struct StripePeer {
         return object
     }
 
+    /// The sandbox's request counters (`/_sandbox/stats`).
+    func sandboxStats() async throws -> [String: Any] {
+        guard let sandbox else { return [:] }
+        let response = try await client.execute(HTTPClientRequest(url: sandbox.baseURL + "/_sandbox/stats"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 24)
+        let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
+        return (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
+    }
+
     /// Every object of a list (all pages).
     func list(_ path: String) async throws -> [[String: Any]] {
         var all: [[String: Any]] = []

@@ -86,7 +86,8 @@ enum StripeWire {
             default: break
             }
         }
-        let active = object["active"]?.bool ?? true
+        // localstripe keeps a boolean set by an update as the string "false": read both.
+        let active = object["active"]?.bool ?? (object["active"]?.string).map { $0 != "false" } ?? true
         let title = object["name"]?.string ?? object["nickname"]?.string ?? object["description"]?.string ?? object["url"]?.string
             ?? metadata[StripeKinds.idKey] ?? id
         let natural = object["lookup_key"]?.string ?? object["name"]?.string ?? object["url"]?.string ?? object["description"]?.string
@@ -100,6 +101,8 @@ enum StripeWire {
         switch value {
         case .null: return .null
         case .bool(let b): return .bool(b)
+        case .string(let s) where booleanFields.contains(name) && (s == "true" || s == "false"):
+            return .bool(s == "true")
         case .string(let s):
             // Percentages come back as numbers from Stripe and as strings from some peers.
             if percent, let d = Double(s) { return .string(decimalString(d)) }
@@ -112,6 +115,8 @@ enum StripeWire {
         case .object: return .string("(object)")
         }
     }
+
+    static let booleanFields: Set<String> = ["active", "inclusive", "livemode", "disabled"]
 
     /// 20.0 → "20", 5.5 → "5.5".
     static func decimalString(_ value: Double) -> String {

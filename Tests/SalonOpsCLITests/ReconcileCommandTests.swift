@@ -1,0 +1,179 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SalonOpsSandbox
+import SalonOpsTestSupport
+import Testing
+
+/// plan, apply, reconcile, check, status and lock as a user runs them: the real binary, a git
+/// repository of examples/, the demo key, and a sandbox over HTTP on loopback.
+@Suite struct ReconcileCommandTests {
+    struct Setup {
+        let repo: URL
+        let state: URL
+        let sandbox: SandboxServer
+
+        static func make(faults: FaultPlan = .none) async throws -> Setup {
+            let repo = try Paths.temporaryDirectory("reconcile-repo")
+            try FileManager.default.copyItem(at: Paths.packageRoot.appendingPathComponent("examples"), to: repo.appendingPathComponent("examples"))
+            _ = try await CommandRunner.git(["init", "-q"], in: repo)
+            _ = try await CommandRunner.git(["add", "-A"], in: repo)
+            _ = try await CommandRunner.git(["commit", "-q", "-m", "examples"], in: repo)
+            var configuration = SandboxConfiguration()
+            configuration.faults = faults
+            configuration.retryAfterSeconds = 0
+            let sandbox = try await SandboxServer.start(configuration)
+            return Setup(repo: repo, state: repo.appendingPathComponent(".state"), sandbox: sandbox)
+        }
+
+        var environment: [String: String] {
+            ["SOPS_AGE_KEY_FILE": Paths.packageRoot.appendingPathComponent("examples/demo-keys/ci-demo.txt").path, "SOPS_AGE_KEY": "",
+             "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent", "NO_COLOR": "1"]
+        }
+
+        func salonops(_ command: [String], extra: [String] = [], timeout: Double = 120) async throws -> CommandResult {
+            try await CommandRunner.run(Paths.salonops, command + ["--repo", repo.path, "--path", "examples/salon-chain", "--state-dir", state.path,
+                                                                   "--sandbox", sandbox.baseURL] + extra,
+                                        environment: environment, timeout: timeout)
+        }
+
+        func background(_ command: [String]) throws -> RunningProcess {
+            try RunningProcess(Paths.salonops, command + ["--repo", repo.path, "--path", "examples/salon-chain", "--state-dir", state.path,
+                                                          "--sandbox", sandbox.baseURL], environment: environment)
+        }
+
+        func stats() async throws -> [String: Any] {
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            defer { Task { try? await client.shutdown() } }
+            let response = try await client.execute(HTTPClientRequest(url: sandbox.baseURL + "/_sandbox/stats"), timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 1 << 24)
+            return (try JSONSerialization.jsonObject(with: Data(body.getBytes(at: 0, length: body.readableBytes) ?? []))) as? [String: Any] ?? [:]
+        }
+
+        func stripe(_ method: HTTPMethod, _ path: String, form: String = "") async throws -> [String: Any] {
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            defer { Task { try? await client.shutdown() } }
+            var request = HTTPClientRequest(url: sandbox.baseURL + "/stripe" + path)
+            request.method = method
+            request.headers.add(name: "Authorization", value: "Bearer sk_test_dashboard")
+            if method != .GET {
+                request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+                request.body = .bytes(ByteBuffer(string: form))
+            }
+            let response = try await client.execute(request, timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 1 << 24)
+            return (try JSONSerialization.jsonObject(with: Data(body.getBytes(at: 0, length: body.readableBytes) ?? []))) as? [String: Any] ?? [:]
+        }
+
+        func cleanUp() async {
+            await sandbox.stop()
+            try? FileManager.default.removeItem(at: repo)
+        }
+    }
+
+    /// The demo values of examples/salon-chain/secrets: none may appear anywhere.
+    static let canaries = ["sk_test_demo", "demo-twilio", "demo-brevo", "whsec_"]
+
+    static func expectNoCanary(_ texts: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        for text in texts {
+            for canary in canaries { #expect(!text.contains(canary), "found \(canary)", sourceLocation: sourceLocation) }
+        }
+    }
+
+    @Test func planApplyThenNothingToChange() async throws {
+        let setup = try await Setup.make()
+        defer { Task { await setup.cleanUp() } }
+        let plan = try await setup.salonops(["plan"])
+        #expect(plan.status == 2, "\(plan.stdout)\(plan.stderr)")
+        #expect(plan.stdout.contains("En bref :"))
+        #expect(plan.stdout.contains("Stripe · Belle Époque Paris 11"), "\(plan.stdout.prefix(600))")
+        #expect(plan.stdout.contains("+ price service:"))
+
+        let json = try await setup.salonops(["plan", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["schema"] as? String == "salonops.plan/v1")
+        let markdown = try await setup.salonops(["plan", "--format", "markdown"])
+        #expect(markdown.stdout.hasPrefix("### SalonOps plan for `"))
+
+        let apply = try await setup.salonops(["apply", "--auto-approve"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("webhook_endpoint webhook") && apply.stdout.contains("secret stored encrypted ("))
+        let again = try await setup.salonops(["plan"])
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(again.stdout.contains("Rien à changer"))
+
+        let status = try String(contentsOf: setup.state.appendingPathComponent("report/status.json"), encoding: .utf8)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(status.utf8)) as? [String: Any])
+        #expect(report["schema"] as? String == "salonops.status/v1")
+        let flags = try String(contentsOf: setup.state.appendingPathComponent("report/flags.json"), encoding: .utf8)
+        #expect(flags.contains("\"stripe\""))
+        let statusCommand = try await CommandRunner.run(Paths.salonops, ["status", "--state-dir", setup.state.path])
+        #expect(statusCommand.stdout.contains("| stripe | Belle Époque Paris 11 | ✅ Connecté |"), "\(statusCommand.stdout)")
+        let check = try await setup.salonops(["check"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("✅ stripe · Belle Époque Paris 11 : Connecté"))
+
+        // No plaintext secret in any output, report or log.
+        let files = try FileManager.default.subpathsOfDirectory(atPath: setup.state.path)
+            .filter { !$0.hasSuffix(".sops.yaml") }
+            .compactMap { try? String(contentsOfFile: setup.state.appendingPathComponent($0).path, encoding: .utf8) }
+        Self.expectNoCanary([plan.stdout, plan.stderr, json.stdout, markdown.stdout, apply.stdout, apply.stderr, again.stdout, check.stdout] + files)
+    }
+
+    @Test func aSavedPlanIsRefusedWhenTheProviderMovedAndSaysWhat() async throws {
+        let setup = try await Setup.make()
+        defer { Task { await setup.cleanUp() } }
+        _ = try await setup.salonops(["apply", "--auto-approve"])
+        let planFile = setup.repo.appendingPathComponent("plan.json").path
+        // Drift made behind the tool's back, then a plan that corrects it.
+        let products = try await setup.stripe(.GET, "/v1/products?limit=100")
+        let first = try #require((products["data"] as? [[String: Any]])?.first?["id"] as? String)
+        _ = try await setup.stripe(.POST, "/v1/products/\(first)", form: "name=Renamed%20in%20the%20dashboard")
+        let plan = try await setup.salonops(["plan", "--out", planFile])
+        #expect(plan.status == 2)
+        #expect(plan.stdout.contains("écart constaté"))
+        // It moves again before apply: the saved plan is stale.
+        _ = try await setup.stripe(.POST, "/v1/products/\(first)", form: "name=Renamed%20again")
+        let stale = try await setup.salonops(["apply", planFile])
+        #expect(stale.status == 3, "\(stale.stdout)\(stale.stderr)")
+        #expect(stale.stderr.contains("the plan is stale"))
+        #expect(stale.stderr.contains("product \(first) changed (name)"))
+        // A fresh plan applies.
+        _ = try await setup.salonops(["plan", "--out", planFile])
+        let good = try await setup.salonops(["apply", planFile])
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+    }
+
+    @Test func twoAppliesContendForTheLockAndAKilledApplyConvergesOnRerun() async throws {
+        let setup = try await Setup.make(faults: try FaultPlan(parsing: "latency=40ms..60ms"))
+        defer { Task { await setup.cleanUp() } }
+        let first = try setup.background(["apply", "--auto-approve"])
+        // Wait (bounded) until it holds the lock and has written a few resources.
+        var writes = 0
+        for _ in 0..<400 where writes < 5 {
+            writes = try await setup.stats()["writes"] as? Int ?? 0
+            if first.hasExited { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        #expect(writes >= 5, "the first apply did not get going: \(first.stderr)")
+        let second = try await setup.salonops(["apply", "--auto-approve"])
+        #expect(second.status == 3, "\(second.stdout)\(second.stderr)")
+        #expect(second.stderr.contains("the lock for"))
+        let lockStatus = try await setup.salonops(["lock", "status"])
+        #expect(lockStatus.stdout.contains("held by pid \(first.pid)"))
+
+        // SIGKILL mid-apply, then a re-run: the dead holder's lock is taken over, what was made
+        // is found again by its markers, nothing is created twice.
+        first.kill()
+        _ = try await first.exitStatus(within: 10)
+        let rerun = try await setup.salonops(["apply", "--auto-approve"], timeout: 300)
+        #expect(rerun.status == 0, "\(rerun.stdout)\(rerun.stderr)")
+        #expect(rerun.stderr.contains("a previous apply stopped before finishing") || rerun.stdout.contains("applied"))
+        let settled = try await setup.salonops(["plan"])
+        #expect(settled.status == 0, "\(settled.stdout)")
+        let products = try await setup.stripe(.GET, "/v1/products?limit=100")
+        let ids = (products["data"] as? [[String: Any]] ?? []).compactMap { ($0["metadata"] as? [String: Any])?["salonops_id"] as? String }
+        #expect(ids.count == Set(ids).count, "duplicates: \(ids.sorted())")
+    }
+}
