@@ -71,7 +71,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "salonops-bench",
-            dependencies: ["SalonOpsCore", "SalonOpsGit", "SalonOpsEngine"],
+            dependencies: ["SalonOpsCore", "SalonOpsGit", "SalonOpsEngine", "SalonOpsSecrets", "SalonOpsSandbox",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Benchmarks/salonops-bench"
         ),
         // Test helpers shared by the test targets: running programs with bounded waits, git fixtures.

@@ -182,6 +182,8 @@ func benchLoad(_ options: Options) async throws {
     print(String(format: "ratio salonops / peer: %.2fx (goal <= 1.00x)", oursMedian / peerMedian))
 }
 
+// `secrets` has its own flags (SecretsBenchmark.swift).
+if CommandLine.arguments.dropFirst().first == "secrets" { try benchSecrets(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 let (command, options) = parseOptions()
 switch command {
 case "load": try await benchLoad(options)

@@ -59,7 +59,9 @@ final class LooseObjectGuard {
         let added = git_odb_add_backend(odbHandle, parent, priority)
         guard added == 0 else {
             let error = LastError.read(code: added)
-            free(parent)  // not added, so libgit2 will not free it
+            // Not added, so libgit2 will not free it: release the owner and deallocate as Swift
+            // allocated it (a plain free() leaked the retained guard).
+            LooseObjectGuard.free(parent)
             throw error.error("installing the object guard")
         }
         return objectGuard

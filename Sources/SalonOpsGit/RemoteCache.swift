@@ -156,7 +156,8 @@ enum KnownHosts {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             return .untrusted("the known_hosts file '\(file)' (SALONOPS_SSH_KNOWN_HOSTS) cannot be read")
         }
-        var listed = false
+        // A revoked key is refused wherever its line stands, so read every line first.
+        var listed = false, trusted = false
         for line in text.split(whereSeparator: \.isNewline) {
             var fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard let first = fields.first, !first.hasPrefix("#") else { continue }
@@ -167,8 +168,9 @@ enum KnownHosts {
             let matches = Data(base64Encoded: fields[2]).map { Array($0) == key } ?? false
             if revoked && matches { return .untrusted("the host key of \(name) is revoked in \(file)") }
             if !revoked { listed = true }
-            if !revoked && matches { return .trusted }
+            if !revoked && matches { trusted = true }
         }
+        if trusted { return .trusted }
         return .untrusted(listed
             ? "the host key of \(name) does not match the one in \(file) (the key changed, or another host answers)"
             : "\(name) is not in \(file) (check the server's fingerprint, then add it: ssh-keyscan -p PORT HOST >> FILE)")

@@ -72,7 +72,8 @@ struct ApplyCommand: AsyncParsableCommand {
             run.writeReport(command: command, plan: plan, result: ApplyResult())
             return plan.hasErrors ? 1 : (plan.refusals.isEmpty ? 0 : 3)
         }
-        if !autoApprove {
+        // A saved plan was reviewed when it was made (as `terraform apply PLANFILE`): no question.
+        if !autoApprove && saved == nil {
             guard isatty(STDIN_FILENO) == 1 else {
                 printError("refused: apply asks for confirmation and there is no terminal; pass --auto-approve (or apply a saved plan reviewed in CI)")
                 return 1

@@ -109,10 +109,11 @@ import Testing
         let flags = try String(contentsOf: setup.state.appendingPathComponent("report/flags.json"), encoding: .utf8)
         #expect(flags.contains("\"stripe\""))
         let statusCommand = try await CommandRunner.run(Paths.salonops, ["status", "--state-dir", setup.state.path])
-        #expect(statusCommand.stdout.contains("| stripe | Belle Époque Paris 11 | ✅ Connecté |"), "\(statusCommand.stdout)")
+        #expect(statusCommand.stdout.contains("| stripe | Belle Époque Paris 11 – Oberkampf | ✅ Connecté |"), "\(statusCommand.stdout.prefix(900))")
+        #expect(statusCommand.stdout.contains("| brevo | Belle Époque Paris 11 – Oberkampf | · Non géré (version actuelle) |"))
         let check = try await setup.salonops(["check"])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
-        #expect(check.stdout.contains("✅ stripe · Belle Époque Paris 11 : Connecté"))
+        #expect(check.stdout.contains("✅ stripe · Belle Époque Paris 11 – Oberkampf : Connecté"), "\(check.stdout)")
 
         // No plaintext secret in any output, report or log.
         let files = try FileManager.default.subpathsOfDirectory(atPath: setup.state.path)

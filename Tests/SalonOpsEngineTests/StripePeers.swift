@@ -114,8 +114,23 @@ struct StripePeer {
         try? await client.shutdown()
     }
 
-    /// A raw Stripe call, as someone in the dashboard would make it.
+    /// A raw Stripe call, as someone in the dashboard would make it; retried (bounded) through
+    /// the faults a sandbox may be injecting.
     func call(_ method: HTTPMethod, _ path: String, form: String = "") async throws -> [String: Any] {
+        var lastError: Error = PeerError("no attempt")
+        for _ in 0..<30 {
+            do { return try await callOnce(method, path, form: form) } catch let error as TransientPeerError {
+                lastError = error
+            } catch where !(error is PeerError) {
+                lastError = error  // a connection reset by the fault injector
+            }
+        }
+        throw lastError
+    }
+
+    struct TransientPeerError: Error {}
+
+    private func callOnce(_ method: HTTPMethod, _ path: String, form: String) async throws -> [String: Any] {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(EngineFixtures.apiKey)")
@@ -127,6 +142,7 @@ struct StripePeer {
         let body = try await response.body.collect(upTo: 1 << 24)
         let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
         let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
+        if response.status.code == 429 || response.status.code == 503 { throw TransientPeerError() }
         guard (200..<300).contains(Int(response.status.code)) else { throw PeerError("\(method) \(path): \(response.status.code) \(object)") }
         return object
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SalonOpsTestSupport
 import Testing
 @testable import SalonOpsGit
 

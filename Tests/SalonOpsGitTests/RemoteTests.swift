@@ -1,4 +1,5 @@
 import Foundation
+import SalonOpsTestSupport
 import Testing
 @testable import SalonOpsGit
 
@@ -176,9 +177,9 @@ struct HTTPAuthenticationTests {
 /// git's own git-http-backend behind HTTP Basic auth, served by a small Python program that
 /// prints `PORT <n>` once listening. Killed when the test lets go of it.
 final class HTTPPeer: @unchecked Sendable {
-    // @unchecked: the process is only touched at start and in deinit.
+    // @unchecked: immutable after start.
     let port: Int
-    private let process: Process
+    private let process: RunningProcess
     private let scriptFolder: TempFolder
 
     static let backend = "/usr/lib/git-core/git-http-backend"
@@ -251,7 +252,7 @@ final class HTTPPeer: @unchecked Sendable {
     server.serve_forever()
     """#
 
-    private init(port: Int, process: Process, scriptFolder: TempFolder) {
+    private init(port: Int, process: RunningProcess, scriptFolder: TempFolder) {
         self.port = port
         self.process = process
         self.scriptFolder = scriptFolder
@@ -261,34 +262,18 @@ final class HTTPPeer: @unchecked Sendable {
         let folder = try TempFolder("http-peer")
         let scriptFile = folder.url.appendingPathComponent("git_http_server.py")
         try Data(script.utf8).write(to: scriptFile)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptFile.path, root, token, backend]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let handle = output.fileHandleForReading
-        do {
-            let line: String = try await withCheckedThrowingContinuation { continuation in
-                let once = ResumeOnce(continuation)
-                // Reading blocks, so on a thread of its own; the deadline below bounds the wait.
-                Thread {
-                    var bytes: [UInt8] = []
-                    while bytes.count < 256, let byte = handle.readData(ofLength: 1).first, byte != 0x0A { bytes.append(byte) }
-                    once.resume(.success(String(decoding: bytes, as: UTF8.self)))
-                }.start()
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { once.resume(.failure(TimedOut(what: "the HTTP peer's PORT line"))) }
-            }
-            guard line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else { throw TimedOut(what: "a PORT line (got '\(line)')") }
-            return HTTPPeer(port: port, process: process, scriptFolder: folder)
-        } catch {
-            kill(process.processIdentifier, SIGKILL)
-            throw error
+        // The token goes as an argument: a throwaway value for this test only.
+        let process = try RunningProcess("/usr/bin/env", ["python3", scriptFile.path, root, token, backend])
+        var line = ""
+        try await waitUntil("the HTTP peer's PORT line", within: timeout) {
+            line = process.stdout
+            return line.contains("\n") || process.hasExited
         }
+        guard line.hasPrefix("PORT "), let port = Int(line.dropFirst(5).prefix { $0.isNumber }) else {
+            process.kill()
+            throw TimedOut(what: "a PORT line (got '\(line)')")
+        }
+        return HTTPPeer(port: port, process: process, scriptFolder: folder)
     }
-
-    // SIGKILL: a child spawned from a dispatch thread may inherit a mask that blocks SIGTERM, and
-    // `waitUntilExit` would block (and spin) a cooperative thread. Foundation reaps the child.
-    deinit { kill(process.processIdentifier, SIGKILL) }
+    // RunningProcess kills the server (SIGKILL) when this peer goes.
 }

@@ -286,3 +286,15 @@ public final class GitFixture: @unchecked Sendable {
         url.appendingPathComponent(".git/objects/\(id.prefix(2))/\(id.dropFirst(2))")
     }
 }
+
+/// Checks `condition` every `interval` seconds until it holds, for at most `seconds` (then
+/// `TimedOut`). For a server's readiness, whose only sign is an open port or a line in a file.
+/// Sleeps suspend the task; no thread is blocked.
+public func waitUntil(_ what: String, within seconds: Double, interval: Double = 0.05,
+                      _ condition: () throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while try !condition() {
+        guard ContinuousClock.now < deadline else { throw TimedOut(what: what) }
+        try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+    }
+}

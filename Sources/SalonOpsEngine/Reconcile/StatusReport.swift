@@ -40,7 +40,7 @@ public struct StatusReport: Sendable, Codable {
         public var durationMs: Int
         public var requests: Int
 
-        public var healthy: Bool { enabled && errors.isEmpty && connection.state != "error" && changes.failed == 0 }
+        public var healthy: Bool { enabled && errors.isEmpty && connection.state == "connected" && changes.failed == 0 }
     }
 
     public var schema = StatusReport.schema
@@ -95,7 +95,7 @@ public struct StatusReport: Sendable, Codable {
         out += "| Intégration | Établissement | État | Détail |\n| --- | --- | --- | --- |\n"
         for row in integrations {
             for establishment in row.establishments where establishment.enabled {
-                let state = establishment.healthy ? "✅ Connecté" : "❌ Erreur"
+                let state = row.connection.state == "unsupported" ? "· Non géré (version actuelle)" : (establishment.healthy ? "✅ Connecté" : "❌ Erreur")
                 let detail = row.errors.first?.description ?? row.connection.detail ?? ""
                 out += "| \(row.integration) | \(establishment.displayName) | \(state) | \(detail.replacingOccurrences(of: "|", with: "\\|")) |\n"
             }

@@ -1,2 +1,0 @@
-/// Namespace of the provider emulators (see SandboxServer).
-public enum Sandbox {}
