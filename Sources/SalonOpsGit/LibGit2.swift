@@ -6,6 +6,8 @@ import Foundation
 private let libgit2InitResult: Int32 = git_libgit2_init()
 
 enum LibGit2 {
+    static let dedicatedThreadKey = "salonops.libgit2-thread"
+
     static func initialize() throws {
         guard libgit2InitResult >= 0 else {
             throw GitSourceError.libgit2(operation: "initialising libgit2", code: libgit2InitResult, message: "git_libgit2_init failed")
@@ -21,6 +23,8 @@ enum LibGit2 {
                 // Named from inside: on Linux a name set before start does not reach the thread
                 // (it keeps its creator's), and at most 15 bytes are kept.
                 Thread.current.name = "salonops-git"
+                // A marker that cannot race with Foundation's own naming of new threads (tests read it).
+                Thread.current.threadDictionary[LibGit2.dedicatedThreadKey] = true
                 continuation.resume(with: Result {
                     try initialize()
                     return try body()

@@ -94,7 +94,9 @@ struct EngineRun {
             case .failure(let error): credentialErrors[resolved.integration] = "credential '\(resolved.name)' (\(resolved.reference)): \(error)"
             }
         }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        // A refused connection is retried by AsyncHTTPClient until the deadline: bound it.
+        let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(60))))
         let reconciler = Reconciler(state: state, commit: loaded.report.source.commit, repository: loaded.report.source.repository,
                                     endpoints: Endpoints(overrides: overrides, sandbox: sandboxURL),
                                     policy: TransportPolicy(requestsPerSecond: engine.rate, burst: max(1, Int(engine.rate))),

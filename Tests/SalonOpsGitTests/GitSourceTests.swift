@@ -151,12 +151,12 @@ import Testing
         let repo = try await GitFixture.make("thread")
         try repo.write("a.yaml", "x: 1\n")
         try await repo.commitAll("one")
-        let threadNames = Locked<[String]>([])
+        let marks = Locked<[Bool]>([])
         _ = try await read(repo.path, include: { _ in
-            threadNames.update { $0.append(Thread.current.name ?? "unnamed") }
+            marks.update { $0.append(Thread.current.threadDictionary[LibGit2.dedicatedThreadKey] as? Bool == true && !Thread.isMainThread) }
             return true
         })
-        #expect(threadNames.current == ["salonops-git"])
+        #expect(marks.current == [true])
     }
 
     @Test func concurrentReadsOfOneRepositoryAgree() async throws {

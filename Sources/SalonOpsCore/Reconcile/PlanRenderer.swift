@@ -51,16 +51,22 @@ public struct PlanRenderer: Sendable {
         switch change.action {
         case .create:
             let price = kind.moneyFields.keys.sorted().compactMap { field in change.desired.flatMap { money(field, in: $0.fields, kind: kind) } }.first
-            return "ajout de \(kind.label) \(title)" + (price.map { " à \($0)" } ?? "")
+            return "ajout \(Self.of(kind.label)) \(title)" + (price.map { " à \($0)" } ?? "")
         case .delete:
-            return "suppression de \(kind.label) \(title)"
+            return "suppression \(Self.of(kind.label)) \(title)"
         case .adopt:
-            return "reprise de \(kind.label) \(title) existant" + (change.fieldChanges.isEmpty ? "" : " (" + fieldPhrases(change, kind: kind).map { "\($0.label) \($0.change)" }.joined(separator: ", ") + ")")
+            return "reprise \(Self.of(kind.label)) \(title) existant" + (change.fieldChanges.isEmpty ? "" : " (" + fieldPhrases(change, kind: kind).map { "\($0.label) \($0.change)" }.joined(separator: ", ") + ")")
         case .update, .replace:
             let phrases = fieldPhrases(change, kind: kind)
             guard !phrases.isEmpty else { return "\(kind.label) \(title) mis à jour" }
             return phrases.map { "\($0.label) de \(title) \($0.change)" }.joined(separator: ", ")
         }
+    }
+
+    /// "de produit", "d'abonnement": French elision before a vowel.
+    static func of(_ noun: String) -> String {
+        guard let first = noun.first else { return "de" }
+        return "aeiouhéèêàâîôûAEIOUÉ".contains(first) ? "d'\(noun)" : "de \(noun)"
     }
 
     private func fieldPhrases(_ change: Change, kind: ResourceKind) -> [(label: String, change: String)] {
