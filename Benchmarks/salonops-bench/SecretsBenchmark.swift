@@ -14,6 +14,9 @@
 //    same sizes with the same key-path AAD, nothing else.
 import Foundation
 import SalonOpsSecrets
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct SecretsBenchOptions {
     var values = 200
@@ -119,31 +122,34 @@ struct RunResult {
     var status: Int32
 }
 
-/// Runs a program with its output in files (no pipe back-pressure), timing spawn to exit.
+/// Runs a program (from the current folder; every path given is absolute) with its output in files, timing spawn to exit with posix_spawn and waitpid:
+/// Foundation's Process.waitUntilExit polls a run loop on Linux, which rounds times up to ~50 ms.
 func timedRun(_ executable: String, _ arguments: [String], environment: [String: String], in directory: URL) throws -> RunResult {
     let out = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
     let err = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    FileManager.default.createFile(atPath: err.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
-    let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = environment
-    process.currentDirectoryURL = directory
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = outHandle
-    process.standardError = errHandle
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, err.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
     let clock = ContinuousClock()
     let start = clock.now
-    try process.run()
-    process.waitUntilExit()
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+    guard spawned == 0 else {
+        throw NSError(domain: "bench", code: Int(spawned), userInfo: [NSLocalizedDescriptionKey: "cannot run \(executable): \(String(cString: strerror(spawned)))"])
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
     let elapsed = seconds(clock.now - start)
-    try outHandle.close()
-    try errHandle.close()
+    let exited = status & 0x7f == 0
     return RunResult(seconds: elapsed, stdout: (try? Data(contentsOf: out)) ?? Data(), stderr: (try? Data(contentsOf: err)) ?? Data(),
-                     status: process.terminationStatus)
+                     status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
 }
 
 func requireSuccess(_ result: RunResult, _ what: String) throws -> RunResult {
@@ -222,6 +228,12 @@ func benchSecrets(_ arguments: [String]) throws {
         }
     }
 
+    // Startup alone (argument parsing, no file, no key): how much of the above is fixed cost.
+    var startupTimes: [Double] = []
+    for _ in 0..<options.runs {
+        startupTimes.append(try requireSuccess(timedRun(salonops, ["secrets", "decrypt", "--help"], environment: environment, in: work), "salonops --help").seconds)
+    }
+
     // MARK: 2. in process
     let large = secretsPlaintext(values: options.inProcessValues, seed: options.seed &+ 1)
     let largeText = try String(contentsOf: sopsEncrypt(large.yaml, name: "large"), encoding: .utf8)
@@ -276,6 +288,7 @@ func benchSecrets(_ arguments: [String]) throws {
     print(String(format: "  sops decrypt               %8.1f ms   (min %.1f, max %.1f)", sopsMedian * 1e3, sopsTimes.min()! * 1e3, sopsTimes.max()! * 1e3))
     print(String(format: "  salonops secrets decrypt   %8.1f ms   (min %.1f, max %.1f)", oursMedian * 1e3, oursTimes.min()! * 1e3, oursTimes.max()! * 1e3))
     print(String(format: "  ratio salonops / sops      %8.2fx    (goal <= 0.50x)", oursMedian / sopsMedian))
+    print(String(format: "  of which startup (--help)  %8.1f ms", median(startupTimes) * 1e3))
     print("  same plaintext as sops:    \(sameOutput ? "yes" : "NO")")
     print("")
     print("in process, \(options.inProcessValues)-value file made by sops (\(largeText.utf8.count) bytes), median of \(options.inProcessRuns) runs, per value:")

@@ -183,6 +183,7 @@ func benchLoad(_ options: Options) async throws {
 }
 
 // `secrets` has its own flags (SecretsBenchmark.swift).
+if CommandLine.arguments.dropFirst().first == "reconcile" { try await benchReconcile(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "secrets" { try benchSecrets(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 let (command, options) = parseOptions()
 switch command {
