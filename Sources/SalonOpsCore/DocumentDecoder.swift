@@ -388,7 +388,7 @@ struct DocumentDecoder {
     // MARK: Integration
 
     func integration(_ spec: NodeReader.Fields, _ metadata: Metadata) -> Integration? {
-        spec.rejectUnknown(["provider", "enabled", "establishments", "credentials", "settings", "drift", "prune", "adopt", "ignore", "endpoint"])
+        spec.rejectUnknown(["provider", "enabled", "establishments", "credentials", "settings", "drift", "prune", "adopt", "ignore", "endpoint", "safety"])
         let context = "Integration '\(metadata.name)'"
         guard let providerNode = spec.required("provider"), let providerName = reader.string(providerNode, field: "provider") else { return nil }
         let providerSpec = ProviderCatalog.spec(providerName)
@@ -442,10 +442,17 @@ struct DocumentDecoder {
             if Self.isURL(url, allowHTTP: true) { endpoint = Located(url, at: reader.location(node)) }
             else { reader.error(.invalidValue, node, "endpoint '\(url)' is not an http(s) URL", hint: "e.g. https://api.stripe.com or http://127.0.0.1:12111") }
         }
+        var safety = SafetyOverride()
+        if let s = reader.fields(spec["safety"], context: "safety") {
+            s.rejectUnknown(["maxUpdatePercent", "maxDeletePercent", "minManagedResources"])
+            safety.maxUpdatePercent = reader.int(s["maxUpdatePercent"], field: "safety.maxUpdatePercent", range: 0...100)
+            safety.maxDeletePercent = reader.int(s["maxDeletePercent"], field: "safety.maxDeletePercent", range: 0...100)
+            safety.minManagedResources = reader.int(s["minManagedResources"], field: "safety.minManagedResources", range: 0...1_000_000)
+        }
         guard let enabled else { return nil }
         return Integration(metadata: metadata, provider: Located(providerName, at: reader.location(providerNode)), enabled: enabled,
                            establishments: establishments, credentials: credentials, settings: settings, drift: drift, prune: prune,
-                           adopt: adopt, ignore: ignore, endpoint: endpoint, settingsEstablishmentKeys: settingsKeys)
+                           adopt: adopt, ignore: ignore, endpoint: endpoint, safety: safety, settingsEstablishmentKeys: settingsKeys)
     }
 
     static func snakeCase(_ name: String) -> String {

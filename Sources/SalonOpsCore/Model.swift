@@ -279,6 +279,19 @@ public indirect enum SettingValue: Sendable, Hashable {
     }
 }
 
+/// An Integration's own safety thresholds; unset ones come from the Organization.
+public struct SafetyOverride: Sendable, Hashable {
+    public var maxUpdatePercent: Int?
+    public var maxDeletePercent: Int?
+    public var minManagedResources: Int?
+
+    public init(maxUpdatePercent: Int? = nil, maxDeletePercent: Int? = nil, minManagedResources: Int? = nil) {
+        self.maxUpdatePercent = maxUpdatePercent
+        self.maxDeletePercent = maxDeletePercent
+        self.minManagedResources = minManagedResources
+    }
+}
+
 public struct Integration: Sendable, Hashable {
     public let metadata: Metadata
     public var provider: Located<String>
@@ -292,6 +305,8 @@ public struct Integration: Sendable, Hashable {
     public var adopt: Bool
     public var ignore: [Located<String>]
     public var endpoint: Located<String>?
+    /// Overrides of the Organization's safety thresholds for this integration only.
+    public var safety: SafetyOverride = SafetyOverride()
     /// Establishment names used as keys in provider settings (`venueIds`, `locationIds`, ...).
     public var settingsEstablishmentKeys: [NameReference]
 }
@@ -317,6 +332,15 @@ public struct DesiredState: Sendable, Hashable {
 
     public func effectiveTimezone(of establishment: Establishment) -> String {
         establishment.timezone ?? organization?.defaults.timezone ?? Organization.standardDefaults.timezone
+    }
+
+    /// The Organization's thresholds with the Integration's overrides.
+    public func effectiveSafety(of integration: Integration) -> Organization.Safety {
+        var safety = organization?.safety ?? .standard
+        if let v = integration.safety.maxUpdatePercent { safety.maxUpdatePercent = v }
+        if let v = integration.safety.maxDeletePercent { safety.maxDeletePercent = v }
+        if let v = integration.safety.minManagedResources { safety.minManagedResources = v }
+        return safety
     }
 
     public func effectiveDrift(of integration: Integration) -> DriftMode {

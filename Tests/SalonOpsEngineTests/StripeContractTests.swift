@@ -154,6 +154,11 @@ import Testing
         #expect(plan.exitCode == 3)
         #expect(result.count(.applied) == 0)
         #expect(result.count(.skipped) == plan.changeCount)
+        // The Integration may set its own thresholds.
+        var lenient = EngineFixtures.files(services: renamed)
+        lenient["integrations/stripe.yaml"] = EngineFixtures.integration(extra: "  safety: {maxUpdatePercent: 100}")
+        let (lenientPlan, _) = await (try engine(peer, files: lenient)).plan(id: "lenient")
+        #expect(lenientPlan.integrations[0].refusal == nil)
         let (forcedPlan, forced) = try await apply(reconciler, force: true)
         #expect(forcedPlan.integrations[0].refusal == nil)
         #expect(forced.count(.applied) == forcedPlan.changeCount)

@@ -162,7 +162,7 @@ public struct Reconciler: Sendable {
                     observation.requests[name] = await target.session.transport.counter.total
                     var plan = Differ.diff(integration: name, provider: integration.provider.value, providerName: providerName,
                                            kinds: target.adapter.kinds, desired: desired, observed: observed, options: target.options)
-                    if !force { plan.refusal = SafetyCheck.refusal(for: plan, safety: state.organization?.safety ?? .standard) }
+                    if !force { plan.refusal = SafetyCheck.refusal(for: plan, safety: state.effectiveSafety(of: integration)) }
                     plans.append(plan)
                 } catch {
                     plans.append(IntegrationPlan(integration: name, provider: integration.provider.value, providerName: providerName, drift: drift,
