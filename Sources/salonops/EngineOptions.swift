@@ -132,9 +132,11 @@ struct EngineRun {
     }
 
     /// Writes status.json, status.md and flags.json; a failure to write is a warning.
-    func writeReport(command: String, plan: Plan?, result: ApplyResult?, connections: [String: StatusReport.Connection] = [:]) {
+    func writeReport(command: String, plan: Plan?, result: ApplyResult?, connections: [String: StatusReport.Connection] = [:],
+                     requests: [String: Int] = [:]) {
         let status = StatusReport.make(command: command, state: report.state, repository: report.source.repository, commit: report.source.commit,
-                                       plan: plan, result: result, connections: connections, lastApplied: applied.read(), durationMs: elapsedMs)
+                                       plan: plan, result: result, connections: connections, lastApplied: applied.read(), durationMs: elapsedMs,
+                                       requests: requests)
         do { try status.write(to: reportDirectory) } catch { printError("warning: could not write the report in \(reportDirectory): \(error)") }
     }
 

@@ -44,7 +44,7 @@ struct PlanCommand: AsyncParsableCommand {
             printError("saved the plan to \(out); apply it with `salonops apply \(out)`")
         }
         for refusal in plan.refusals { printError("refused: \(refusal) (--force overrides)") }
-        run.writeReport(command: "plan", plan: plan, result: nil)
+        run.writeReport(command: "plan", plan: plan, result: nil, requests: observation.requests)
         await run.shutdown()
         throw ExitCode(plan.exitCode)
     }

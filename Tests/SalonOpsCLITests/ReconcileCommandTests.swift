@@ -177,4 +177,40 @@ import Testing
         let ids = (products["data"] as? [[String: Any]] ?? []).compactMap { ($0["metadata"] as? [String: Any])?["salonops_id"] as? String }
         #expect(ids.count == Set(ids).count, "duplicates: \(ids.sorted())")
     }
+
+    @Test func reconcileForSchedulesAndEndpointOverrides() async throws {
+        let setup = try await Setup.make()
+        defer { Task { await setup.cleanUp() } }
+        // --endpoint stripe=URL instead of --sandbox: the same code, another base URL.
+        let viaEndpoint = try await CommandRunner.run(Paths.salonops, ["plan", "--repo", setup.repo.path, "--path", "examples/salon-chain",
+                                                                       "--state-dir", setup.state.path, "--endpoint", "stripe=\(setup.sandbox.baseURL)/stripe"],
+                                                      environment: setup.environment)
+        #expect(viaEndpoint.status == 2, "\(viaEndpoint.stderr)")
+        let first = try await setup.salonops(["reconcile"])
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("Apply: 114 applied, 0 failed, 0 skipped."))
+        let second = try await setup.salonops(["reconcile"])
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("Rien à changer"))
+        let bad = try await setup.salonops(["plan"], extra: ["--endpoint", "nope"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--endpoint 'nope': write PROVIDER=URL"))
+    }
+
+    @Test func aBareSandboxFlagStartsOneInProcess() async throws {
+        let repo = try Paths.temporaryDirectory("bare-sandbox")
+        defer { try? FileManager.default.removeItem(at: repo) }
+        try FileManager.default.copyItem(at: Paths.packageRoot.appendingPathComponent("examples"), to: repo.appendingPathComponent("examples"))
+        _ = try await CommandRunner.git(["init", "-q"], in: repo)
+        _ = try await CommandRunner.git(["add", "-A"], in: repo)
+        _ = try await CommandRunner.git(["commit", "-q", "-m", "examples"], in: repo)
+        let environment = ["SOPS_AGE_KEY_FILE": Paths.packageRoot.appendingPathComponent("examples/demo-keys/ops-demo.txt").path, "SOPS_AGE_KEY": "",
+                           "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent", "NO_COLOR": "1"]
+        let result = try await CommandRunner.run(Paths.salonops, ["reconcile", "--repo", repo.path, "--path", "examples/salon-chain",
+                                                                  "--state-dir", repo.appendingPathComponent(".state").path, "--sandbox"],
+                                                 environment: environment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("started an in-process sandbox at http://127.0.0.1:"))
+        #expect(result.stdout.contains("114 applied"))
+    }
 }

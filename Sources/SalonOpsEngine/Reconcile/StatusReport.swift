@@ -52,7 +52,8 @@ public struct StatusReport: Sendable, Codable {
 
     /// One row per Integration of the config (managed or not), with what this run learnt.
     public static func make(command: String, state: DesiredState, repository: String, commit: String, plan: Plan?, result: ApplyResult?,
-                            connections: [String: Connection], lastApplied: [String: String], durationMs: Int) -> StatusReport {
+                            connections: [String: Connection], lastApplied: [String: String], durationMs: Int,
+                            requests: [String: Int] = [:]) -> StatusReport {
         let rows = state.integrations.sorted { $0.metadata.name < $1.metadata.name }.map { integration -> IntegrationStatus in
             let name = integration.metadata.name
             let integrationPlan = plan?.integrations.first { $0.integration == name }
@@ -78,7 +79,7 @@ public struct StatusReport: Sendable, Codable {
             var row = IntegrationStatus(integration: name, provider: integration.provider.value, enabled: integration.enabled, connection: connection,
                                         establishments: [], lastAppliedCommit: lastApplied[name], drift: integrationPlan?.driftCount ?? 0,
                                         changes: counts, errors: errors, durationMs: durationMs,
-                                        requests: (result?.requests[name] ?? 0))
+                                        requests: (result?.requests[name] ?? requests[name] ?? 0))
             let healthy = row.healthy
             row.establishments = state.establishments.sorted { $0.metadata.name < $1.metadata.name }.map { establishment in
                 let covered = integration.establishments.includes(establishment.metadata.name)
