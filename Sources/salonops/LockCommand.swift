@@ -8,6 +8,14 @@ struct LockCommand: AsyncParsableCommand {
         abstract: "Inspect or break the apply lock of a config repository and its targets.",
         subcommands: [LockStatus.self, LockBreak.self]
     )
+
+    /// The lock of this repository and its targets (the config is loaded to know the targets).
+    static func lock(_ source: SourceOptions, _ engine: EngineOptions, command: String) async throws -> RunLock {
+        let run = try await EngineRun.start(source: source, engine: engine, command: command)
+        let lock = run.lock
+        await run.shutdown()
+        return lock
+    }
 }
 
 struct LockStatus: AsyncParsableCommand {
@@ -17,10 +25,7 @@ struct LockStatus: AsyncParsableCommand {
     @OptionGroup var engine: EngineOptions
 
     func run() async throws {
-        let run = try await EngineRun.start(source: source, engine: engine, command: "lock status")
-        let lock = run.lock
-        await run.shutdown()
-        if let holder = lock.holder() {
+        if let holder = try await LockCommand.lock(source, engine, command: "lock status").holder() {
             print("held by pid \(holder.pid) on \(holder.host) since \(holder.started) (`\(holder.command)`), expires \(holder.expires)")
         } else {
             print("free")
@@ -35,10 +40,7 @@ struct LockBreak: AsyncParsableCommand {
     @OptionGroup var engine: EngineOptions
 
     func run() async throws {
-        let run = try await EngineRun.start(source: source, engine: engine, command: "lock break")
-        let lock = run.lock
-        await run.shutdown()
-        if let holder = lock.breakLock() {
+        if let holder = try await LockCommand.lock(source, engine, command: "lock break").breakLock() {
             print("broke the lock held by pid \(holder.pid) on \(holder.host) since \(holder.started)")
         } else {
             print("the lock was free")

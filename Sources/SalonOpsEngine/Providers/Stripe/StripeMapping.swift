@@ -19,37 +19,39 @@ enum StripeMapping {
         var resources: [DesiredResource] = []
         var vatRates = Set<Int>()
 
+        /// A catalogue item sold at some establishments: its product, and a price per
+        /// establishment that sells it, at that establishment's price.
+        func publish(_ key: String, title: String, description: String?, vat: Percentage, extra: [String: FieldValue],
+                     sellers: [Establishment], price: (Establishment) -> Money) {
+            guard !sellers.isEmpty else { return }
+            var fields: [String: FieldValue] = ["name": .string(title), "active": .bool(true)].merging(extra) { a, _ in a }
+            if let description, !description.isEmpty { fields["description"] = .string(description) }
+            resources.append(DesiredResource(kind: "product", key: key, title: title, fields: fields, naturalKey: title))
+            vatRates.insert(vat.basisPoints)
+            for establishment in sellers {
+                resources.append(priceResource(key: "\(key)@\(establishment.metadata.name)", product: key, title: title,
+                                               establishment: establishment.metadata.name, money: price(establishment)))
+            }
+        }
+
         if publishServices {
             for service in state.services.sorted(by: { $0.metadata.name < $1.metadata.name }) {
-                let sellers = establishments.filter { $0.catalogue.services.includes(service.metadata.name) }
-                guard !sellers.isEmpty else { continue }
-                let key = "service:\(service.metadata.name)"
-                var fields: [String: FieldValue] = ["name": .string(service.displayName), "active": .bool(true),
-                                                    "metadata.category": .string(service.category), "metadata.duration": .string(service.duration.description)]
-                if let description = service.description, !description.isEmpty { fields["description"] = .string(description) }
-                resources.append(DesiredResource(kind: "product", key: key, title: service.displayName, fields: fields, naturalKey: service.displayName))
-                vatRates.insert(service.vatRate.basisPoints)
-                for establishment in sellers {
-                    let price = establishment.overrides.first { if case .service(let ref) = $0.target { return ref.value == service.metadata.name }; return false }?.price ?? service.price
-                    resources.append(priceResource(key: "\(key)@\(establishment.metadata.name)", product: key, title: service.displayName,
-                                                   establishment: establishment.metadata.name, money: price))
+                let name = service.metadata.name
+                publish("service:\(name)", title: service.displayName, description: service.description, vat: service.vatRate,
+                        extra: ["metadata.category": .string(service.category), "metadata.duration": .string(service.duration.description)],
+                        sellers: establishments.filter { $0.catalogue.services.includes(name) }) { establishment in
+                    establishment.overrides.first { if case .service(let ref) = $0.target { return ref.value == name }; return false }?.price ?? service.price
                 }
             }
         }
         if publishProducts {
             for product in state.products.sorted(by: { $0.metadata.name < $1.metadata.name }) {
-                let sellers = establishments.filter { $0.catalogue.products.includes(product.metadata.name) }
-                guard !sellers.isEmpty else { continue }
-                let key = "product:\(product.metadata.name)"
-                var fields: [String: FieldValue] = ["name": .string(product.displayName), "active": .bool(true), "metadata.sku": .string(product.sku)]
-                if let description = product.description, !description.isEmpty { fields["description"] = .string(description) }
-                if let brand = product.brand { fields["metadata.brand"] = .string(brand) }
-                resources.append(DesiredResource(kind: "product", key: key, title: product.displayName, fields: fields, naturalKey: product.displayName))
-                vatRates.insert(product.vatRate.basisPoints)
-                for establishment in sellers {
-                    let price = establishment.overrides.first { if case .product(let ref) = $0.target { return ref.value == product.metadata.name }; return false }?.price ?? product.price
-                    resources.append(priceResource(key: "\(key)@\(establishment.metadata.name)", product: key, title: product.displayName,
-                                                   establishment: establishment.metadata.name, money: price))
+                let name = product.metadata.name
+                var extra: [String: FieldValue] = ["metadata.sku": .string(product.sku)]
+                if let brand = product.brand { extra["metadata.brand"] = .string(brand) }
+                publish("product:\(name)", title: product.displayName, description: product.description, vat: product.vatRate, extra: extra,
+                        sellers: establishments.filter { $0.catalogue.products.includes(name) }) { establishment in
+                    establishment.overrides.first { if case .product(let ref) = $0.target { return ref.value == name }; return false }?.price ?? product.price
                 }
             }
         }
