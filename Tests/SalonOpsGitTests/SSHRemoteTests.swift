@@ -57,6 +57,31 @@ struct SSHRemoteTests {
         try await peer.stop()
     }
 
+    /// No key file named: the ssh agent's keys are offered (through the real binary, so the
+    /// agent's socket is in that process's environment only).
+    @Test func theSSHAgentIsUsedWhenNoKeyFileIsNamed() async throws {
+        let keys = try TempFolder("ssh-agent")
+        let key = try await SSHKey.make(in: keys, "agent-key")
+        let peer = try await SSHPeer.start(authorizing: [key])
+        defer { peer.kill() }
+        let served = try await Self.served("ssh-agent")
+        let socket = keys.url.appendingPathComponent("agent.sock").path
+        let agent = try Daemon("/usr/bin/ssh-agent", ["-D", "-a", socket], log: keys.url.appendingPathComponent("agent.log").path)
+        defer { agent.kill() }
+        try await waitUntil("ssh-agent listening", within: 10) { FileManager.default.fileExists(atPath: socket) }
+        let added = try await CommandRunner.run("/usr/bin/ssh-add", [key.privateKey], environment: ["SSH_AUTH_SOCK": socket], timeout: 30)
+        #expect(added.status == 0, "\(added.stderr)")
+        let state = try TempFolder("ssh-agent-state"), cache = try TempFolder("ssh-agent-cache")
+        let result = try await CommandRunner.run(Paths.salonops, ["validate", "--repo", peer.url(served.remote.path),
+                                                                  "--cache-dir", cache.path, "--state-dir", state.path],
+                                                 environment: ["SSH_AUTH_SOCK": socket, "SALONOPS_SSH_KEY": "", "SALONOPS_SSH_KNOWN_HOSTS": peer.knownHosts],
+                                                 timeout: 60)
+        // The repository is not a salon config (exit 1), but it was fetched over ssh with the agent's key.
+        #expect(!result.stderr.contains("error: fetch"), "\(result.stderr)")
+        #expect(result.stdout.contains("commit \(served.head.prefix(12))"), "\(result.stdout)\(result.stderr)")
+        try await peer.stop()
+    }
+
     @Test func keysTheServerDoesNotAcceptFailClearlyAndQuickly() async throws {
         let keys = try TempFolder("ssh-keys-refused")
         let authorised = try await SSHKey.make(in: keys, "authorised")
