@@ -268,9 +268,11 @@ struct TreeBuilder {
                 guard case .scalar(let keyScalar) = key else {
                     throw SopsError.malformedYAML(line: key.mark?.line ?? 0, column: key.mark?.column ?? 0, detail: "mapping keys must be scalars in a sops file")
                 }
+                // A plain key that YAML reads as a number or boolean is written back as it was;
+                // an empty one (`? ` alone) is the empty string, written `""`.
                 let keyIsPlainNonString: Bool
-                if keyScalar.style == .plain, case .string = ScalarResolution.resolvePlain(keyScalar.string) { keyIsPlainNonString = false }
-                else { keyIsPlainNonString = keyScalar.style == .plain }
+                if keyScalar.style == .plain, !keyScalar.string.isEmpty, case .string = ScalarResolution.resolvePlain(keyScalar.string) { keyIsPlainNonString = false }
+                else { keyIsPlainNonString = keyScalar.style == .plain && !keyScalar.string.isEmpty }
                 guard seen.insert(keyScalar.string).inserted else {
                     throw SopsError.malformedYAML(line: key.mark?.line ?? 0, column: key.mark?.column ?? 0, detail: "duplicate key \"\(keyScalar.string)\"")
                 }
