@@ -7,7 +7,7 @@ VENV         := .venv
 BIN          := .build/debug/salonops
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release deps test test-deps demo bench clean
+.PHONY: all build release deps test test-deps demo bench fuzz clean
 
 all: build
 
@@ -62,6 +62,12 @@ demo: build
 bench: deps
 	$(SWIFT) build -c release --product salonops-bench
 	.build/release/salonops-bench load --files 10000
+
+# libFuzzer targets for the sops, age and .sops.yaml parsers (Fuzz/, scripts/fuzz.sh): each runs
+# FUZZ_SECONDS; a crash fails the target and is kept in .build-fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+fuzz: test-deps
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf .build $(VENV)
