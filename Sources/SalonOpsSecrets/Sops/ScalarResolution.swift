@@ -80,14 +80,18 @@ enum ScalarResolution {
 
     /// `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`
     private static func isBase60Float(_ text: String) -> Bool {
-        text.range(of: #"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$"#, options: .regularExpression) != nil
+        // Cheap refusal first: this runs for every string written.
+        guard text.contains(":"), let first = text.unicodeScalars.first, "+-0123456789".unicodeScalars.contains(first) else { return false }
+        return base60.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
+
+    private static let base60 = try! NSRegularExpression(pattern: #"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$"#)
+    private static let timestampPattern = try! NSRegularExpression(pattern: #"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.[0-9]*)?[ \t]*(Z|[-+][0-9]{1,2}(?::?[0-9]{2})?)?)?$"#)
 
     /// A YAML timestamp in the forms go-yaml accepts, as Go's RFC 3339 (seconds, `Z` for UTC).
     static func timestamp(_ text: String) -> String? {
-        let pattern = #"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.[0-9]*)?[ \t]*(Z|[-+][0-9]{1,2}(?::?[0-9]{2})?)?)?$"#
-        guard let regex = try? NSRegularExpression(pattern: pattern),
-              let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
+        guard text.utf8.count >= 8, text.utf8.dropFirst(4).first == UInt8(ascii: "-"),
+              let match = timestampPattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
         func group(_ i: Int) -> String? {
             guard let range = Range(match.range(at: i), in: text) else { return nil }
             return String(text[range])

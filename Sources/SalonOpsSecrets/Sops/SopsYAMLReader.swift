@@ -9,7 +9,9 @@ enum SopsYAMLReader {
     static func parse(_ text: String) throws -> [SopsNode] {
         let documents: [Node]
         do {
-            documents = Array(try Yams.compose_all(yaml: text))
+            // The basic resolver: types are resolved here as go-yaml does (ScalarResolution), so
+            // Yams need not match every plain scalar against its own patterns.
+            documents = Array(try Yams.compose_all(yaml: text, .basic))
         } catch let error as YamlError {
             throw malformed(error)
         }

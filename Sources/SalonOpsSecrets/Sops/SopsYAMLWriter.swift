@@ -133,30 +133,29 @@ enum SopsYAMLWriter {
         emitWithLibYAML(s, style: .doubleQuoted).first ?? "\"\""
     }
 
-    /// Strings of letters, digits and a few safe symbols that read back as strings: written as
-    /// they are without asking libyaml (every `ENC[…]` value is one).
-    private static func isPlainSafe(_ s: String) -> Bool {
-        guard let first = s.utf8.first else { return false }
-        let isStartSafe = (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) || first == UInt8(ascii: "_") || first == UInt8(ascii: "/")
-        guard isStartSafe else { return false }
-        for byte in s.utf8 {
-            switch byte {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: continue
-            case UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "+"),
-                 UInt8(ascii: "="), UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "@"):
-                continue
-            case UInt8(ascii: ":"):
+    /// Whether libyaml's emitter would write this one-line string plain (its analysis of a
+    /// scalar for block context, which go-yaml ports): answered here for the common case without
+    /// running the emitter; anything unusual is left to libyaml.
+    static func isPlainSafe(_ s: String) -> Bool {
+        let scalars = Array(s.unicodeScalars)
+        guard let first = scalars.first, let last = scalars.last, first != " ", last != " ", last != ":" else { return false }
+        if "-?:,[]{}#&*!|>'\"%@`.".unicodeScalars.contains(first) { return false }
+        for (index, scalar) in scalars.enumerated() {
+            switch scalar.value {
+            case 0x20...0x7E:
+                if scalar == ":", index + 1 < scalars.count, scalars[index + 1] == " " { return false }
+                if scalar == "#", index > 0, scalars[index - 1] == " " { return false }
+            case 0xA0...0x2027, 0x202A...0xD7FF, 0xE000...0xFEFE, 0xFF00...0xFFFD, 0x10000...0x10FFFF:
                 continue
             default:
-                return false
+                return false  // controls, tabs, line and paragraph separators, BOM: libyaml decides
             }
         }
-        if s.hasSuffix(":") { return false }
         return !ScalarResolution.stringNeedsQuotes(s)
     }
 
     /// The scalar as libyaml writes it as a mapping value: the lines after `k: `, unindented by 4.
-    private static func emitWithLibYAML(_ s: String, style: Node.Scalar.Style) -> [String] {
+    static func emitWithLibYAML(_ s: String, style: Node.Scalar.Style) -> [String] {
         let node = Node.mapping(Node.Mapping([(Node("k"), Node.scalar(Node.Scalar(s, .implicit, style)))]))
         guard let text = try? Yams.serialize(node: node, indent: 4, width: -1, allowUnicode: true) else { return [] }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
