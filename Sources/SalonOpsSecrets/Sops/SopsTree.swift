@@ -16,16 +16,11 @@ public enum SopsItem: Equatable, Sendable {
     case comment(String)
 }
 
-/// A mapping key: its text, and whether it was written as a plain scalar that YAML reads as
-/// something other than a string (`1:`, `true:`), which is then written back the same way.
+/// A mapping key (sops keeps string keys only).
 public struct SopsKey: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var text: String
-    public var isPlainNonString: Bool
 
-    public init(_ text: String, isPlainNonString: Bool = false) {
-        self.text = text
-        self.isPlainNonString = isPlainNonString
-    }
+    public init(_ text: String) { self.text = text }
 
     public var description: String { text }
 }

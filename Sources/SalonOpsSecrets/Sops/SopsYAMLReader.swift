@@ -270,15 +270,20 @@ struct TreeBuilder {
                 guard case .scalar(let keyScalar) = key else {
                     throw SopsError.malformedYAML(line: key.mark?.line ?? 0, column: key.mark?.column ?? 0, detail: "mapping keys must be scalars in a sops file")
                 }
-                // A plain key that YAML reads as a number or boolean is written back as it was;
-                // an empty one (`? ` alone) is the empty string, written `""`.
-                let keyIsPlainNonString: Bool
-                if keyScalar.style == .plain, !keyScalar.string.isEmpty, case .string = ScalarResolution.resolvePlain(keyScalar.string) { keyIsPlainNonString = false }
-                else { keyIsPlainNonString = keyScalar.style == .plain && !keyScalar.string.isEmpty }
+                // sops keeps string keys only ("Tree contains a non-string key"): a plain key that
+                // YAML reads as a number, boolean, date or null (an empty `? `) is refused.
+                if keyScalar.style == .plain {
+                    let resolved = ScalarResolution.resolvePlain(keyScalar.string)
+                    if case .string = resolved {} else {
+                        let shown = keyScalar.string.isEmpty ? "an empty key" : "the key `\(keyScalar.string)`"
+                        throw SopsError.malformedYAML(line: key.mark?.line ?? 0, column: key.mark?.column ?? 0,
+                                                      detail: "\(shown) is not a string; sops files take string keys only: quote it (\"\(keyScalar.string)\")")
+                    }
+                }
                 guard seen.insert(keyScalar.string).inserted else {
                     throw SopsError.malformedYAML(line: key.mark?.line ?? 0, column: key.mark?.column ?? 0, detail: "duplicate key \"\(keyScalar.string)\"")
                 }
-                items.append(.entry(SopsKey(keyScalar.string, isPlainNonString: keyIsPlainNonString), try convert(value, path: path + keyScalar.string + ":")))
+                items.append(.entry(SopsKey(keyScalar.string), try convert(value, path: path + keyScalar.string + ":")))
             }
             items += (atEnd[id] ?? []).map(SopsItem.comment)
             converted = .mapping(items)

@@ -100,7 +100,6 @@ enum SopsYAMLWriter {
     }
 
     static func renderKey(_ key: SopsKey) -> String {
-        if key.isPlainNonString { return key.text }
         if case .inline(let text) = renderString(key.text) { return text }
         return renderQuoted(key.text)
     }
