@@ -96,6 +96,11 @@ import Testing
         let markdown = try await setup.salonops(["plan", "--format", "markdown"])
         #expect(markdown.stdout.hasPrefix("### SalonOps plan for `"))
 
+        // Without --auto-approve and without a terminal, apply asks nobody and refuses.
+        let unattended = try await setup.salonops(["apply"])
+        #expect(unattended.status == 1)
+        #expect(unattended.stderr.contains("there is no terminal; pass --auto-approve"))
+        #expect(try await setup.stats()["writes"] as? Int == 0)
         let apply = try await setup.salonops(["apply", "--auto-approve"])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(apply.stdout.contains("webhook_endpoint webhook") && apply.stdout.contains("secret stored encrypted ("))
