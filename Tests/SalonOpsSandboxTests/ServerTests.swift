@@ -62,10 +62,16 @@ import Testing
     }
 
     @Test func stopIsIdempotentAndFreesThePort() async throws {
-        let server = try await SandboxServer.start(SandboxConfiguration())
-        let port = server.port
-        await server.stop()
-        await server.stop()
+        // A port outside the kernel's ephemeral range (32768-60999), so no other test's server
+        // on port 0 can take it between the stop and the second start.
+        var server: SandboxServer?
+        for candidate in stride(from: 21_000 + Int(getpid() % 500) * 7, to: 32_000, by: 7) {
+            if let started = try? await SandboxServer.start(SandboxConfiguration(port: candidate)) { server = started; break }
+        }
+        let first = try #require(server)
+        let port = first.port
+        await first.stop()
+        await first.stop()
         // The port can be bound again.
         let again = try await SandboxServer.start(SandboxConfiguration(port: port))
         #expect(again.port == port)
