@@ -1,4 +1,5 @@
 import Foundation
+import SalonOpsSecrets
 
 /// An append-only record of which commit each command read (`<state dir>/runs.jsonl`), so a
 /// person can tell afterwards what config a run acted on. Holds no config values.
@@ -18,22 +19,9 @@ public struct RunLog: Sendable {
     }
 
     public func append(command: String, repository: String, commit: String, ref: String?, worktree: Bool, outcome: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let formatter = ISO8601DateFormatter()
-        let entry = Entry(time: formatter.string(from: Date()), command: command, repository: RunLog.redactURL(repository),
+        let entry = Entry(time: ISO8601DateFormatter().string(from: Date()), command: command, repository: RunLog.redactURL(repository),
                           commit: commit, ref: ref, worktree: worktree, outcome: outcome)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var line = try encoder.encode(entry)
-        line.append(0x0A)
-        let path = (directory as NSString).appendingPathComponent("runs.jsonl")
-        if !FileManager.default.fileExists(atPath: path) {
-            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: line)
+        try JSONLines.append(entry, to: (directory as NSString).appendingPathComponent("runs.jsonl"))
     }
 
     /// Drops any `user:password@` from a URL before it is written anywhere.

@@ -43,27 +43,15 @@ public struct PendingLog: Sendable {
     struct Entry: Codable { let time: String; let plan: String; let change: String; let state: String }
 
     func write(_ plan: String, _ change: String, _ state: String) {
-        let entry = Entry(time: SopsFile.rfc3339(Date()), plan: plan, change: change, state: state)
-        guard var line = try? JSONEncoder().encode(entry) else { return }
-        line.append(0x0A)
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { return }
-        _ = line.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        fsync(descriptor)
-        close(descriptor)
+        // Best effort: a record that cannot be written must not stop the apply it describes.
+        try? JSONLines.append(Entry(time: SopsFile.rfc3339(Date()), plan: plan, change: change, state: state), to: path, sync: true)
     }
 
     /// Changes started by an earlier run and never finished.
     public func unfinished() -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        var started: [String] = []
-        var finished = Set<String>()
-        for line in data.split(separator: 0x0A) {
-            guard let entry = try? JSONDecoder().decode(Entry.self, from: Data(line)) else { continue }
-            if entry.state == "started" { started.append(entry.change) } else { finished.insert(entry.change) }
-        }
-        return started.filter { !finished.contains($0) }
+        let entries = JSONLines.read(Entry.self, from: path)
+        let finished = Set(entries.filter { $0.state != "started" }.map(\.change))
+        return entries.filter { $0.state == "started" && !finished.contains($0.change) }.map(\.change)
     }
 
     public func clear() { try? FileManager.default.removeItem(atPath: path) }

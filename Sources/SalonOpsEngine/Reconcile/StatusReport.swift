@@ -1,5 +1,6 @@
 import Foundation
 import SalonOpsCore
+import SalonOpsSecrets
 
 /// The status report written after every plan, apply, reconcile or check (`--report-dir`):
 /// `status.json` (schema `salonops.status/v1`, docs/status-json.md), `status.md` for people and
@@ -88,7 +89,7 @@ public struct StatusReport: Sendable, Codable {
             }
             return row
         }
-        return StatusReport(generatedAt: SopsFileDate.now(), command: command, repository: repository, commit: commit, integrations: rows)
+        return StatusReport(generatedAt: SopsFile.rfc3339(Date()), command: command, repository: repository, commit: commit, integrations: rows)
     }
 
     public func markdown() -> String {
@@ -134,13 +135,6 @@ public struct StatusReport: Sendable, Codable {
     public static func read(from directory: String) throws -> StatusReport {
         let data = try Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("status.json")))
         return try JSONDecoder().decode(StatusReport.self, from: data)
-    }
-}
-
-enum SopsFileDate {
-    static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date())
     }
 }
 

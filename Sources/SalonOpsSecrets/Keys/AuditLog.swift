@@ -28,33 +28,11 @@ public struct AuditLog: Sendable {
         }
     }
 
-    /// Appends with O_APPEND in one write, so concurrent runs do not interleave lines.
     public func append(_ entry: Entry) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var line = try encoder.encode(entry)
-        line.append(UInt8(ascii: "\n"))
-        let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw AuditLogError.cannotWrite(path: path, errno: errno) }
-        defer { close(descriptor) }
-        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == line.count else { throw AuditLogError.cannotWrite(path: path, errno: errno) }
+        try JSONLines.append(entry, to: path)
     }
 
-    public func entries() throws -> [Entry] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        return try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Entry.self, from: Data($0)) }
-    }
-}
-
-public enum AuditLogError: Error, CustomStringConvertible {
-    case cannotWrite(path: String, errno: Int32)
-
-    public var description: String {
-        switch self {
-        case .cannotWrite(let path, let code): "cannot append to the audit log \(path): \(String(cString: strerror(code)))"
-        }
+    public func entries() -> [Entry] {
+        JSONLines.read(Entry.self, from: path)
     }
 }
