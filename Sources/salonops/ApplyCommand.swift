@@ -40,7 +40,10 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     /// Shared with `reconcile`: lock, (re)plan, check staleness, confirm, apply, report.
-    static func planAndApply(_ run: EngineRun, saved: SavedPlan?, autoApprove: Bool, force: Bool, command: String) async -> Int32 {
+    /// `driftExitCode`: for schedules, drift that `drift: warn` reported but did not correct
+    /// turns a clean run's 0 into 2.
+    static func planAndApply(_ run: EngineRun, saved: SavedPlan?, autoApprove: Bool, force: Bool, command: String,
+                             driftExitCode: Bool = false) async -> Int32 {
         let lock = run.lock
         do { try lock.acquire(command: "salonops \(command)") } catch {
             printError("refused: \(error)")
@@ -70,7 +73,7 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         guard plan.changeCount > 0 else {
             run.writeReport(command: command, plan: plan, result: ApplyResult())
-            return plan.hasErrors ? 1 : (plan.refusals.isEmpty ? 0 : 3)
+            return plan.hasErrors ? 1 : (plan.refusals.isEmpty ? (driftExitCode && plan.hasWarnedDrift ? 2 : 0) : 3)
         }
         // A saved plan was reviewed when it was made (as `terraform apply PLANFILE`): no question.
         if !autoApprove && saved == nil {
@@ -102,6 +105,11 @@ struct ApplyCommand: AsyncParsableCommand {
         run.writeReport(command: command, plan: plan, result: result)
         if failed > 0 || plan.hasErrors { return 1 }
         if skipped > 0 || (!plan.refusals.isEmpty && !force) { return 3 }
-        return 0
+        return driftExitCode && plan.hasWarnedDrift ? 2 : 0
     }
+}
+
+extension Plan {
+    /// Drift found under `drift: warn`: reported, not corrected.
+    var hasWarnedDrift: Bool { integrations.contains { $0.drift == .warn && $0.driftCount > 0 } }
 }

@@ -15,12 +15,8 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let run = try await EngineRun.start(source: source, engine: engine, command: "reconcile")
-        var code = await ApplyCommand.planAndApply(run, saved: nil, autoApprove: true, force: engine.force, command: "reconcile")
-        if code == 0 {
-            // Drift left alone by `warn` is worth a non-zero exit for a scheduler.
-            let (after, _) = await run.reconciler.plan(id: UUID().uuidString.lowercased(), force: engine.force)
-            if after.integrations.contains(where: { $0.drift == .warn && $0.driftCount > 0 }) { code = 2 }
-        }
+        let code = await ApplyCommand.planAndApply(run, saved: nil, autoApprove: true, force: engine.force, command: "reconcile",
+                                                   driftExitCode: true)
         await run.shutdown()
         throw ExitCode(code)
     }
