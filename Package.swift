@@ -1,11 +1,43 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// The providers with an adapter: each is a folder `Providers/<Name>/` with `Adapter/`
+/// (target `SalonOps<Name>`), `Emulator/` (target `SalonOps<Name>Emulator`) and `Tests/`
+/// (test target `SalonOps<Name>Tests`). The list is the folders themselves; `_Template` is the
+/// one to copy, compiled too so it never rots. Registering a provider is one line in
+/// Sources/SalonOpsProviders/Registry.swift (a test checks folders, registry, catalogue and docs agree).
+let providersRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Providers").path
+let providerFolders: [String] = {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: providersRoot)) ?? []
+    return names.filter { !$0.hasPrefix(".") }.sorted()
+}()
+
+func moduleName(_ folder: String) -> String { folder == "_Template" ? "Template" : folder }
+
+let providerTargets: [Target] = providerFolders.flatMap { folder -> [Target] in
+    let name = moduleName(folder)
+    return [
+        .target(name: "SalonOps\(name)", dependencies: [.target(name: "SalonOpsProviderKit")], path: "Providers/\(folder)/Adapter"),
+        .target(name: "SalonOps\(name)Emulator", dependencies: [.target(name: "SalonOpsEmulatorKit")], path: "Providers/\(folder)/Emulator"),
+        .testTarget(
+            name: "SalonOps\(name)Tests",
+            dependencies: [
+                .target(name: "SalonOps\(name)"), .target(name: "SalonOps\(name)Emulator"), .target(name: "SalonOpsProviderTesting"),
+                .target(name: "SalonOpsProviders"), .target(name: "SalonOpsTestSupport"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Providers/\(folder)/Tests",
+            exclude: ["Peers", "Fixtures"].filter { FileManager.default.fileExists(atPath: "\(providersRoot)/\(folder)/Tests/\($0)") }
+        ),
+    ]
+}
 
 let package = Package(
     name: "SalonOps",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "salonops", targets: ["salonops"]),
+        .executable(name: "salonops", targets: ["salonops"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -13,84 +45,109 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         // libgit2, as Debian ships it: the only place its C API is imported.
-        .systemLibrary(
-            name: "CLibGit2",
-            pkgConfig: "libgit2",
-            providers: [.apt(["libgit2-dev"])]
-        ),
+        .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         // OpenSSL 3 (libcrypto), as Debian ships it: the only place its C API is imported.
-        .systemLibrary(
-            name: "COpenSSL",
-            pkgConfig: "openssl",
-            providers: [.apt(["libssl-dev"])]
-        ),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // sops files and age, over OpenSSL's EVP primitives; pure functions over bytes.
-        .target(
-            name: "SalonOpsSecrets",
-            dependencies: ["COpenSSL", .product(name: "Yams", package: "Yams")]
-        ),
+        .target(name: "SalonOpsSecrets", dependencies: ["COpenSSL", .product(name: "Yams", package: "Yams")]),
+        // JWT-bearer assertions (RFC 7523) for service-account auth: jwt-kit for the token's structure,
+        // signed through SalonOpsSecrets' OpenSSL RS256; jwt-kit's own RSA verifies, for the emulators' side.
+        .target(name: "SalonOpsJWT", dependencies: ["SalonOpsSecrets", .product(name: "JWTKit", package: "jwt-kit")]),
         // Reads a commit's tree into memory through libgit2; value types out.
+        .target(name: "SalonOpsGit", dependencies: ["CLibGit2"]),
+        // The one JSON value of adapters and emulators.
+        .target(name: "SalonOpsJSON"),
+        // The pure core: model, YAML loading, validation, diff, plan, rendering. No C, no HTTP.
+        .target(name: "SalonOpsCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // What an adapter is written against: the provider contract, traits, pagination, settings.
+        .target(name: "SalonOpsProviderKit", dependencies: ["SalonOpsCore", "SalonOpsJSON"]),
+        // What an emulator is written against: requests, responses, seeded ids, idempotency, faults.
+        .target(name: "SalonOpsEmulatorKit", dependencies: ["SalonOpsJSON", "SalonOpsJWT"]),
+        // The one place providers are listed: modules, emulators, planned catalogue entries.
         .target(
-            name: "SalonOpsGit",
-            dependencies: ["CLibGit2"]
+            name: "SalonOpsProviders",
+            dependencies: ["SalonOpsProviderKit", "SalonOpsEmulatorKit"]
+                + providerFolders.filter { $0 != "_Template" }.flatMap { [Target.Dependency.target(name: "SalonOps\($0)"), .target(name: "SalonOps\($0)Emulator")] }
         ),
-        // The pure core: model, YAML loading, validation, rendering. No C, no HTTP.
-        .target(
-            name: "SalonOpsCore",
-            dependencies: [.product(name: "Yams", package: "Yams")]
-        ),
-        // Wires the git source to the core (and, later, providers to the plan).
+        // The engine: fetch, load, decrypt, transport (auth, pacing, retries), reconcile, state.
         .target(
             name: "SalonOpsEngine",
             dependencies: [
-                "SalonOpsCore", "SalonOpsGit", "SalonOpsSecrets",
+                "SalonOpsCore", "SalonOpsGit", "SalonOpsSecrets", "SalonOpsJWT", "SalonOpsProviderKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        // Provider emulators over real HTTP (Hummingbird), in-memory, with seeded fault injection:
+        // Provider emulators over real HTTP (Hummingbird), in memory, with seeded fault injection:
         // `salonops sandbox serve`, `--sandbox`, and the tests' peer where no public fake exists.
         .target(
             name: "SalonOpsSandbox",
             dependencies: [
+                "SalonOpsEmulatorKit", "SalonOpsProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "salonops",
             dependencies: [
-                "SalonOpsCore", "SalonOpsGit", "SalonOpsEngine", "SalonOpsSecrets", "SalonOpsSandbox",
+                "SalonOpsCore", "SalonOpsGit", "SalonOpsEngine", "SalonOpsSecrets", "SalonOpsSandbox", "SalonOpsProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "salonops-bench",
-            dependencies: ["SalonOpsCore", "SalonOpsGit", "SalonOpsEngine", "SalonOpsSecrets", "SalonOpsSandbox",
-                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "SalonOpsCore", "SalonOpsGit", "SalonOpsEngine", "SalonOpsSecrets", "SalonOpsSandbox", "SalonOpsProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Benchmarks/salonops-bench"
         ),
         // Test helpers shared by the test targets: running programs with bounded waits, git fixtures.
         .target(name: "SalonOpsTestSupport", path: "Tests/SalonOpsTestSupport"),
-        .testTarget(name: "SalonOpsCoreTests", dependencies: ["SalonOpsCore"]),
+        // The provider test kit: the contract suite every provider runs against its peers, a
+        // sandbox harness, a fake session, spec validators.
+        .target(
+            name: "SalonOpsProviderTesting",
+            dependencies: [
+                "SalonOpsEngine", "SalonOpsSandbox", "SalonOpsProviders", "SalonOpsTestSupport", "SalonOpsSecrets",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/SalonOpsProviderTesting"
+        ),
+        .testTarget(name: "SalonOpsCoreTests", dependencies: ["SalonOpsCore", "SalonOpsProviders"]),
         .testTarget(name: "SalonOpsGitTests", dependencies: ["SalonOpsGit", "SalonOpsTestSupport"]),
         .testTarget(name: "SalonOpsSecretsTests", dependencies: ["SalonOpsSecrets", "SalonOpsTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "SalonOpsSandboxTests", dependencies: [
-            "SalonOpsSandbox", "SalonOpsTestSupport",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ]),
-        .testTarget(name: "SalonOpsEngineTests", dependencies: [
-            "SalonOpsEngine", "SalonOpsCore", "SalonOpsSecrets", "SalonOpsSandbox", "SalonOpsTestSupport",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ]),
-        .testTarget(name: "SalonOpsCLITests", dependencies: [
-            "SalonOpsTestSupport", "SalonOpsSandbox",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ]),
-    ]
+        .testTarget(
+            name: "SalonOpsSandboxTests",
+            dependencies: [
+                "SalonOpsSandbox", "SalonOpsEmulatorKit", "SalonOpsTestSupport", "SalonOpsProviderTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "SalonOpsEngineTests",
+            dependencies: [
+                "SalonOpsEngine", "SalonOpsCore", "SalonOpsSecrets", "SalonOpsSandbox", "SalonOpsTestSupport", "SalonOpsProviderTesting",
+                "SalonOpsProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "SalonOpsCLITests",
+            dependencies: [
+                "SalonOpsTestSupport", "SalonOpsSandbox", "SalonOpsProviderTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+    ] + providerTargets
 )

@@ -7,6 +7,7 @@ import AsyncHTTPClient
 import Foundation
 import SalonOpsCore
 import SalonOpsEngine
+import SalonOpsProviders
 import SalonOpsSandbox
 import SalonOpsSecrets
 
@@ -43,7 +44,7 @@ func benchReconcile(_ arguments: [String]) async throws {
     for i in 0..<establishments {
         files["establishments/e\(i).yaml"] = "apiVersion: salonops.io/v1\nkind: Establishment\nmetadata: {name: salon-\(i)}\nspec:\n  displayName: Salon \(i)\n  address: {street: \(i) rue de la Paix, postalCode: \"75011\", city: Paris, country: FR}\n  hours:\n    monday: [\"10:00-19:00\"]\n"
     }
-    let loaded = ConfigLoader.load(files.map { ConfigFile(path: $0.key, repositoryPath: $0.key, contents: Array($0.value.utf8)) })
+    let loaded = ConfigLoader.load(files.map { ConfigFile(path: $0.key, repositoryPath: $0.key, contents: Array($0.value.utf8)) }, catalog: Registry.catalog)
     guard !loaded.hasErrors else {
         print(loaded.diagnostics.map(\.headline).joined(separator: "\n"))
         exit(1)
@@ -51,14 +52,14 @@ func benchReconcile(_ arguments: [String]) async throws {
     let sandbox = try await SandboxServer.start(SandboxConfiguration())
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     let secret = Secret(Array("sk_test_bench".utf8), fingerprintKey: Array("bench".utf8))
-    let reconciler = Reconciler(state: loaded.state, commit: String(repeating: "b", count: 40), repository: "bench",
-                                endpoints: Endpoints(sandbox: sandbox.baseURL),
-                                policy: TransportPolicy(requestsPerSecond: 5000, burst: 500), client: client,
-                                credentials: ["stripe": ["secretKey": secret]], credentialErrors: [:])
+    let reconciler = await Reconciler(state: loaded.state, commit: String(repeating: "b", count: 40), repository: "bench",
+                                      providers: Registry.providers, endpoints: Endpoints(sandbox: sandbox.baseURL), client: client,
+                                      credentials: ["stripe": ["secretKey": secret]], credentialErrors: [:], limiters: RateLimiterRegistry(),
+                                      limits: EngineLimits(applyConcurrency: 8))
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)").path
     let setupStart = ContinuousClock.now
     let (setup, observed) = await reconciler.plan(id: "setup")
-    let applied = await reconciler.apply(setup, observation: observed, pending: PendingLog(stateDirectory: scratch, scope: "bench"), store: nil, concurrency: 8)
+    let applied = await reconciler.apply(setup, observation: observed, pending: PendingLog(stateDirectory: scratch, scope: "bench"), store: nil)
     print("setup: \(applied.count(.applied)) resources created in \(ContinuousClock.now - setupStart) (\(applied.count(.failed)) failed)")
 
     let before = try await stats(sandbox, client)

@@ -9,6 +9,7 @@
 import Foundation
 import SalonOpsCore
 import SalonOpsEngine
+import SalonOpsProviders
 import SalonOpsGit
 
 struct Options {
@@ -153,7 +154,7 @@ func benchLoad(_ options: Options) async throws {
         let start = clock.now
         let snapshot = try await GitSource.read(sourceOptions)
         let fetched = clock.now
-        let report = DesiredStateSource.validate(snapshot)
+        let report = DesiredStateSource.validate(snapshot, catalog: Registry.catalog)
         let end = clock.now
         loadedDocuments = report.state.documentCount
         errors = report.diagnostics.errorCount

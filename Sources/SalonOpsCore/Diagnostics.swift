@@ -63,6 +63,8 @@ public enum DiagnosticCode: String, Sendable, Codable, CaseIterable {
     case sopsRules = "sops-rules"
     case recipientsMismatch = "recipients-mismatch"
     case rotationDue = "rotation-due"
+    case unknownIgnorePath = "unknown-ignore-path"
+    case providerRule = "provider-rule"
 }
 
 /// One finding of `validate`: what is wrong, where, and how to fix it.

@@ -4,6 +4,7 @@ import Yams
 /// Decodes one YAML document into a model value, checking every field against schema v1.
 struct DocumentDecoder {
     let reader: NodeReader
+    let catalog: ProviderCatalog
 
     static let namePattern = "lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters"
 
@@ -391,9 +392,9 @@ struct DocumentDecoder {
         spec.rejectUnknown(["provider", "enabled", "establishments", "credentials", "settings", "drift", "prune", "adopt", "ignore", "endpoint", "safety"])
         let context = "Integration '\(metadata.name)'"
         guard let providerNode = spec.required("provider"), let providerName = reader.string(providerNode, field: "provider") else { return nil }
-        let providerSpec = ProviderCatalog.spec(providerName)
+        let providerSpec = catalog.spec(providerName)
         if providerSpec == nil {
-            let known = ProviderCatalog.all.map(\.id)
+            let known = catalog.all.map(\.id)
             reader.error(.unknownProvider, providerNode, "unknown provider '\(providerName)'\(Suggestions.didYouMean(providerName, among: known))",
                          hint: "providers are \(known.joined(separator: ", "))")
         }

@@ -14,9 +14,10 @@ public struct LoadResult: Sendable {
 /// run afterwards in `Validator`.
 public enum ConfigLoader {
     /// `now` is when credentials' `rotateAfter` is measured from.
-    public static func load(_ files: [ConfigFile], now: Date = Date()) -> LoadResult {
+    /// `catalog`: the providers a config may name (the registry's), injected.
+    public static func load(_ files: [ConfigFile], catalog: ProviderCatalog, now: Date = Date()) -> LoadResult {
         let ordered = files.filter { $0.role != .other }.sorted { $0.path < $1.path }
-        let results = parallelMap(ordered) { parseFile($0) }
+        let results = parallelMap(ordered) { parseFile($0, catalog: catalog) }
         var state = DesiredState()
         var diagnostics: [Diagnostic] = []
         for result in results {
@@ -42,7 +43,7 @@ public enum ConfigLoader {
                 }
             }
         }
-        diagnostics.append(contentsOf: Validator.validate(state, configFilePaths: Set(ordered.map(\.path)), now: now))
+        diagnostics.append(contentsOf: Validator.validate(state, configFilePaths: Set(ordered.map(\.path)), catalog: catalog, now: now))
         return LoadResult(state: state, diagnostics: diagnostics.sortedForOutput())
     }
 
@@ -66,14 +67,14 @@ public enum ConfigLoader {
         var diagnostics: [Diagnostic] = []
     }
 
-    static func parseFile(_ file: ConfigFile) -> FileResult {
+    static func parseFile(_ file: ConfigFile, catalog: ProviderCatalog) -> FileResult {
         let sink = DiagnosticSink()
-        var result = parseFile(file, sink: sink)
+        var result = parseFile(file, catalog: catalog, sink: sink)
         result.diagnostics = sink.diagnostics
         return result
     }
 
-    static func parseFile(_ file: ConfigFile, sink: DiagnosticSink) -> FileResult {
+    static func parseFile(_ file: ConfigFile, catalog: ProviderCatalog, sink: DiagnosticSink) -> FileResult {
         var result = FileResult(path: file.path)
         switch file.role {
         case .other:
@@ -101,7 +102,7 @@ public enum ConfigLoader {
                 }
                 if root.isNullScalar { continue }  // an empty document between `---` lines
                 result.documentCount += 1
-                if let document = DocumentDecoder(reader: reader).decode(root) {
+                if let document = DocumentDecoder(reader: reader, catalog: catalog).decode(root) {
                     result.documents.append(document)
                 }
             }

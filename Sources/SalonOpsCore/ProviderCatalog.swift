@@ -40,7 +40,11 @@ public struct SettingField: Sendable, Hashable {
     }
 }
 
-public struct ProviderSpec: Sendable, Hashable {
+/// Provider-specific checks `salonops validate` runs on an Integration before any call (Google
+/// Business Profile's special-hours rules), with locations and hints like every diagnostic.
+public typealias ProviderValidation = @Sendable (_ integration: Integration, _ state: DesiredState) -> [Diagnostic]
+
+public struct ProviderSpec: Sendable {
     /// The value of `spec.provider`.
     public let id: String
     /// The name shown to people ("Google Business Profile").
@@ -48,75 +52,40 @@ public struct ProviderSpec: Sendable, Hashable {
     /// Credential names an enabled integration must reference.
     public let credentials: [String]
     public let settings: [SettingField]
+    /// The kinds an adapter manages (empty: no adapter yet); `ignore:` paths are checked
+    /// against their fields.
+    public let kinds: [ResourceKind]
+    public let validate: ProviderValidation?
+
+    public init(id: String, displayName: String, credentials: [String], settings: [SettingField], kinds: [ResourceKind] = [],
+                validate: ProviderValidation? = nil) {
+        self.id = id
+        self.displayName = displayName
+        self.credentials = credentials
+        self.settings = settings
+        self.kinds = kinds
+        self.validate = validate
+    }
 }
 
-public enum ProviderCatalog {
-    static let webhook = SettingField("webhook", .object([SettingField("url", .url, required: true), SettingField("events", .list(.string))]))
+extension SettingField {
+    /// A webhook the provider calls: its URL and the events it sends.
+    public static let webhook = SettingField("webhook", .object([SettingField("url", .url, required: true), SettingField("events", .list(.string))]))
+}
 
-    public static let all: [ProviderSpec] = [
-        ProviderSpec(id: "stripe", displayName: "Stripe", credentials: ["secretKey"], settings: [
-            webhook,
-            SettingField("publish", .object([SettingField("services", .bool), SettingField("products", .bool), SettingField("offers", .bool)])),
-            SettingField("statementDescriptor", .string),
-        ]),
-        ProviderSpec(id: "paypal", displayName: "PayPal", credentials: ["clientId", "clientSecret"], settings: [
-            SettingField("environment", .oneOf(["sandbox", "live"])), webhook,
-        ]),
-        ProviderSpec(id: "planity", displayName: "Planity", credentials: ["apiKey"], settings: [
-            SettingField("venueIds", .establishmentMap(.string)), SettingField("syncBookings", .bool),
-        ]),
-        ProviderSpec(id: "treatwell", displayName: "Treatwell", credentials: ["apiKey"], settings: [
-            SettingField("venueIds", .establishmentMap(.string)), SettingField("syncBookings", .bool),
-        ]),
-        ProviderSpec(id: "groupon", displayName: "Groupon", credentials: ["apiKey"], settings: [
-            SettingField("merchantId", .string), SettingField("redeemVouchers", .bool),
-        ]),
-        ProviderSpec(id: "google-calendar", displayName: "Google Calendar", credentials: ["serviceAccountKey"], settings: [
-            SettingField("calendarPerStaff", .bool), SettingField("calendarNamePrefix", .string), SettingField("blockClosures", .bool),
-        ]),
-        ProviderSpec(id: "brevo", displayName: "Brevo", credentials: ["apiKey"], settings: [
-            SettingField("sender", .object([SettingField("name", .string), SettingField("email", .email, required: true)])),
-            SettingField("contactLists", .list(.string)), SettingField("smsSender", .string),
-        ]),
-        ProviderSpec(id: "twilio", displayName: "Twilio", credentials: ["accountSid", "authToken"], settings: [
-            SettingField("messagingServiceName", .string), SettingField("smsSender", .string), SettingField("whatsappNumber", .string),
-        ]),
-        ProviderSpec(id: "meta", displayName: "Meta (Facebook/Instagram)", credentials: ["accessToken", "appSecret"], settings: [
-            SettingField("pageId", .string), SettingField("instagramAccountId", .string),
-        ]),
-        ProviderSpec(id: "tiktok", displayName: "TikTok", credentials: ["accessToken"], settings: [
-            SettingField("advertiserId", .string),
-        ]),
-        ProviderSpec(id: "quickbooks", displayName: "QuickBooks", credentials: ["clientId", "clientSecret", "refreshToken"], settings: [
-            SettingField("realmId", .string, required: true), SettingField("environment", .oneOf(["sandbox", "production"])),
-        ]),
-        ProviderSpec(id: "pennylane", displayName: "Pennylane", credentials: ["apiToken"], settings: [
-            SettingField("companyId", .string), SettingField("journalCode", .string),
-        ]),
-        ProviderSpec(id: "yousign", displayName: "Yousign", credentials: ["apiKey"], settings: [
-            SettingField("environment", .oneOf(["sandbox", "production"])), SettingField("templates", .list(.string)),
-        ]),
-        ProviderSpec(id: "docusign", displayName: "DocuSign", credentials: ["integrationKey", "userId", "privateKey"], settings: [
-            SettingField("accountId", .string, required: true), SettingField("environment", .oneOf(["demo", "production"])),
-        ]),
-        ProviderSpec(id: "shopify", displayName: "Shopify", credentials: ["accessToken"], settings: [
-            SettingField("shopDomain", .string, required: true), SettingField("publishProducts", .bool),
-        ]),
-        ProviderSpec(id: "prestashop", displayName: "PrestaShop", credentials: ["webserviceKey"], settings: [
-            SettingField("shopUrl", .url, required: true), SettingField("publishProducts", .bool),
-        ]),
-        ProviderSpec(id: "google-business-profile", displayName: "Google Business Profile", credentials: ["serviceAccountKey"], settings: [
-            SettingField("accountId", .string, required: true), SettingField("locationIds", .establishmentMap(.string)), SettingField("publishHours", .bool),
-        ]),
-        ProviderSpec(id: "tripadvisor", displayName: "TripAdvisor", credentials: ["apiKey"], settings: [
-            SettingField("locationIds", .establishmentMap(.string)),
-        ]),
-        ProviderSpec(id: "yelp", displayName: "Yelp", credentials: ["apiKey"], settings: [
-            SettingField("businessIds", .establishmentMap(.string)),
-        ]),
-    ]
+/// The providers a config may name: built from the provider registry and given to the loader
+/// (the core holds no provider of its own).
+public struct ProviderCatalog: Sendable {
+    public let all: [ProviderSpec]
+    private let byID: [String: ProviderSpec]
 
-    public static let byID: [String: ProviderSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+    public init(_ specs: [ProviderSpec]) {
+        all = specs.sorted { $0.id < $1.id }
+        byID = Dictionary(specs.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
 
-    public static func spec(_ id: String) -> ProviderSpec? { byID[id] }
+    public func spec(_ id: String) -> ProviderSpec? { byID[id] }
+
+    /// The display name, or the id for an unknown provider.
+    public func displayName(_ id: String) -> String { byID[id]?.displayName ?? id }
 }

@@ -4,8 +4,9 @@ import Foundation
 /// (establishment → catalogue, staff → service, integration → establishment, credential →
 /// encrypted file and key path) pointing at something that exists.
 public enum Validator {
-    public static func validate(_ state: DesiredState, configFilePaths: Set<String>, now: Date = Date()) -> [Diagnostic] {
+    public static func validate(_ state: DesiredState, configFilePaths: Set<String>, catalog: ProviderCatalog, now: Date = Date()) -> [Diagnostic] {
         let sink = DiagnosticSink()
+        checkProviders(state, catalog: catalog, sink)
         checkOrganization(state, sink)
         let services = names(state.services.map(\.metadata), kind: .service, sink)
         let products = names(state.products.map(\.metadata), kind: .product, sink)

@@ -6,26 +6,26 @@ import SalonOpsGit
 /// The `fetch` and `load` stages: read the commit through libgit2, then parse and validate it.
 public enum DesiredStateSource {
     /// `options.include` is replaced by the files the loader reads.
-    public static func load(_ options: GitSourceOptions, logger: Logger) async throws -> ValidationReport {
-        try await loadWithSnapshot(options, logger: logger).report
+    public static func load(_ options: GitSourceOptions, catalog: ProviderCatalog, logger: Logger) async throws -> ValidationReport {
+        try await loadWithSnapshot(options, catalog: catalog, logger: logger).report
     }
 
     /// The report and the files it was made from (for what needs the encrypted files' bytes).
-    public static func loadWithSnapshot(_ options: GitSourceOptions, logger: Logger) async throws -> (report: ValidationReport, snapshot: ConfigSnapshot) {
+    public static func loadWithSnapshot(_ options: GitSourceOptions, catalog: ProviderCatalog, logger: Logger) async throws -> (report: ValidationReport, snapshot: ConfigSnapshot) {
         let started = ContinuousClock.now
         var options = options
         options.include = { ConfigFile.isRelevant($0) }
         let snapshot = try await GitSource.read(options)
         logger.debug("fetched", metadata: ["commit": "\(snapshot.commit)", "files": "\(snapshot.files.count)", "elapsed": "\(ContinuousClock.now - started)"])
-        let report = validate(snapshot)
+        let report = validate(snapshot, catalog: catalog)
         logger.debug("loaded", metadata: ["documents": "\(report.state.documentCount)", "elapsed": "\(ContinuousClock.now - started)"])
         return (report, snapshot)
     }
 
     /// Pure step after the fetch, shared by the CLI and the benchmark.
-    public static func validate(_ snapshot: ConfigSnapshot) -> ValidationReport {
+    public static func validate(_ snapshot: ConfigSnapshot, catalog: ProviderCatalog) -> ValidationReport {
         let files = snapshot.files.map { ConfigFile(path: $0.path, repositoryPath: $0.repositoryPath, contents: $0.contents) }
-        let result = ConfigLoader.load(files)
+        let result = ConfigLoader.load(files, catalog: catalog)
         let source = ValidationReport.Source(repository: RunLog.redactURL(snapshot.repository), commit: snapshot.commit, refName: snapshot.refName,
                                              root: snapshot.root, fromWorktree: snapshot.fromWorktree)
         return ValidationReport(source: source, result: result)

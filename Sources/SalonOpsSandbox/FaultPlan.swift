@@ -1,3 +1,5 @@
+import SalonOpsEmulatorKit
+
 /// Faults the sandbox injects into provider requests, drawn from the configuration's seed.
 ///
 /// Text form (any subset, any order, comma-separated): `429=0.1,503=0.05,reset=0.01,latency=5ms..50ms`.
@@ -120,11 +122,34 @@ public struct FaultPlanError: Error, Equatable, CustomStringConvertible {
     public var description: String { "invalid fault specification '\(part)': \(reason)" }
 }
 
-extension String {
-    var trimmingWhitespace: String {
-        var s = Substring(self)
-        while let c = s.first, c.isWhitespace { s = s.dropFirst() }
-        while let c = s.last, c.isWhitespace { s = s.dropLast() }
-        return String(s)
+
+
+/// Draws the fault and latency of each provider request, in arrival order, from a seeded stream.
+/// Exactly two numbers are drawn per request whatever the outcome, so the sequence of decisions
+/// depends only on the seed and on how many requests came before.
+struct FaultInjector: Sendable {
+    let plan: FaultPlan
+    private var random: SeededGenerator
+
+    init(plan: FaultPlan, seed: UInt64) {
+        self.plan = plan
+        self.random = SeededGenerator(seed: seed, stream: 1)
+    }
+
+    mutating func draw() -> (fault: InjectedFault?, delay: Duration) {
+        let kind = random.nextUnit(), spread = random.nextUnit()
+        var fault: InjectedFault? = nil
+        if kind < plan.rateLimited {
+            fault = .rateLimited
+        } else if kind < plan.rateLimited + plan.unavailable {
+            fault = .unavailable
+        } else if kind < plan.rateLimited + plan.unavailable + plan.connectionReset {
+            fault = .connectionReset
+        }
+        var delay = Duration.zero
+        if let latency = plan.latency {
+            delay = latency.lowerBound + (latency.upperBound - latency.lowerBound) * spread
+        }
+        return (fault, delay)
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import SalonOpsEmulatorKit
+import SalonOpsProviders
 import ServiceLifecycle
 
 /// How to run the sandbox.
@@ -59,9 +61,9 @@ public final class SandboxServer: Sendable {
         self.stopTask = Locked(nil)
     }
 
-    /// The providers served, one per base path. A new provider is one folder and one line here.
-    static func makeProviders(seed: UInt64) -> [any SandboxProvider] {
-        [StripeProvider(seed: seed)]
+    /// The providers served, one per base path: the registry's emulators.
+    static func makeProviders(seed: UInt64) -> [any ProviderEmulator] {
+        Registry.emulators(seed: seed)
     }
 
     /// Starts the server and returns once it is listening (or throws if it cannot bind).

@@ -15,15 +15,15 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let run = try await EngineRun.start(source: source, engine: engine, command: "check")
-        let connections = await run.reconciler.check()
-        let state = run.report.state
+        let connections = await run.engine.reconciler.check()
+        let state = run.engine.report.state
         var failures = 0
         for integration in state.integrations.sorted(by: { $0.metadata.name < $1.metadata.name }) {
             let name = integration.metadata.name
             guard integration.enabled else { print("⏸  \(name): désactivé"); continue }
             guard let connection = connections[name] else { print("·  \(name): pas encore géré par cette version (\(integration.provider.value))"); continue }
             for establishment in state.establishments.sorted(by: { $0.metadata.name < $1.metadata.name }) where integration.establishments.includes(establishment.metadata.name) {
-                if connection.state == "connected" {
+                if connection.state == .connected {
                     print("✅ \(name) · \(establishment.displayName) : Connecté (\(connection.detail ?? ""))")
                 } else {
                     failures += 1
@@ -31,7 +31,7 @@ struct CheckCommand: AsyncParsableCommand {
                 }
             }
         }
-        run.writeReport(command: "check", plan: nil, result: nil, connections: connections)
+        run.engine.writeReport(plan: nil, result: nil, connections: connections, output: terminalOutput)
         await run.shutdown()
         throw ExitCode(failures == 0 ? 0 : 1)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SalonOpsEngine
+import SalonOpsProviders
 
 struct LockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,12 +10,18 @@ struct LockCommand: AsyncParsableCommand {
         subcommands: [LockStatus.self, LockBreak.self]
     )
 
-    /// The lock of this repository and its targets (the config is loaded to know the targets).
+    /// The lock of this repository and its targets: the config is read to know the targets,
+    /// and no credential is decrypted.
     static func lock(_ source: SourceOptions, _ engine: EngineOptions, command: String) async throws -> RunLock {
-        let run = try await EngineRun.start(source: source, engine: engine, command: command)
-        let lock = run.lock
-        await run.shutdown()
-        return lock
+        let configuration = EngineConfiguration(
+            source: source.gitOptions, stateDirectory: source.stateDirectory,
+            endpoints: Endpoints(overrides: try engine.endpointOverrides(), sandbox: engine.sandbox), providers: Registry.providers,
+            command: command, logger: source.makeLogger())
+        do { return try await Engine.lock(configuration) } catch let error as EngineStartError {
+            if case .invalid(let report) = error { print(report.renderText(), terminator: "") }
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
     }
 }
 

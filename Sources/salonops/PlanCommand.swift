@@ -21,9 +21,8 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let run = try await EngineRun.start(source: source, engine: engine, command: "plan")
-        defer { Task { await run.shutdown() } }
-        run.noteUnfinished()
-        let (plan, observation) = await run.reconciler.plan(id: UUID().uuidString.lowercased(), force: engine.force)
+        run.engine.noteUnfinished(terminalOutput)
+        let (plan, observation) = await run.engine.plan(force: engine.force)
         switch format {
         case .text: print(run.renderer.text(plan), terminator: "")
         case .json: print(PlanRenderer.json(plan), terminator: "")
@@ -38,14 +37,16 @@ struct PlanCommand: AsyncParsableCommand {
             }
         }
         if let out {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(SavedPlan(plan: plan, observed: observation.resources)).write(to: URL(fileURLWithPath: out), options: .atomic)
+            do { try SavedPlan(plan: plan, observed: observation.resources).write(out) } catch {
+                await run.shutdown()
+                printError("error: could not save the plan to \(out): \(error.localizedDescription)")
+                throw ExitCode(1)
+            }
             printError("saved the plan to \(out); apply it with `salonops apply \(out)`")
         }
         for refusal in plan.refusals { printError("refused: \(refusal) (--force overrides)") }
-        run.writeReport(command: "plan", plan: plan, result: nil, requests: observation.requests)
+        run.engine.writeReport(plan: plan, result: nil, requests: observation.requests, output: terminalOutput)
         await run.shutdown()
-        throw ExitCode(plan.exitCode)
+        throw ExitCode(ExitStatus.of(plan).rawValue)
     }
 }

@@ -15,9 +15,10 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let run = try await EngineRun.start(source: source, engine: engine, command: "reconcile")
-        let code = await ApplyCommand.planAndApply(run, saved: nil, autoApprove: true, force: engine.force, command: "reconcile",
-                                                   driftExitCode: true)
+        let renderer = run.renderer
+        let status = await run.engine.apply(saved: nil, force: engine.force, render: { renderer.text($0) }, approve: { _ in true },
+                                            driftIsChange: true, output: terminalOutput)
         await run.shutdown()
-        throw ExitCode(code)
+        throw ExitCode(status.rawValue)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import SalonOpsCore
 import SalonOpsEngine
 import SalonOpsGit
+import SalonOpsProviders
 import SalonOpsSecrets
 
 struct Validate: AsyncParsableCommand {
@@ -27,7 +28,7 @@ struct Validate: AsyncParsableCommand {
         let report: ValidationReport
         let snapshot: ConfigSnapshot
         do {
-            (report, snapshot) = try await DesiredStateSource.loadWithSnapshot(source.gitOptions, logger: logger)
+            (report, snapshot) = try await DesiredStateSource.loadWithSnapshot(source.gitOptions, catalog: Registry.catalog, logger: logger)
         } catch let error as GitSourceError {
             printError("error: fetch: \(error)")
             throw ExitCode(1)

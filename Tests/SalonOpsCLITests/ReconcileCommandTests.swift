@@ -54,7 +54,7 @@ import Testing
         func stripe(_ method: HTTPMethod, _ path: String, form: String = "") async throws -> [String: Any] {
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             defer { Task { try? await client.shutdown() } }
-            var request = HTTPClientRequest(url: sandbox.baseURL + "/stripe" + path)
+            var request = HTTPClientRequest(url: sandbox.baseURL + "/stripe/api" + path)
             request.method = method
             request.headers.add(name: "Authorization", value: "Bearer sk_test_dashboard")
             if method != .GET {
@@ -188,7 +188,7 @@ import Testing
         defer { Task { await setup.cleanUp() } }
         // --endpoint stripe=URL instead of --sandbox: the same code, another base URL.
         let viaEndpoint = try await CommandRunner.run(Paths.salonops, ["plan", "--repo", setup.repo.path, "--path", "examples/salon-chain",
-                                                                       "--state-dir", setup.state.path, "--endpoint", "stripe=\(setup.sandbox.baseURL)/stripe"],
+                                                                       "--state-dir", setup.state.path, "--endpoint", "stripe=\(setup.sandbox.baseURL)/stripe/api"],
                                                       environment: setup.environment)
         #expect(viaEndpoint.status == 2, "\(viaEndpoint.stderr)")
         let first = try await setup.salonops(["reconcile"])

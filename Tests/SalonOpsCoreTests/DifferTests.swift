@@ -16,7 +16,7 @@ import Testing
 
     static func desiredPrice(_ key: String, amount: Int64, establishment: String = "paris-11", product: String) -> DesiredResource {
         DesiredResource(kind: "price", key: key, establishment: establishment, title: "Soin visage 60 min",
-                        fields: ["unit_amount": .int(amount), "currency": .string("eur")], references: ["product": product])
+                        fields: ["unit_amount": .int(amount), "currency": .string("eur")], references: ["product": ResourceRef("product", product)])
     }
 
     static func observed(_ desired: DesiredResource, id: String, fields: [String: FieldValue]? = nil, references: [String: String] = [:],

@@ -1,5 +1,6 @@
 import Foundation
 @testable import SalonOpsCore
+import SalonOpsProviders
 
 /// Helpers to build config files in memory and read the repository's own examples.
 enum Fixtures {
@@ -20,7 +21,7 @@ enum Fixtures {
     }
 
     static func load(_ files: [String: String]) -> LoadResult {
-        ConfigLoader.load(files.map { file($0.key, $0.value) })
+        ConfigLoader.load(files.map { file($0.key, $0.value) }, catalog: Registry.catalog)
     }
 
     /// Every file under `relative` (a folder of the package), with repository paths as git would give them.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SalonOpsCore
+import SalonOpsProviders
 
 /// Each folder of examples/invalid is one broken repository with the exact lines `validate`
 /// must print for it (expected.txt).
@@ -20,7 +21,7 @@ import Testing
         let folder = "examples/invalid/\(name)"
         let expected = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("\(folder)/expected.txt"), encoding: .utf8)
             .split(separator: "\n").map(String.init)
-        let result = ConfigLoader.load(try Fixtures.filesOnDisk(folder))
+        let result = ConfigLoader.load(try Fixtures.filesOnDisk(folder), catalog: Registry.catalog)
         #expect(!expected.isEmpty)
         #expect(Fixtures.lines(result) == expected)
         #expect(result.hasErrors)

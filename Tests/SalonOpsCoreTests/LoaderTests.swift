@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SalonOpsCore
+import SalonOpsProviders
 
 @Suite struct LoaderTests {
     static let establishment = """
@@ -158,12 +159,12 @@ import Testing
     }
 
     @Test func anEmptyRepositoryNeedsAnOrganization() {
-        let result = ConfigLoader.load([])
+        let result = ConfigLoader.load([], catalog: Registry.catalog)
         #expect(result.diagnostics.map(\.code) == [.organizationCount])
     }
 
     @Test func nonUTF8FilesAreReported() {
-        let result = ConfigLoader.load([ConfigFile(path: "x.yaml", contents: [0xFF, 0xFE, 0x00, 0x41]), Fixtures.file("o.yaml", Fixtures.organization)])
+        let result = ConfigLoader.load([ConfigFile(path: "x.yaml", contents: [0xFF, 0xFE, 0x00, 0x41]), Fixtures.file("o.yaml", Fixtures.organization)], catalog: Registry.catalog)
         #expect(result.diagnostics.first?.code == .encoding)
     }
 
@@ -182,7 +183,7 @@ import Testing
         for i in 0..<2000 {
             files.append(Fixtures.file("services/s\(i).yaml", Self.services.replacingOccurrences(of: "soin-visage", with: "soin-\(i)")))
         }
-        let result = ConfigLoader.load(files)
+        let result = ConfigLoader.load(files, catalog: Registry.catalog)
         #expect(result.diagnostics.isEmpty)
         #expect(result.state.services.count == 4000)
         #expect(result.state.documentCount == 4001)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SalonOpsCore
+import SalonOpsProviders
 
 /// validate's checks of encrypted files against `.sops.yaml`, and of `rotateAfter`, without keys.
 @Suite struct SecretsPolicyTests {
@@ -35,7 +36,7 @@ import Testing
         var files = [Fixtures.file("organization.yaml", Fixtures.organization), Fixtures.file("stripe.yaml", integration),
                      Fixtures.file("secrets/stripe.sops.yaml", encrypted(recipients: recipients))]
         if let rules { files.append(Fixtures.file(".sops.yaml", rules)) }
-        return ConfigLoader.load(files, now: now)
+        return ConfigLoader.load(files, catalog: Registry.catalog, now: now)
     }
 
     static let written = ISO8601DateFormatter().date(from: "2026-01-01T00:00:00Z")!

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import SalonOpsSandbox
+import SalonOpsProviderTesting
 import Testing
 
 @Suite struct FaultInjectionTests {

@@ -1,4 +1,6 @@
 @testable import SalonOpsSandbox
+@testable import SalonOpsEmulatorKit
+import SalonOpsProviderTesting
 import Testing
 
 @Suite struct FaultPlanTests {

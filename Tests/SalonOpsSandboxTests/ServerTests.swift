@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import SalonOpsSandbox
+import SalonOpsProviderTesting
 import Testing
 
 @Suite struct ServerTests {
@@ -90,7 +91,7 @@ import Testing
 @Suite struct WireFormatTests {
     @Test func rawAndEncodedBracketsDecodeAlike() async throws {
         try await withSandbox { s in
-            let raw = try await s.request(.POST, "/stripe/v1/webhook_endpoints", apiKey: Sandbox.apiKey,
+            let raw = try await s.request(.POST, "/stripe/api/v1/webhook_endpoints", apiKey: Sandbox.apiKey,
                                           rawBody: "url=https%3A%2F%2Fa.example%2Fh&enabled_events[]=invoice.paid&enabled_events[]=charge.failed&metadata[salonops_owner]=x+y")
             #expect(raw.status == 200)
             #expect(raw.json["enabled_events"] as? [String] == ["invoice.paid", "charge.failed"])
@@ -98,7 +99,7 @@ import Testing
             #expect(raw.string("url") == "https://a.example/h")
             #expect(raw.headers.first(name: "Content-Type") == "application/json")
 
-            let json = try await s.request(.POST, "/stripe/v1/products", apiKey: Sandbox.apiKey,
+            let json = try await s.request(.POST, "/stripe/api/v1/products", apiKey: Sandbox.apiKey,
                                            headers: [("Content-Type", "application/json")], rawBody: #"{"name":"x"}"#)
             #expect(json.status == 400)  // Stripe takes form bodies only
             #expect((json.error["message"] as? String)?.contains("unsupported Content-Type") == true)

@@ -25,53 +25,78 @@ public struct DiffOptions: Sendable {
 }
 
 /// Desired against observed, for one integration: create, update (field by field), replace
-/// (an immutable field changed), delete (only with prune), adopt, orphans kept, no-ops.
+/// (an immutable field changed), delete (only with prune), adopt, restore of an archived
+/// resource, orphans kept, no-ops; and findings for what SalonOps may not correct itself.
 public enum Differ {
     public static func diff(integration: String, provider: String, providerName: String, kinds: [ResourceKind],
                             desired: [DesiredResource], observed: [ObservedResource], options: DiffOptions) -> IntegrationPlan {
         let kindsByName = Dictionary(kinds.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        func kind(_ name: String) -> ResourceKind { kindsByName[name] ?? ResourceKind(name: name, label: name) }
+        let isOwned = { (resource: ObservedResource) in resource.owner == options.owner && resource.key != nil }
         let live = observed.filter { !$0.archived }
-        let owned = live.filter { $0.owner == options.owner && $0.key != nil }
-        var ownedByKey: [String: ObservedResource] = [:]
-        for resource in owned { ownedByKey[identity(resource.kind, resource.key!)] = resource }
-        var unowned = live.filter { !($0.owner == options.owner && $0.key != nil) }
+        let owned = live.filter(isOwned)
+        var ownedByRef: [ResourceRef: ObservedResource] = [:]
+        for resource in owned { ownedByRef[ResourceRef(resource.kind, resource.key!)] = resource }
+        // Archived resources are history, except one SalonOps owns under a key the config wants
+        // again while nothing live has it: that one is restored rather than made anew.
+        var archivedByRef: [ResourceRef: ObservedResource] = [:]
+        for resource in observed where resource.archived && isOwned(resource) {
+            archivedByRef[ResourceRef(resource.kind, resource.key!)] = resource
+        }
+        let liveByRemoteID = Dictionary(live.map { ($0.kind + "\u{1F}" + $0.remoteID, $0) }, uniquingKeysWith: { a, _ in a })
+        var unowned = live.filter { !isOwned($0) }
 
-        // Remote id → SalonOps key, to compare references (a price's product) by identity.
-        var keyOfRemote: [String: String] = [:]
-        for resource in owned { keyOfRemote[resource.remoteID] = resource.key }
+        // Remote id → SalonOps identity, to compare references (a price's product) by identity.
+        var refOfRemote: [String: ResourceRef] = [:]
+        for resource in owned { refOfRemote[resource.remoteID] = ResourceRef(resource.kind, resource.key!) }
 
         var plan = IntegrationPlan(integration: integration, provider: provider, providerName: providerName, drift: options.drift,
                                    managed: owned.count, desired: desired.count)
-        var matched = Set<String>()
+        var matched = Set<ResourceRef>()
         var changes: [Change] = []
 
-        // Adoption first, so references to adopted resources compare by key.
-        var adopted: [String: ObservedResource] = [:]
-        if options.adopt {
-            for resource in desired where ownedByKey[identity(resource.kind, resource.key)] == nil {
-                guard let natural = resource.naturalKey,
-                      let index = unowned.firstIndex(where: { $0.kind == resource.kind && $0.naturalKey == natural && $0.owner == nil }) else { continue }
-                let candidate = unowned.remove(at: index)
-                adopted[identity(resource.kind, resource.key)] = candidate
-                keyOfRemote[candidate.remoteID] = resource.key
+        // Bound resources (by an id in settings) and adoption first, so references to them
+        // compare by identity.
+        var bound: [ResourceRef: ObservedResource] = [:]
+        for resource in desired where ownedByRef[resource.ref] == nil {
+            if case .configured = kind(resource.kind).identity {
+                guard let id = resource.remoteID, let candidate = liveByRemoteID[resource.kind + "\u{1F}" + id] else { continue }
+                bound[resource.ref] = candidate
+                unowned.removeAll { $0.kind == candidate.kind && $0.remoteID == candidate.remoteID }
+                refOfRemote[candidate.remoteID] = resource.ref
             }
+        }
+        var adopted: [ResourceRef: ObservedResource] = [:]
+        for resource in desired where ownedByRef[resource.ref] == nil && bound[resource.ref] == nil {
+            let management = kind(resource.kind).management
+            guard options.adopt || management == .adoptOnly, let natural = resource.naturalKey,
+                  let index = unowned.firstIndex(where: { $0.kind == resource.kind && $0.naturalKey == natural && $0.owner == nil }) else { continue }
+            let candidate = unowned.remove(at: index)
+            adopted[resource.ref] = candidate
+            refOfRemote[candidate.remoteID] = resource.ref
         }
 
         for resource in desired {
-            let id = identity(resource.kind, resource.key)
-            let kind = kindsByName[resource.kind] ?? ResourceKind(name: resource.kind, label: resource.kind)
-            if let current = ownedByKey[id] ?? adopted[id] {
-                matched.insert(id)
-                let isAdoption = adopted[id] != nil
-                let fieldChanges = compare(resource, current, kind: kind, keyOfRemote: keyOfRemote, options: options)
+            let ref = resource.ref
+            let kind = kind(resource.kind)
+            let restoring = ownedByRef[ref] == nil && bound[ref] == nil && adopted[ref] == nil ? archivedByRef[ref] : nil
+            if let current = ownedByRef[ref] ?? bound[ref] ?? adopted[ref] ?? restoring {
+                matched.insert(ref)
+                let isAdoption = adopted[ref] != nil
+                let fieldChanges = compare(resource, current, kind: kind, refOfRemote: refOfRemote, options: options)
                 let immutable = fieldChanges.map(\.field).filter { kind.immutableFields.contains($0) }.sorted()
                 if fieldChanges.isEmpty && !isAdoption {
                     plan.unchanged += 1
                     continue
                 }
+                if kind.management == .observeOnly || (kind.management == .updateOnly && !immutable.isEmpty) {
+                    plan.findings.append(Finding(kind: resource.kind, key: resource.key, title: resource.title, establishment: resource.establishment,
+                                                 remoteID: current.remoteID, problem: .differs, fieldChanges: fieldChanges))
+                    continue
+                }
                 let action: Change.Action = !immutable.isEmpty ? .replace : (isAdoption ? .adopt : .update)
                 // The config is what SalonOps last applied, yet the resource differs: drift.
-                let drift = !isAdoption && current.appliedDigest == resource.digest
+                let drift = !isAdoption && restoring == nil && current.appliedDigest == resource.digest
                 changes.append(Change(id: changeID(integration, resource.kind, resource.key, action), provider: provider, integration: integration,
                                       kind: resource.kind, key: resource.key, title: resource.title, establishment: resource.establishment,
                                       action: action, remoteID: current.remoteID, fieldChanges: fieldChanges, replaceBecause: immutable,
@@ -80,6 +105,11 @@ public enum Differ {
                 let fieldChanges = resource.fields.keys.sorted().filter { !options.ignores(kind: resource.kind, field: $0) }.map {
                     FieldChange(field: $0, before: nil, after: display(resource.fields[$0]!, field: $0, kind: kind))
                 }
+                if kind.management != .full {
+                    plan.findings.append(Finding(kind: resource.kind, key: resource.key, title: resource.title, establishment: resource.establishment,
+                                                 remoteID: resource.remoteID, problem: .missing, fieldChanges: fieldChanges))
+                    continue
+                }
                 changes.append(Change(id: changeID(integration, resource.kind, resource.key, .create), provider: provider, integration: integration,
                                       kind: resource.kind, key: resource.key, title: resource.title, establishment: resource.establishment,
                                       action: .create, remoteID: nil, fieldChanges: fieldChanges, replaceBecause: [], desired: resource,
@@ -87,9 +117,9 @@ public enum Differ {
             }
         }
 
-        for resource in owned where !matched.contains(identity(resource.kind, resource.key!)) {
-            let kind = kindsByName[resource.kind] ?? ResourceKind(name: resource.kind, label: resource.kind)
-            if options.prune, kind.removal != .never {
+        for resource in owned where !matched.contains(ResourceRef(resource.kind, resource.key!)) {
+            let kind = kind(resource.kind)
+            if options.prune, kind.removal != .never, kind.management == .full {
                 changes.append(Change(id: changeID(integration, resource.kind, resource.key!, .delete), provider: provider, integration: integration,
                                       kind: resource.kind, key: resource.key!, title: resource.title, establishment: nil, action: .delete,
                                       remoteID: resource.remoteID, fieldChanges: [], replaceBecause: [], desired: nil, drift: false,
@@ -111,7 +141,7 @@ public enum Differ {
 
     /// Field by field over what the config sets (a provider's other fields are not ours).
     static func compare(_ desired: DesiredResource, _ observed: ObservedResource, kind: ResourceKind,
-                        keyOfRemote: [String: String], options: DiffOptions) -> [FieldChange] {
+                        refOfRemote: [String: ResourceRef], options: DiffOptions) -> [FieldChange] {
         var changes: [FieldChange] = []
         for field in desired.fields.keys.sorted() where !kind.writeOnlyFields.contains(field) && !options.ignores(kind: desired.kind, field: field) {
             let want = desired.fields[field]!
@@ -121,11 +151,11 @@ public enum Differ {
             }
         }
         for field in desired.references.keys.sorted() where !options.ignores(kind: desired.kind, field: field) {
-            let wantKey = desired.references[field]!
+            let want = desired.references[field]!
             let haveRemote = observed.references[field]
-            let haveKey = haveRemote.flatMap { keyOfRemote[$0] }
-            if haveKey != wantKey {
-                changes.append(FieldChange(field: field, before: haveRemote.map { .string($0) } ?? .null, after: .string(wantKey)))
+            let have = haveRemote.flatMap { refOfRemote[$0] }
+            if have != want {
+                changes.append(FieldChange(field: field, before: haveRemote.map { .string($0) } ?? .null, after: .string(want.key)))
             }
         }
         return changes
@@ -157,5 +187,16 @@ public enum Differ {
             return change.action == .delete ? (1, -kindRank, change.key) : (0, kindRank, change.key)
         }
         return changes.sorted { sortKey($0) < sortKey($1) }
+    }
+}
+
+extension Differ {
+    /// The field changes of one resource against what the provider has (markers aside): for
+    /// the engine's rules that read a resource again after a conflict or an already-exists.
+    public static func fieldChanges(_ desired: DesiredResource, _ observed: ObservedResource, kind: ResourceKind, options: DiffOptions) -> [FieldChange] {
+        // References compare by remote id here: the caller resolved them for this resource.
+        var plain = desired
+        plain.references = [:]
+        return compare(plain, observed, kind: kind, refOfRemote: [:], options: options)
     }
 }

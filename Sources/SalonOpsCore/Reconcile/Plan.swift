@@ -42,6 +42,26 @@ public struct Change: Sendable, Hashable, Codable, Identifiable {
     public let willApply: Bool
     /// Optimistic-concurrency token observed with the resource.
     public let version: String?
+
+    public init(id: String, provider: String, integration: String, kind: String, key: String, title: String, establishment: String?,
+                action: Action, remoteID: String?, fieldChanges: [FieldChange], replaceBecause: [String], desired: DesiredResource?,
+                drift: Bool, willApply: Bool, version: String?) {
+        self.id = id
+        self.provider = provider
+        self.integration = integration
+        self.kind = kind
+        self.key = key
+        self.title = title
+        self.establishment = establishment
+        self.action = action
+        self.remoteID = remoteID
+        self.fieldChanges = fieldChanges
+        self.replaceBecause = replaceBecause
+        self.desired = desired
+        self.drift = drift
+        self.willApply = willApply
+        self.version = version
+    }
 }
 
 /// A managed resource no longer in the config: kept unless the integration says `prune: true`.
@@ -52,13 +72,62 @@ public struct Orphan: Sendable, Hashable, Codable {
     public let title: String
 }
 
+/// The named stages of a run (DESIGN.md): a failure says which one it happened in.
+public enum Stage: String, Sendable, Hashable, Codable {
+    case fetch, load, decrypt, connect, observe, diff, plan, apply, report, check
+}
+
+/// What a provider cannot represent of the config (a service duration where the provider has no
+/// such field), shown in the plan so that nothing is dropped silently.
+public struct PlanNote: Sendable, Hashable, Codable {
+    public let kind: String?
+    public let key: String?
+    public let message: String
+
+    public init(kind: String? = nil, key: String? = nil, _ message: String) {
+        self.kind = kind
+        self.key = key
+        self.message = message
+    }
+}
+
+/// A difference SalonOps may not correct itself (an observe-only or update-only kind, a
+/// resource that must already exist): shown « à corriger à la main » with the exact value to
+/// set; never applied and never counted by the safety thresholds.
+public struct Finding: Sendable, Hashable, Codable {
+    public enum Problem: String, Sendable, Hashable, Codable {
+        /// It exists but differs: set `fieldChanges[].after` by hand.
+        case differs
+        /// The config expects it and the provider has none: create it by hand (or bind another).
+        case missing
+    }
+
+    public let kind: String
+    public let key: String
+    public let title: String
+    public let establishment: String?
+    public let remoteID: String?
+    public let problem: Problem
+    public let fieldChanges: [FieldChange]
+
+    public init(kind: String, key: String, title: String, establishment: String?, remoteID: String?, problem: Problem, fieldChanges: [FieldChange]) {
+        self.kind = kind
+        self.key = key
+        self.title = title
+        self.establishment = establishment
+        self.remoteID = remoteID
+        self.problem = problem
+        self.fieldChanges = fieldChanges
+    }
+}
+
 /// A failure at one stage of one integration: where, what, and whether trying again can help.
 public struct StageError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
-    public let stage: String
+    public let stage: Stage
     public let message: String
     public let retryable: Bool
 
-    public init(stage: String, message: String, retryable: Bool) {
+    public init(stage: Stage, message: String, retryable: Bool) {
         self.stage = stage
         self.message = message
         self.retryable = retryable
@@ -83,6 +152,10 @@ public struct IntegrationPlan: Sendable, Hashable, Codable {
     /// Why apply refuses this integration (safety threshold), if it does.
     public var refusal: String?
     public var error: StageError?
+    /// What the provider cannot represent.
+    public var notes: [PlanNote] = []
+    /// What must be corrected by hand.
+    public var findings: [Finding] = []
 
     public init(integration: String, provider: String, providerName: String, drift: DriftMode, changes: [Change] = [], orphans: [Orphan] = [],
                 unmanaged: Int = 0, unchanged: Int = 0, managed: Int = 0, desired: Int = 0, refusal: String? = nil, error: StageError? = nil) {
@@ -128,6 +201,7 @@ public struct Plan: Sendable, Codable {
 
     public var changeCount: Int { integrations.reduce(0) { $0 + $1.applicable.count } }
     public var driftCount: Int { integrations.reduce(0) { $0 + $1.driftCount } }
+    public var findingCount: Int { integrations.reduce(0) { $0 + $1.findings.count } }
     public var hasErrors: Bool { integrations.contains { $0.error != nil } }
     public var refusals: [String] { integrations.compactMap { plan in plan.refusal.map { "\(plan.integration): \($0)" } } }
 
@@ -135,8 +209,8 @@ public struct Plan: Sendable, Codable {
     public var exitCode: Int32 {
         if hasErrors { return 1 }
         if !refusals.isEmpty { return 3 }
-        let reportedDrift = integrations.contains { $0.drift != .observe && $0.driftCount > 0 }
-        return changeCount > 0 || reportedDrift ? 2 : 0
+        let reported = integrations.contains { $0.drift != .observe && ($0.driftCount > 0 || !$0.findings.isEmpty) }
+        return changeCount > 0 || reported ? 2 : 0
     }
 }
 

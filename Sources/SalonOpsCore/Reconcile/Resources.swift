@@ -5,6 +5,8 @@ public indirect enum FieldValue: Sendable, Hashable, CustomStringConvertible {
     case int(Int64)
     case bool(Bool)
     case list([FieldValue])
+    /// A block replaced whole, its entries in order (opening hours: `openDay`, `openTime`…).
+    case object([FieldEntry])
     case null
     /// A secret, known only by its fingerprint: the value itself is fetched at apply time from
     /// `reference` (`file#key.path`) and never stored in a plan.
@@ -16,6 +18,7 @@ public indirect enum FieldValue: Sendable, Hashable, CustomStringConvertible {
         case .int(let i): return String(i)
         case .bool(let b): return b ? "true" : "false"
         case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
+        case .object(let entries): return "{" + entries.map { "\($0.name): \($0.value)" }.joined(separator: ", ") + "}"
         case .null: return "null"
         case .secret(_, let fingerprint): return "(secret \(fingerprint))"
         }
@@ -30,15 +33,86 @@ public indirect enum FieldValue: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// One named entry of an object value.
+public struct FieldEntry: Sendable, Hashable, Codable {
+    public let name: String
+    public let value: FieldValue
+
+    public init(_ name: String, _ value: FieldValue) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A resource by SalonOps' identity: the same key may name a product and its price, so a
+/// reference always says which kind it means.
+public struct ResourceRef: Sendable, Hashable, Codable, CustomStringConvertible, Comparable {
+    public let kind: String
+    public let key: String
+
+    public init(_ kind: String, _ key: String) {
+        self.kind = kind
+        self.key = key
+    }
+
+    public var description: String { "\(kind) \(key)" }
+    public static func < (a: ResourceRef, b: ResourceRef) -> Bool { (a.kind, a.key) < (b.kind, b.key) }
+}
+
 /// One type of resource a provider manages, and the rules the diff follows for it.
 public struct ResourceKind: Sendable, Hashable {
     public enum Removal: Sendable, Hashable {
         /// `DELETE` removes it.
         case delete
-        /// It cannot be deleted; removal sets this boolean field to false (Stripe prices, tax rates).
-        case archive(field: String)
-        /// Read-only provider: never removed, only reported.
+        /// It cannot be deleted; removal sets this field to `value` (Stripe `active: false`,
+        /// Shopify `status: ARCHIVED`); re-adding it to the config restores it.
+        case archive(field: String, value: FieldValue)
+        /// Never removed, only reported.
         case never
+
+        public static func archive(field: String) -> Removal { .archive(field: field, value: .bool(false)) }
+    }
+
+    /// How SalonOps recognises what it made.
+    public enum Identity: Sendable, Hashable {
+        /// Markers (owner, key, digest) on the resource: in free-form metadata, in extended
+        /// properties, or in a tag in a text field such as a description.
+        case marker(MarkerPlace)
+        /// A remote id derived from the key, so a retried create finds its resource.
+        case deterministicID
+        /// Matched by a natural key (an ACL rule's scope); ownership from the ledger.
+        case naturalKey
+        /// An existing remote resource named in the Integration's settings (a GBP location).
+        case configured(setting: String)
+        /// Nothing on the resource: the engine's ledger in the state directory maps key to
+        /// remote id; an unfinished create blocks that resource until resolved.
+        case ledger
+    }
+
+    public enum MarkerPlace: Sendable, Hashable {
+        case metadata, extendedProperty, descriptionTag
+    }
+
+    /// What SalonOps may do to resources of this kind.
+    public enum Management: String, Sendable, Hashable, Codable {
+        /// Create, update, replace, delete.
+        case full
+        /// Update what exists (bound by id); never create nor delete.
+        case updateOnly
+        /// Take over what exists (by natural key); never create.
+        case adoptOnly
+        /// Read and compare only: differences are findings to correct by hand.
+        case observeOnly
+    }
+
+    /// How an update is written.
+    public enum UpdateStyle: Sendable, Hashable {
+        /// Only the changed fields (PATCH, Stripe's POST).
+        case partial
+        /// The changed top-level blocks with a mask naming them (Google's `updateMask`).
+        case fieldMask
+        /// The whole resource, from the raw observed payload with the changes applied (PUT).
+        case wholeResource
     }
 
     public let name: String
@@ -57,10 +131,21 @@ public struct ResourceKind: Sendable, Hashable {
     public let moneyFields: [String: String]
     /// Owner-facing names of fields (French), for the summary.
     public let fieldLabels: [String: String]
+    /// Every field SalonOps sets or compares (dotted paths): `ignore:` rules are checked
+    /// against them by `validate`.
+    public let fields: Set<String>
+    public let identity: Identity
+    public let management: Management
+    public let updateStyle: UpdateStyle
 
-    public init(name: String, label: String, immutableFields: Set<String> = [], writeOnlyFields: Set<String> = [],
+    public init(name: String, label: String, fields: Set<String> = [], immutableFields: Set<String> = [], writeOnlyFields: Set<String> = [],
                 sensitiveFields: Set<String> = [], dependsOn: [String] = [], removal: Removal = .delete,
-                moneyFields: [String: String] = [:], fieldLabels: [String: String] = [:]) {
+                moneyFields: [String: String] = [:], fieldLabels: [String: String] = [:], identity: Identity = .marker(.metadata),
+                management: Management = .full, updateStyle: UpdateStyle = .partial) {
+        self.fields = fields.union(immutableFields).union(writeOnlyFields).union(sensitiveFields).union(moneyFields.keys).union(fieldLabels.keys)
+        self.identity = identity
+        self.management = management
+        self.updateStyle = updateStyle
         self.name = name
         self.label = label
         self.immutableFields = immutableFields
@@ -83,14 +168,19 @@ public struct DesiredResource: Sendable, Hashable, Codable {
     /// What the owner calls it: « Soin visage 60 min ».
     public let title: String
     public var fields: [String: FieldValue]
-    /// Field → key of another desired resource it points at (a price's product); the provider
-    /// puts the remote id in at apply time.
-    public var references: [String: String]
+    /// Field → another desired resource it points at (a price's product); the provider puts
+    /// the remote id in at apply time.
+    public var references: [String: ResourceRef]
     /// How an unmarked resource is recognised for adoption (`adopt: true`): a lookup key or name.
     public var naturalKey: String?
+    /// For a kind bound by settings (`identity: .configured`): the remote id it must match.
+    public var remoteID: String?
+
+    public var ref: ResourceRef { ResourceRef(kind, key) }
 
     public init(kind: String, key: String, establishment: String? = nil, title: String, fields: [String: FieldValue],
-                references: [String: String] = [:], naturalKey: String? = nil) {
+                references: [String: ResourceRef] = [:], naturalKey: String? = nil, remoteID: String? = nil) {
+        self.remoteID = remoteID
         self.kind = kind
         self.key = key
         self.establishment = establishment
@@ -103,7 +193,7 @@ public struct DesiredResource: Sendable, Hashable, Codable {
     /// A stable digest of what SalonOps sets (fields and references), written on the resource
     /// at apply time: when the resource later differs but still carries the digest of the
     /// current config, someone changed it behind SalonOps' back (drift).
-    public var digest: String { StableDigest.of(fields: fields, references: references) }
+    public var digest: String { StableDigest.of(fields: fields, references: references.mapValues(\.description)) }
 }
 
 /// What a provider reports it has.
@@ -111,9 +201,9 @@ public struct ObservedResource: Sendable, Hashable, Codable {
     public let kind: String
     public let remoteID: String
     /// The `salonops_id` marker, when SalonOps made or adopted it.
-    public let key: String?
+    public var key: String?
     /// The `salonops_owner` marker: which organization's config manages it.
-    public let owner: String?
+    public var owner: String?
     public let naturalKey: String?
     public var fields: [String: FieldValue]
     /// Field → remote id of another resource (a price's product id).
@@ -126,9 +216,13 @@ public struct ObservedResource: Sendable, Hashable, Codable {
     public let version: String?
     /// For the summary when the resource is not in the config (orphans, unmanaged).
     public let title: String
+    /// The provider's payload as read (JSON text), for kinds updated whole (`.wholeResource`).
+    public var raw: String?
 
     public init(kind: String, remoteID: String, key: String?, owner: String?, naturalKey: String? = nil, fields: [String: FieldValue],
-                references: [String: String] = [:], appliedDigest: String? = nil, archived: Bool = false, version: String? = nil, title: String) {
+                references: [String: String] = [:], appliedDigest: String? = nil, archived: Bool = false, version: String? = nil, title: String,
+                raw: String? = nil) {
+        self.raw = raw
         self.kind = kind
         self.remoteID = remoteID
         self.key = key
@@ -167,17 +261,24 @@ public enum StableDigest {
         switch value {
         case .secret(_, let fingerprint): return "secret:\(fingerprint)"
         case .list(let items): return "[" + items.map(canonical).joined(separator: ",") + "]"
+        case .object(let entries): return "{" + entries.map { "\($0.name)=\(canonical($0.value))" }.joined(separator: ",") + "}"
         default: return value.description
         }
     }
 }
 
 /// In JSON (plans, reports) a field value is the plain JSON value; a secret is
-/// `{"secret": fingerprint, "reference": "file#key"}`.
+/// `{"secret": fingerprint, "reference": "file#key"}`; an object keeps its order as
+/// `{"entries": [{"name": …, "value": …}]}`.
 extension FieldValue: Codable {
     private enum SecretKeys: String, CodingKey { case secret, reference }
+    private enum ObjectKeys: String, CodingKey { case entries }
 
     public init(from decoder: Decoder) throws {
+        if let object = try? decoder.container(keyedBy: ObjectKeys.self), object.contains(.entries) {
+            self = .object(try object.decode([FieldEntry].self, forKey: .entries))
+            return
+        }
         if let object = try? decoder.container(keyedBy: SecretKeys.self) {
             self = .secret(reference: try object.decode(String.self, forKey: .reference), fingerprint: try object.decode(String.self, forKey: .secret))
             return
@@ -204,6 +305,9 @@ extension FieldValue: Codable {
         case .list(let items):
             var list = encoder.unkeyedContainer()
             for item in items { try list.encode(item) }
+        case .object(let entries):
+            var object = encoder.container(keyedBy: ObjectKeys.self)
+            try object.encode(entries, forKey: .entries)
         case .string(let s): var single = encoder.singleValueContainer(); try single.encode(s)
         case .int(let i): var single = encoder.singleValueContainer(); try single.encode(i)
         case .bool(let b): var single = encoder.singleValueContainer(); try single.encode(b)

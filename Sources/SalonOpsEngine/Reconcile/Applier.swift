@@ -1,5 +1,6 @@
 import Foundation
 import SalonOpsCore
+import SalonOpsProviderKit
 import SalonOpsSecrets
 
 /// What apply did, change by change.
@@ -19,6 +20,8 @@ public struct ApplyResult: Sendable, Codable {
         public let reason: String?
         /// Fingerprints of write-only values the provider returned (stored encrypted).
         public let secrets: [String: String]
+        /// Whether trying again may succeed (a failure of throttling or a transient outage).
+        public let retryable: Bool
     }
 
     public var items: [Item] = []
@@ -40,9 +43,11 @@ public struct PendingLog: Sendable {
         path = (stateDirectory as NSString).appendingPathComponent("pending/\(StableDigest.of(scope)).jsonl")
     }
 
-    struct Entry: Codable { let time: String; let plan: String; let change: String; let state: String }
+    enum State: String, Codable { case started, done, failed }
 
-    func write(_ plan: String, _ change: String, _ state: String) {
+    struct Entry: Codable { let time: String; let plan: String; let change: String; let state: State }
+
+    func write(_ plan: String, _ change: String, _ state: State) {
         // Best effort: a record that cannot be written must not stop the apply it describes.
         try? JSONLines.append(Entry(time: SopsFile.rfc3339(Date()), plan: plan, change: change, state: state), to: path, sync: true)
     }
@@ -50,8 +55,8 @@ public struct PendingLog: Sendable {
     /// Changes started by an earlier run and never finished.
     public func unfinished() -> [String] {
         let entries = JSONLines.read(Entry.self, from: path)
-        let finished = Set(entries.filter { $0.state != "started" }.map(\.change))
-        return entries.filter { $0.state == "started" && !finished.contains($0.change) }.map(\.change)
+        let finished = Set(entries.filter { $0.state != .started }.map(\.change))
+        return entries.filter { $0.state == .started && !finished.contains($0.change) }.map(\.change)
     }
 
     public func clear() { try? FileManager.default.removeItem(atPath: path) }
@@ -68,11 +73,20 @@ public struct WriteOnlyStore: Sendable {
         self.context = context
     }
 
+    /// A stored value, or nil when there is none.
+    func read(integration: String, key: String, field: String) throws -> [UInt8]? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let keyPath = [SopsPathComponent.key(integration), .key(key), .key(field)]
+        let opened = try SecretsOperations.open(try SecretsOperations.readFile(path), file: path, context: context, keyPaths: [])
+        guard case .scalar(let scalar)? = opened.2.documents.first?.value(at: keyPath), scalar != .null else { return nil }
+        return scalar.plaintextBytes
+    }
+
     /// Stores the value and returns its fingerprint.
     func store(_ value: [UInt8], integration: String, key: String, field: String) throws -> String {
         let identities = try context.keys.identities()
         guard !identities.isEmpty else {
-            throw SopsError.badRule("no age identity at hand to encrypt the \(field) Stripe returned; set SOPS_AGE_KEY_FILE (the value is shown once: rotate it at the provider)")
+            throw SopsError.badRule("no age identity at hand to encrypt the \(field) the provider returned; set SOPS_AGE_KEY_FILE (the value is shown once: rotate it at the provider)")
         }
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
@@ -96,96 +110,180 @@ public struct WriteOnlyStore: Sendable {
 }
 
 extension Reconciler {
-    /// Applies what the plan says will apply: dependency order, bounded concurrency within a
-    /// level, a pending record before each create, independent changes going on when one
-    /// fails, dependents of a failed change skipped.
-    public func apply(_ plan: Plan, observation: Observation, pending: PendingLog, store: WriteOnlyStore?,
-                      concurrency: Int = 4, force: Bool = false) async -> ApplyResult {
+    /// Applies what the plan says will apply, integrations at once (each provider paced by its
+    /// own limits): dependency order within one, bounded concurrency within a level, a pending
+    /// record before each create, independent changes going on when one fails, dependents of a
+    /// failed change skipped. The shared rules of every provider live here: a delete that finds
+    /// nothing succeeded, a create that finds its resource already there takes it, a conflict
+    /// (stale version) is read again and applied once more.
+    public func apply(_ plan: Plan, observation: Observation, pending: PendingLog, store: WriteOnlyStore?, force: Bool = false) async -> ApplyResult {
+        let byName = Dictionary(plan.integrations.map { ($0.integration, $0) }, uniquingKeysWith: { a, _ in a })
+        let outcomes = await eachIntegration { integration -> ([ApplyResult.Item], Int?) in
+            guard let integrationPlan = byName[integration.metadata.name] else { return ([], nil) }
+            return await self.applyOne(integrationPlan, integration: integration, plan: plan, observation: observation, pending: pending,
+                                       store: store, force: force)
+        }
         var result = ApplyResult()
-        for integrationPlan in plan.integrations {
-            guard integrationPlan.error == nil, let integration = state.integrations.first(where: { $0.metadata.name == integrationPlan.integration }) else { continue }
-            if integrationPlan.refusal != nil && !force {
-                for change in integrationPlan.applicable {
-                    result.items.append(item(change, .skipped, reason: "refused by the safety check: \(integrationPlan.refusal!)"))
-                }
-                continue
-            }
-            guard case .success(let target) = target(integration, scope: plan.id) else { continue }
-            var remoteIDs: [String: String] = [:]
-            for resource in observation.resources[integration.metadata.name] ?? [] where !resource.archived && resource.owner == owner {
-                if let key = resource.key { remoteIDs[key] = resource.remoteID }
-            }
-            for change in integrationPlan.changes where change.action == .adopt { remoteIDs[change.key] = change.remoteID }
-            var failedKeys = Set<String>()
-            for wave in Self.waves(integrationPlan.applicable, kinds: target.adapter.kinds) {
-                let ready = wave.filter { change in
-                    let missing = (change.desired?.references.values).map { $0.filter { failedKeys.contains($0) } } ?? []
-                    if !missing.isEmpty {
-                        result.items.append(item(change, .skipped, reason: "depends on \(missing.sorted().joined(separator: ", ")), which failed"))
-                        failedKeys.insert(change.key)
-                        return false
-                    }
-                    return true
-                }
-                let ids = remoteIDs
-                let outcomes = await withTaskGroup(of: (Change, Result<ApplyOutcome, Error>).self) { group in
-                    var outcomes: [(Change, Result<ApplyOutcome, Error>)] = []
-                    var iterator = ready.makeIterator()
-                    func launch() {
-                        guard let change = iterator.next() else { return }
-                        group.addTask {
-                            let creates = change.action == .create || change.action == .replace
-                            if creates { pending.write(plan.id, change.id, "started") }
-                            do {
-                                let outcome = try await target.adapter.apply(change, remoteIDs: ids, session: target.session)
-                                if creates { pending.write(plan.id, change.id, "done") }
-                                return (change, .success(outcome))
-                            } catch {
-                                if creates { pending.write(plan.id, change.id, "failed") }
-                                return (change, .failure(error))
-                            }
-                        }
-                    }
-                    for _ in 0..<max(concurrency, 1) { launch() }
-                    while let next = await group.next() {
-                        outcomes.append(next)
-                        launch()
-                    }
-                    return outcomes
-                }
-                for (change, outcome) in outcomes.sorted(by: { $0.0.id < $1.0.id }) {
-                    switch outcome {
-                    case .success(let applied):
-                        remoteIDs[change.key] = applied.remoteID
-                        var fingerprints: [String: String] = [:]
-                        var reason: String?
-                        for (field, value) in applied.writeOnly {
-                            do {
-                                fingerprints[field] = try store?.store(value, integration: integration.metadata.name, key: change.key, field: field) ?? "not stored"
-                            } catch {
-                                reason = "applied, but the \(field) it returned could not be stored: \(error)"
-                            }
-                        }
-                        result.items.append(item(change, reason == nil ? .applied : .failed, remoteID: applied.remoteID, reason: reason, secrets: fingerprints))
-                    case .failure(let error):
-                        failedKeys.insert(change.key)
-                        result.items.append(item(change, .failed, reason: "\(error)"))
-                    }
-                }
-            }
-            result.requests[integration.metadata.name] = await target.session.transport.counter.total
+        for (integration, (items, requests)) in outcomes {
+            result.items += items
+            if let requests { result.requests[integration.metadata.name] = requests }
         }
         return result
     }
 
-    private func item(_ change: Change, _ outcome: ApplyResult.Outcome, remoteID: String? = nil, reason: String? = nil, secrets: [String: String] = [:]) -> ApplyResult.Item {
+    func applyOne(_ integrationPlan: IntegrationPlan, integration: Integration, plan: Plan, observation: Observation, pending: PendingLog,
+                  store: WriteOnlyStore?, force: Bool) async -> ([ApplyResult.Item], Int?) {
+        var items: [ApplyResult.Item] = []
+        guard integrationPlan.error == nil else { return ([], nil) }
+        if integrationPlan.refusal != nil && !force {
+            return (integrationPlan.applicable.map { item($0, .skipped, reason: "refused by the safety check: \(integrationPlan.refusal!)") }, nil)
+        }
+        guard case .success(let target) = target(integration) else { return ([], nil) }
+        let name = integration.metadata.name
+        let kinds = Dictionary(target.adapter.kinds.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let observed = observation.resources[name] ?? []
+        var remoteIDs: [ResourceRef: String] = [:]
+        var observedByRemote: [String: ObservedResource] = [:]
+        for resource in observed {
+            observedByRemote[resource.kind + "\u{1F}" + resource.remoteID] = resource
+            if !resource.archived, resource.owner == owner, let key = resource.key { remoteIDs[ResourceRef(resource.kind, key)] = resource.remoteID }
+        }
+        for change in integrationPlan.changes where change.action == .adopt || (change.action == .update && remoteIDs[ResourceRef(change.kind, change.key)] == nil) {
+            if let remote = change.remoteID { remoteIDs[ResourceRef(change.kind, change.key)] = remote }
+        }
+        var failed = Set<ResourceRef>()
+        for wave in Self.waves(integrationPlan.applicable) {
+            let ready = wave.filter { change in
+                let missing = (change.desired?.references.values).map { $0.filter { failed.contains($0) } } ?? []
+                if !missing.isEmpty {
+                    items.append(item(change, .skipped, reason: "depends on \(missing.sorted().map(\.description).joined(separator: ", ")), which failed"))
+                    failed.insert(ResourceRef(change.kind, change.key))
+                    return false
+                }
+                return true
+            }
+            let ids = remoteIDs
+            let outcomes = await withTaskGroup(of: (Change, Result<ApplyOutcome, Error>).self) { group in
+                var outcomes: [(Change, Result<ApplyOutcome, Error>)] = []
+                var iterator = ready.makeIterator()
+                func launch() {
+                    guard let change = iterator.next() else { return }
+                    let current = change.remoteID.flatMap { observedByRemote[change.kind + "\u{1F}" + $0] }
+                    let context = ApplyContext(remoteIDs: ids, observed: current, idempotencyKey: plan.id + "/" + change.id)
+                    let kind = kinds[change.kind] ?? ResourceKind(name: change.kind, label: change.kind)
+                    group.addTask {
+                        (change, await self.applyChange(change, kind: kind, context, target: target, plan: plan, pending: pending))
+                    }
+                }
+                for _ in 0..<max(limits.applyConcurrency, 1) { launch() }
+                while let next = await group.next() {
+                    outcomes.append(next)
+                    launch()
+                }
+                return outcomes
+            }
+            for (change, outcome) in outcomes.sorted(by: { $0.0.id < $1.0.id }) {
+                switch outcome {
+                case .success(let applied):
+                    remoteIDs[ResourceRef(change.kind, change.key)] = applied.remoteID
+                    var fingerprints: [String: String] = [:]
+                    var reason: String?
+                    for (field, value) in applied.writeOnly {
+                        do {
+                            fingerprints[field] = try store?.store(value, integration: name, key: change.key, field: field) ?? "not stored"
+                        } catch {
+                            reason = "applied, but the \(field) it returned could not be stored: \(error)"
+                        }
+                    }
+                    items.append(item(change, reason == nil ? .applied : .failed, remoteID: applied.remoteID, reason: reason, secrets: fingerprints))
+                case .failure(let error):
+                    failed.insert(ResourceRef(change.kind, change.key))
+                    items.append(item(change, .failed, reason: "\(error)", retryable: (error as? ProviderError)?.retryable ?? false))
+                }
+            }
+        }
+        return (items, await target.session.transport.counter.total)
+    }
+
+    /// One change, with the shared rules and the ledger.
+    func applyChange(_ change: Change, kind: ResourceKind, _ context: ApplyContext, target: IntegrationTarget, plan: Plan,
+                     pending: PendingLog) async -> Result<ApplyOutcome, Error> {
+        let name = target.integration.metadata.name
+        let ref = ResourceRef(change.kind, change.key)
+        let creates = change.action == .create || change.action == .replace
+        let ledgered = Ledger.usesLedger(kind)
+        if creates { pending.write(plan.id, change.id, .started) }
+        do {
+            if creates && ledgered { try ledger?.begin(integration: name, ref) }
+            let outcome = try await applyWithRules(change, kind: kind, context, target: target)
+            if creates { pending.write(plan.id, change.id, .done) }
+            if ledgered {
+                if change.action == .delete { try ledger?.remove(integration: name, ref) } else { try ledger?.finish(integration: name, ref, remoteID: outcome.remoteID) }
+            }
+            return .success(outcome)
+        } catch {
+            if creates {
+                pending.write(plan.id, change.id, .failed)
+                // A refusal certainly made nothing; a lost answer may have: that stays pending.
+                if ledgered, let providerError = error as? ProviderError, !providerError.retryable {
+                    try? ledger?.finish(integration: name, ref, remoteID: nil)
+                }
+            }
+            return .failure(error)
+        }
+    }
+
+    func applyWithRules(_ change: Change, kind: ResourceKind, _ context: ApplyContext, target: IntegrationTarget) async throws -> ApplyOutcome {
+        let ref = ResourceRef(change.kind, change.key)
+        do {
+            return try await target.adapter.apply(change, context, target.session)
+        } catch let error as ProviderError {
+            switch (error.kind, change.action) {
+            case (.notFound, .delete):
+                // Already gone: a retried delete, or someone removed it.
+                return ApplyOutcome(remoteID: change.remoteID ?? "")
+            case (.alreadyExists, .create):
+                // A deterministic id already taken: a crashed run made it. Take it, and bring it
+                // to the config if it differs.
+                guard let found = try await target.adapter.read(ref, remoteID: nil, target.session) else { throw error }
+                return try await reapply(change, kind: kind, found: found, context, target: target) ?? ApplyOutcome(remoteID: found.remoteID, version: found.version)
+            case (.conflict, _):
+                // The resource moved since it was observed: read it again, diff again, apply once
+                // more with the new version; a second conflict is reported.
+                guard let found = try await target.adapter.read(ref, remoteID: change.remoteID, target.session) else {
+                    throw ProviderError(.conflict, status: error.status, message: "\(error.message); and it is gone now: plan again")
+                }
+                return try await reapply(change, kind: kind, found: found, context, target: target) ?? ApplyOutcome(remoteID: found.remoteID, version: found.version)
+            default:
+                throw error
+            }
+        }
+    }
+
+    /// The change again against what the provider has now; nil when nothing is left to do.
+    func reapply(_ change: Change, kind: ResourceKind, found: ObservedResource, _ context: ApplyContext, target: IntegrationTarget) async throws -> ApplyOutcome? {
+        guard let desired = change.desired else { return nil }
+        let fieldChanges = Differ.fieldChanges(desired, found, kind: kind, options: target.options)
+        let differs = !fieldChanges.isEmpty || found.owner != owner || found.key != desired.key
+        guard differs else { return nil }
+        let retried = Change(id: change.id, provider: change.provider, integration: change.integration, kind: change.kind, key: change.key,
+                             title: change.title, establishment: change.establishment, action: .update, remoteID: found.remoteID,
+                             fieldChanges: fieldChanges, replaceBecause: [], desired: desired, drift: false, willApply: true, version: found.version)
+        var again = context
+        again.observed = found
+        return try await target.adapter.apply(retried, again, target.session)
+    }
+
+    private func item(_ change: Change, _ outcome: ApplyResult.Outcome, remoteID: String? = nil, reason: String? = nil, secrets: [String: String] = [:],
+                      retryable: Bool = false) -> ApplyResult.Item {
         ApplyResult.Item(change: change.id, integration: change.integration, kind: change.kind, key: change.key, title: change.title,
-                         action: change.action, outcome: outcome, remoteID: remoteID ?? change.remoteID, reason: reason, secrets: secrets)
+                         action: change.action, outcome: outcome, remoteID: remoteID ?? change.remoteID, reason: reason, secrets: secrets,
+                         retryable: retryable)
     }
 
     /// Consecutive changes of one dependency level (creates and updates first, deletes after in
     /// reverse order): the plan is already in that order.
-    static func waves(_ changes: [Change], kinds: [ResourceKind]) -> [[Change]] {
+    static func waves(_ changes: [Change]) -> [[Change]] {
         var waves: [[Change]] = []
         var currentKind: String?
         var currentDelete = false

@@ -1,13 +1,14 @@
 import AsyncHTTPClient
 import Foundation
-import SalonOpsCore
+import SalonOpsProviderKit
 import SalonOpsSecrets
 
-/// Where each provider is reached: the real API unless overridden.
+/// Where each provider's endpoints are: `--endpoint`, the Integration's `endpoint:`, the
+/// sandbox, or the real URL from the provider's traits and settings.
 public struct Endpoints: Sendable {
-    /// `--endpoint PROVIDER=URL`.
+    /// `--endpoint PROVIDER=URL` (its `api` endpoint) or `PROVIDER.ENDPOINT=URL`.
     public var overrides: [String: String]
-    /// `--sandbox URL`: every provider at `URL/<provider>`.
+    /// `--sandbox URL`: every endpoint at `URL/<provider>/<endpoint>`.
     public var sandbox: String?
 
     public init(overrides: [String: String] = [:], sandbox: String? = nil) {
@@ -15,15 +16,29 @@ public struct Endpoints: Sendable {
         self.sandbox = sandbox
     }
 
-    static let real = ["stripe": "https://api.stripe.com"]
-
-    /// `--endpoint` first, then the Integration's `endpoint:`, then `--sandbox`, then the real API.
-    public func url(for integration: Integration) -> String? {
+    /// Endpoint name → URL, or what is missing.
+    public func urls(for integration: Integration, traits: ProviderTraits) -> Result<[String: String], StageError> {
         let provider = integration.provider.value
-        if let url = overrides[provider] { return url }
-        if let url = integration.endpoint?.value { return url }
-        if let sandbox { return sandbox.trimmingSuffix("/") + "/" + provider }
-        return Self.real[provider]
+        let settings = SettingsReader(integration.settings?.value)
+        var urls: [String: String] = [:]
+        for endpoint in traits.endpoints {
+            if let url = overrides["\(provider).\(endpoint.name)"] ?? (endpoint.name == "api" ? overrides[provider] ?? integration.endpoint?.value : nil) {
+                urls[endpoint.name] = url
+            } else if let sandbox {
+                urls[endpoint.name] = sandbox.trimmingSuffix("/") + "/\(provider)/\(endpoint.name)"
+            } else if let url = endpoint.resolve(settings) {
+                urls[endpoint.name] = url
+            } else {
+                return .failure(StageError(stage: .connect, message: "\(provider)'s \(endpoint.name) endpoint (\(endpoint.url)) needs a setting the Integration does not give",
+                                           retryable: false))
+            }
+        }
+        return .success(urls)
+    }
+
+    /// The `api` URL, for the lock's scope and messages.
+    public func apiURL(for integration: Integration, traits: ProviderTraits) -> String {
+        (try? urls(for: integration, traits: traits).get())?["api"] ?? "?"
     }
 }
 
@@ -31,35 +46,15 @@ extension String {
     func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
 }
 
-/// The adapters that exist so far; other providers are reported as not yet managed.
-public enum ProviderRegistry {
-    /// `stripeKinds` limits the Stripe kinds managed (a peer without prices or webhook
-    /// endpoints, such as localstripe, is used with fewer).
-    public static func adapter(for provider: String, stripeKinds: Set<String>? = nil, stripeOmitted: Set<String> = []) -> ProviderAdapter? {
-        switch provider {
-        case "stripe": StripeProvider(managed: stripeKinds ?? Set(StripeKinds.all.map(\.name)), omitted: stripeOmitted)
-        default: nil
-        }
-    }
-
-    /// Every kind of every adapter, keyed "provider/kind" (for rendering).
-    public static var kinds: [String: ResourceKind] {
-        var all: [String: ResourceKind] = [:]
-        for kind in StripeKinds.all { all["stripe/\(kind.name)"] = kind }
-        return all
-    }
-}
-
 /// A ProviderSession over HTTP with the integration's decrypted credentials.
 struct LiveSession: ProviderSession {
     let owner: String
-    let idempotencyScope: String
     let transport: HTTPTransport
     let credentials: [String: Secret]
 
     func credential(_ name: String) throws -> String {
         guard let secret = credentials[name] else {
-            throw ProviderError(status: 0, message: "credential '\(name)' is not available (see `salonops validate --credentials`)", retryable: false)
+            throw ProviderError(.auth, message: "credential '\(name)' is not available (see `salonops validate --credentials`)")
         }
         return secret.reveal()
     }
@@ -67,67 +62,130 @@ struct LiveSession: ProviderSession {
     func send(_ request: ProviderRequest) async throws -> ProviderResponse { try await transport.send(request) }
 }
 
-/// What one integration needs to talk to its provider.
-struct IntegrationTarget {
+/// One integration, connected: its adapter and session (built once per run, so plan and apply
+/// share the token cache and limiter).
+struct IntegrationTarget: Sendable {
     let integration: Integration
-    let adapter: ProviderAdapter
+    let adapter: any ProviderAdapter
     let session: LiveSession
     let options: DiffOptions
     let providerName: String
 }
 
+/// How the engine runs: limits that are not any one provider's.
+public struct EngineLimits: Sendable {
+    /// Requests in flight across every provider at once.
+    public var maxInFlight: Int
+    /// Integrations observed, checked and applied at once.
+    public var maxIntegrations: Int
+    /// Changes of one dependency level applied at once within an integration.
+    public var applyConcurrency: Int
+    /// Nothing waits (backoff, Retry-After, rate limits) past this far into the run.
+    public var runDeadline: Duration
+    public var retry: RetryPolicy
+
+    public init(maxInFlight: Int = 32, maxIntegrations: Int = 8, applyConcurrency: Int = 4, runDeadline: Duration = .seconds(600),
+                retry: RetryPolicy = RetryPolicy()) {
+        self.maxInFlight = maxInFlight
+        self.maxIntegrations = maxIntegrations
+        self.applyConcurrency = applyConcurrency
+        self.runDeadline = runDeadline
+        self.retry = retry
+    }
+}
+
 /// observe → diff → plan, and apply: the reconcile engine, across integrations.
-public struct Reconciler: Sendable {
+public final class Reconciler: Sendable {
     public let state: DesiredState
     public let commit: String
     public let repository: String
+    public let providers: ProviderSet
     public let endpoints: Endpoints
-    public let policy: TransportPolicy
-    public let client: HTTPClient
-    /// Decrypted credentials, by integration then credential name.
-    public let credentials: [String: [String: Secret]]
-    public let credentialErrors: [String: String]
-    public let stripeKinds: Set<String>?
-    public let stripeOmitted: Set<String>
+    public let limits: EngineLimits
+    let targets: [String: Result<IntegrationTarget, StageError>]
+    let ledger: Ledger?
 
-    public init(state: DesiredState, commit: String, repository: String, endpoints: Endpoints, policy: TransportPolicy = .stripe,
-                client: HTTPClient, credentials: [String: [String: Secret]], credentialErrors: [String: String], stripeKinds: Set<String>? = nil, stripeOmitted: Set<String> = []) {
-        self.stripeKinds = stripeKinds
-        self.stripeOmitted = stripeOmitted
+    /// `options`: per provider id, engine-level connect options (test peers' quirks).
+    public init(state: DesiredState, commit: String, repository: String, providers: ProviderSet, endpoints: Endpoints, client: HTTPClient,
+                credentials: [String: [String: Secret]], credentialErrors: [String: String], limiters: RateLimiterRegistry,
+                limits: EngineLimits = EngineLimits(), options: [String: [String: String]] = [:], tokens: (any TokenStore)? = nil,
+                ledger: Ledger? = nil) async {
         self.state = state
         self.commit = commit
         self.repository = repository
+        self.providers = providers
         self.endpoints = endpoints
-        self.policy = policy
-        self.client = client
-        self.credentials = credentials
-        self.credentialErrors = credentialErrors
+        self.limits = limits
+        self.ledger = ledger
+        let owner = state.organization?.metadata.name ?? "salonops"
+        let deadline = ContinuousClock.now + limits.runDeadline
+        let globalCap = AsyncSemaphore(limits.maxInFlight)
+        var targets: [String: Result<IntegrationTarget, StageError>] = [:]
+        for integration in state.integrations where integration.enabled {
+            guard let module = providers.module(integration.provider.value) else { continue }
+            let name = integration.metadata.name
+            let target: Result<IntegrationTarget, StageError>
+            if let error = credentialErrors[name] {
+                target = .failure(StageError(stage: .decrypt, message: error, retryable: false))
+            } else {
+                switch endpoints.urls(for: integration, traits: module.traits) {
+                case .failure(let error): target = .failure(error)
+                case .success(let urls):
+                    let secrets = credentials[name] ?? [:]
+                    // Integrations on the same account (same credentials) share one limiter.
+                    let account = secrets.keys.sorted().map { "\($0)=\(secrets[$0]!.fingerprint)" }.joined(separator: ",")
+                    let limiter = await limiters.limiter(provider: module.spec.id, account: account.isEmpty ? name : account, policy: module.traits.rate)
+                    let auth = Authenticators.make(module.traits.auth, integration: name,
+                                                   AuthContext(provider: module.spec.id, credentials: secrets,
+                                                               settings: SettingsReader(integration.settings?.value), tokens: tokens))
+                    let transport = HTTPTransport(client: client, provider: module.spec.id, traits: module.traits, urls: urls, limiter: limiter,
+                                                  globalCap: globalCap, retry: limits.retry, deadline: deadline, authenticator: auth)
+                    do {
+                        let adapter = try module.connect(integration, ConnectContext(owner: owner, state: state, options: options[module.spec.id] ?? [:]))
+                        let diff = DiffOptions(owner: owner, adopt: integration.adopt, prune: integration.prune,
+                                               ignore: integration.ignore.map(\.value), drift: state.effectiveDrift(of: integration))
+                        target = .success(IntegrationTarget(integration: integration, adapter: adapter,
+                                                            session: LiveSession(owner: owner, transport: transport, credentials: secrets),
+                                                            options: diff, providerName: module.spec.displayName))
+                    } catch {
+                        target = .failure(StageError(stage: .connect, message: "\(error)", retryable: false))
+                    }
+                }
+            }
+            targets[name] = target
+        }
+        self.targets = targets
     }
 
     public var owner: String { state.organization?.metadata.name ?? "salonops" }
 
     /// Integrations this engine manages: enabled, with an adapter.
     public var managedIntegrations: [Integration] {
-        state.integrations.filter { $0.enabled && ProviderRegistry.adapter(for: $0.provider.value) != nil }
-            .sorted { $0.metadata.name < $1.metadata.name }
+        state.integrations.filter { targets[$0.metadata.name] != nil }.sorted { $0.metadata.name < $1.metadata.name }
     }
 
-    func target(_ integration: Integration, scope: String) -> Result<IntegrationTarget, StageError> {
-        guard let adapter = ProviderRegistry.adapter(for: integration.provider.value, stripeKinds: stripeKinds, stripeOmitted: stripeOmitted) else {
-            return .failure(StageError(stage: "plan", message: "no adapter for \(integration.provider.value) yet", retryable: false))
+    func target(_ integration: Integration) -> Result<IntegrationTarget, StageError> {
+        targets[integration.metadata.name] ?? .failure(StageError(stage: .connect, message: "no adapter for \(integration.provider.value) yet", retryable: false))
+    }
+
+    /// Runs `body` for each managed integration, at most `maxIntegrations` at once; results
+    /// in name order, so output and digests stay deterministic.
+    func eachIntegration<T: Sendable>(_ body: @escaping @Sendable (Integration) async -> T) async -> [(Integration, T)] {
+        let integrations = managedIntegrations
+        let gate = AsyncSemaphore(limits.maxIntegrations)
+        return await withTaskGroup(of: (Int, T).self) { group in
+            for (index, integration) in integrations.enumerated() {
+                group.addTask {
+                    await gate.acquire()
+                    let value = await body(integration)
+                    await gate.release()
+                    return (index, value)
+                }
+            }
+            var results: [(Int, T)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map { (integrations[$0.0], $0.1) }
         }
-        guard let url = endpoints.url(for: integration) else {
-            return .failure(StageError(stage: "plan", message: "no endpoint for \(integration.provider.value): pass --endpoint \(integration.provider.value)=URL or --sandbox", retryable: false))
-        }
-        if let error = credentialErrors[integration.metadata.name] {
-            return .failure(StageError(stage: "decrypt", message: error, retryable: false))
-        }
-        let session = LiveSession(owner: owner, idempotencyScope: scope, transport: HTTPTransport(client: client, baseURL: url, policy: policy),
-                                  credentials: credentials[integration.metadata.name] ?? [:])
-        let options = DiffOptions(owner: owner, adopt: integration.adopt, prune: integration.prune,
-                                  ignore: integration.ignore.map(\.value), drift: state.effectiveDrift(of: integration))
-        let name = ProviderCatalog.spec(integration.provider.value)?.displayName ?? integration.provider.value
-        return .success(IntegrationTarget(integration: integration, adapter: adapter, session: session, options: options, providerName: name))
     }
 
     // MARK: plan
@@ -139,41 +197,54 @@ public struct Reconciler: Sendable {
         public var digest: String
     }
 
-    public func plan(id: String, force: Bool = false) async -> (Plan, Observation) {
-        var plans: [IntegrationPlan] = []
+    public func plan(id: String, force: Bool = false, scope: Scope = .all) async -> (Plan, Observation) {
+        let outcomes = await eachIntegration { integration in await self.planOne(integration, force: force, scope: scope) }
         var observation = Observation(resources: [:], requests: [:], digest: "")
-        for integration in managedIntegrations {
-            let name = integration.metadata.name
-            let drift = state.effectiveDrift(of: integration)
-            let providerName = ProviderCatalog.spec(integration.provider.value)?.displayName ?? integration.provider.value
-            switch target(integration, scope: id) {
-            case .failure(let error):
-                plans.append(IntegrationPlan(integration: name, provider: integration.provider.value, providerName: providerName, drift: drift, error: error))
-            case .success(let target):
-                do {
-                    let desired = try target.adapter.desired(for: integration, in: state, owner: owner)
-                    let observed: [ObservedResource]
-                    do { observed = try await target.adapter.observe(target.session) } catch {
-                        plans.append(IntegrationPlan(integration: name, provider: integration.provider.value, providerName: providerName, drift: drift,
-                                                     error: StageError(stage: "observe", message: "\(error)", retryable: (error as? ProviderError)?.retryable ?? true)))
-                        continue
-                    }
-                    observation.resources[name] = observed
-                    observation.requests[name] = await target.session.transport.counter.total
-                    var plan = Differ.diff(integration: name, provider: integration.provider.value, providerName: providerName,
-                                           kinds: target.adapter.kinds, desired: desired, observed: observed, options: target.options)
-                    if !force { plan.refusal = SafetyCheck.refusal(for: plan, safety: state.effectiveSafety(of: integration)) }
-                    plans.append(plan)
-                } catch {
-                    plans.append(IntegrationPlan(integration: name, provider: integration.provider.value, providerName: providerName, drift: drift,
-                                                 error: StageError(stage: "plan", message: "\(error)", retryable: false)))
-                }
-            }
+        var plans: [IntegrationPlan] = []
+        for (integration, outcome) in outcomes {
+            plans.append(outcome.plan)
+            if let observed = outcome.observed { observation.resources[integration.metadata.name] = observed }
+            if let requests = outcome.requests { observation.requests[integration.metadata.name] = requests }
         }
         observation.digest = Self.digest(observation.resources)
         let plan = Plan(id: id, repository: repository, commit: commit, createdAt: SopsFile.rfc3339(Date()),
                         observedDigest: observation.digest, integrations: plans)
         return (plan, observation)
+    }
+
+    struct PlanOutcome: Sendable {
+        var plan: IntegrationPlan
+        var observed: [ObservedResource]?
+        var requests: Int?
+    }
+
+    func planOne(_ integration: Integration, force: Bool, scope: Scope) async -> PlanOutcome {
+        let name = integration.metadata.name
+        let drift = state.effectiveDrift(of: integration)
+        let providerName = providers.catalog.displayName(integration.provider.value)
+        func failed(_ error: StageError) -> PlanOutcome {
+            PlanOutcome(plan: IntegrationPlan(integration: name, provider: integration.provider.value, providerName: providerName, drift: drift, error: error))
+        }
+        let target: IntegrationTarget
+        switch self.target(integration) {
+        case .failure(let error): return failed(error)
+        case .success(let found): target = found
+        }
+        let projection: Projection
+        do { projection = try target.adapter.desired(in: state, scope: scope) } catch {
+            return failed(StageError(stage: .plan, message: "\(error)", retryable: false))
+        }
+        var observed: [ObservedResource]
+        do { observed = try await target.adapter.observe(scope, target.session) } catch {
+            return failed(StageError(stage: .observe, message: "\(error)", retryable: (error as? ProviderError)?.retryable ?? false))
+        }
+        observed = ledger?.annotate(observed, integration: name, owner: owner, kinds: target.adapter.kinds) ?? observed
+        var plan = Differ.diff(integration: name, provider: integration.provider.value, providerName: providerName,
+                               kinds: target.adapter.kinds, desired: projection.resources, observed: observed, options: target.options)
+        plan.notes = projection.notes
+        if let ledger { ledger.block(&plan, kinds: target.adapter.kinds) }
+        if !force { plan.refusal = SafetyCheck.refusal(for: plan, safety: state.effectiveSafety(of: integration)) }
+        return PlanOutcome(plan: plan, observed: observed, requests: await target.session.transport.counter.total)
     }
 
     /// SHA-256 of a canonical form of everything observed (sorted, markers included).
@@ -210,22 +281,20 @@ public struct Reconciler: Sendable {
 }
 
 extension Reconciler {
-    /// Each managed integration's connection check (a cheap authenticated call).
+    /// Each managed integration's connection check (a cheap authenticated call), at once.
     public func check() async -> [String: StatusReport.Connection] {
-        var connections: [String: StatusReport.Connection] = [:]
-        for integration in managedIntegrations {
-            switch target(integration, scope: "check") {
+        let outcomes = await eachIntegration { integration -> StatusReport.Connection in
+            switch self.target(integration) {
             case .failure(let error):
-                connections[integration.metadata.name] = StatusReport.Connection(state: "error", detail: error.description)
+                return StatusReport.Connection(state: .error, detail: error.description)
             case .success(let target):
                 do {
-                    let detail = try await target.adapter.check(target.session)
-                    connections[integration.metadata.name] = StatusReport.Connection(state: "connected", detail: detail)
+                    return StatusReport.Connection(state: .connected, detail: try await target.adapter.check(target.session))
                 } catch {
-                    connections[integration.metadata.name] = StatusReport.Connection(state: "error", detail: "check: \(error)")
+                    return StatusReport.Connection(state: .error, detail: "check: \(error)")
                 }
             }
         }
-        return connections
+        return Dictionary(outcomes.map { ($0.0.metadata.name, $0.1) }, uniquingKeysWith: { a, _ in a })
     }
 }

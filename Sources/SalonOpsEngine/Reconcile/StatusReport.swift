@@ -8,10 +8,19 @@ import SalonOpsSecrets
 public struct StatusReport: Sendable, Codable {
     public static let schema = "salonops.status/v1"
 
+    public enum ConnectionState: String, Sendable, Codable {
+        /// `unknown`: not checked in this run.
+        case connected, error, unknown, disabled, unsupported
+    }
+
     public struct Connection: Sendable, Codable {
-        /// connected, error, unknown (not checked in this run), disabled, unsupported.
-        public var state: String
+        public var state: ConnectionState
         public var detail: String?
+
+        public init(state: ConnectionState, detail: String?) {
+            self.state = state
+            self.detail = detail
+        }
     }
 
     public struct Counts: Sendable, Codable {
@@ -41,7 +50,7 @@ public struct StatusReport: Sendable, Codable {
         public var durationMs: Int
         public var requests: Int
 
-        public var healthy: Bool { enabled && errors.isEmpty && connection.state == "connected" && changes.failed == 0 }
+        public var healthy: Bool { enabled && errors.isEmpty && connection.state == .connected && changes.failed == 0 }
     }
 
     public var schema = StatusReport.schema
@@ -54,7 +63,7 @@ public struct StatusReport: Sendable, Codable {
     /// One row per Integration of the config (managed or not), with what this run learnt.
     public static func make(command: String, state: DesiredState, repository: String, commit: String, plan: Plan?, result: ApplyResult?,
                             connections: [String: Connection], lastApplied: [String: String], durationMs: Int,
-                            requests: [String: Int] = [:]) -> StatusReport {
+                            requests: [String: Int] = [:], supported: Set<String>) -> StatusReport {
         let rows = state.integrations.sorted { $0.metadata.name < $1.metadata.name }.map { integration -> IntegrationStatus in
             let name = integration.metadata.name
             let integrationPlan = plan?.integrations.first { $0.integration == name }
@@ -64,18 +73,18 @@ public struct StatusReport: Sendable, Codable {
             counts.failed = result?.count(.failed, integration: name) ?? 0
             counts.skipped = result?.count(.skipped, integration: name) ?? 0
             var errors: [StageError] = integrationPlan?.error.map { [$0] } ?? []
-            if let refusal = integrationPlan?.refusal { errors.append(StageError(stage: "plan", message: "refused: \(refusal)", retryable: false)) }
+            if let refusal = integrationPlan?.refusal { errors.append(StageError(stage: .plan, message: "refused: \(refusal)", retryable: false)) }
             for item in result?.items ?? [] where item.integration == name && item.outcome == .failed {
-                errors.append(StageError(stage: "apply", message: "\(item.kind) \(item.key): \(item.reason ?? "failed")", retryable: true))
+                errors.append(StageError(stage: .apply, message: "\(item.kind) \(item.key): \(item.reason ?? "failed")", retryable: item.retryable))
             }
-            let supported = ProviderRegistry.adapter(for: integration.provider.value) != nil
-            var connection = connections[name] ?? Connection(state: "unknown", detail: nil)
-            if !integration.enabled { connection = Connection(state: "disabled", detail: nil) }
-            else if !supported { connection = Connection(state: "unsupported", detail: "no adapter for \(integration.provider.value) in this version") }
+            let supported = supported.contains(integration.provider.value)
+            var connection = connections[name] ?? Connection(state: .unknown, detail: nil)
+            if !integration.enabled { connection = Connection(state: .disabled, detail: nil) }
+            else if !supported { connection = Connection(state: .unsupported, detail: "no adapter for \(integration.provider.value) in this version") }
             else if let error = integrationPlan?.error, connections[name] == nil {
-                connection = Connection(state: "error", detail: error.description)
+                connection = Connection(state: .error, detail: error.description)
             } else if integrationPlan != nil && integrationPlan?.error == nil && connections[name] == nil {
-                connection = Connection(state: "connected", detail: "observed")
+                connection = Connection(state: .connected, detail: "observed")
             }
             var row = IntegrationStatus(integration: name, provider: integration.provider.value, enabled: integration.enabled, connection: connection,
                                         establishments: [], lastAppliedCommit: lastApplied[name], drift: integrationPlan?.driftCount ?? 0,
@@ -97,7 +106,7 @@ public struct StatusReport: Sendable, Codable {
         out += "| Intégration | Établissement | État | Détail |\n| --- | --- | --- | --- |\n"
         for row in integrations {
             for establishment in row.establishments where establishment.enabled {
-                let state = row.connection.state == "unsupported" ? "· Non géré (version actuelle)" : (establishment.healthy ? "✅ Connecté" : "❌ Erreur")
+                let state = row.connection.state == .unsupported ? "· Non géré (version actuelle)" : (establishment.healthy ? "✅ Connecté" : "❌ Erreur")
                 let detail = row.errors.first?.description ?? row.connection.detail ?? ""
                 out += "| \(row.integration) | \(establishment.displayName) | \(state) | \(detail.replacingOccurrences(of: "|", with: "\\|")) |\n"
             }

@@ -80,6 +80,36 @@ final class PKey {
         self.handle = handle
     }
 
+    /// A private key from PEM, in any form OpenSSL reads (PKCS#8, or an algorithm's traditional one).
+    /// The passphrase callback refuses, so an encrypted key fails here instead of prompting on a terminal.
+    init(privateKeyPEM pem: String) throws {
+        let bio = try MemoryBIO(copying: pem)
+        guard let handle = PEM_read_bio_PrivateKey(bio.handle, nil, { _, _, _, _ in 0 }, nil) else {
+            throw CryptoError.drain("reading a PEM private key")
+        }
+        self.handle = handle
+    }
+
+    /// A public key from PEM (SubjectPublicKeyInfo, "BEGIN PUBLIC KEY").
+    init(publicKeyPEM pem: String) throws {
+        let bio = try MemoryBIO(copying: pem)
+        guard let handle = PEM_read_bio_PUBKEY(bio.handle, nil, { _, _, _, _ in 0 }, nil) else {
+            throw CryptoError.drain("reading a PEM public key")
+        }
+        self.handle = handle
+    }
+
+    /// The public half as PEM (SubjectPublicKeyInfo), as `openssl pkey -pubout` writes it.
+    func publicKeyPEM() throws -> String {
+        let bio = try MemoryBIO()
+        try check(PEM_write_bio_PUBKEY(bio.handle, handle), "writing a PEM public key")
+        return String(decoding: bio.contents(), as: UTF8.self)
+    }
+
+    /// OpenSSL's name for the key type ("RSA", "EC", "ED25519", …).
+    var typeName: String { EVP_PKEY_get0_type_name(handle).map { String(cString: $0) } ?? "unknown" }
+    var bits: Int { Int(EVP_PKEY_get_bits(handle)) }
+
     func rawPublicKey() throws -> [UInt8] {
         var length = 32
         var out = [UInt8](repeating: 0, count: length)
@@ -88,6 +118,48 @@ final class PKey {
     }
 
     deinit { EVP_PKEY_free(handle) }
+}
+
+/// Owns one `EVP_MD_CTX`.
+final class DigestContext {
+    let handle: OpaquePointer
+
+    init() throws {
+        guard let handle = EVP_MD_CTX_new() else { throw CryptoError.drain("EVP_MD_CTX_new") }
+        self.handle = handle
+    }
+
+    deinit { EVP_MD_CTX_free(handle) }
+}
+
+/// Owns one memory `BIO`.
+final class MemoryBIO {
+    let handle: OpaquePointer
+
+    /// An empty BIO to write into.
+    init() throws {
+        guard let handle = BIO_new(BIO_s_mem()) else { throw CryptoError.drain("BIO_new") }
+        self.handle = handle
+    }
+
+    /// A BIO holding a copy of `text` (key material): OpenSSL's secure-memory variant, which clears
+    /// its buffer when freed.
+    init(copying text: String) throws {
+        guard let handle = BIO_new(BIO_s_secmem()) else { throw CryptoError.drain("BIO_new") }
+        self.handle = handle
+        let bytes = Array(text.utf8)
+        let written = withBytes(bytes) { BIO_write(handle, $0, Int32($1)) }
+        guard bytes.isEmpty || Int(written) == bytes.count else { throw CryptoError.drain("BIO_write") }
+    }
+
+    /// Everything not yet read.
+    func contents() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(BIO_ctrl_pending(handle)))
+        let read = out.isEmpty ? 0 : BIO_read(handle, &out, Int32(out.count))
+        return Array(out.prefix(Int(max(read, 0))))
+    }
+
+    deinit { BIO_free(handle) }
 }
 
 /// Owns one `EVP_PKEY_CTX`.

@@ -1,0 +1,104 @@
+import SalonOpsProviderKit
+
+/// The config projected into Google Calendar (pure):
+/// - a secondary calendar per staff member (`calendarPerStaff`, default on) and per room
+///   (`calendarPerRoom`, default on) of each establishment the Integration covers, in the
+///   establishment's time zone;
+/// - on each, the staff member as `writer` (when the config gives an email) and the
+///   `readerGroup` as `reader`;
+/// - an all-day busy event per closure in each calendar (`blockClosures`, default on).
+enum GoogleCalendarMapping {
+    static func project(_ integration: Integration, _ state: DesiredState) -> Projection {
+        let settings = SettingsReader(integration.settings?.value)
+        let prefix = settings.string("calendarNamePrefix") ?? ""
+        let perStaff = settings.bool("calendarPerStaff") ?? true
+        let perRoom = settings.bool("calendarPerRoom") ?? true
+        let closures = settings.bool("blockClosures") ?? true
+        let readers = settings.string("readerGroup")
+        var projection = Projection()
+        for establishment in state.establishments.sorted(by: { $0.metadata.name < $1.metadata.name })
+        where integration.establishments.includes(establishment.metadata.name) {
+            let place = establishment.metadata.name
+            let zone = state.effectiveTimezone(of: establishment)
+            var calendars: [(key: String, summary: String, description: String, writer: String?)] = []
+            if perStaff {
+                for member in establishment.staff {
+                    let role = member.role.map { " (\($0))" } ?? ""
+                    calendars.append(("staff:\(place)/\(member.name)", prefix + member.displayName,
+                                      "Agenda de \(member.displayName)\(role), \(establishment.displayName).", member.email))
+                    if member.email == nil {
+                        projection.notes.append(PlanNote(kind: "acl", key: "staff:\(place)/\(member.name)",
+                                                         "\(member.displayName) (\(establishment.displayName)) has no email in the config: the calendar is made, but nobody gets write access to it"))
+                    }
+                }
+            }
+            if perRoom {
+                for room in establishment.rooms {
+                    let name = room.displayName ?? room.name
+                    calendars.append(("room:\(place)/\(room.name)", prefix + name + " · " + establishment.displayName,
+                                      "Agenda de la salle \(name), \(establishment.displayName).", nil))
+                }
+            }
+            for calendar in calendars {
+                projection.resources.append(DesiredResource(
+                    kind: "calendar", key: calendar.key, establishment: place, title: calendar.summary,
+                    fields: ["summary": .string(calendar.summary), "description": .string(calendar.description), "timeZone": .string(zone)],
+                    naturalKey: calendar.summary))
+                let parent = ResourceRef("calendar", calendar.key)
+                var rules: [(String, String, String)] = []
+                if let writer = calendar.writer { rules.append(("user", writer.lowercased(), "writer")) }
+                if let readers { rules.append(("group", readers.lowercased(), "reader")) }
+                for (type, value, role) in rules {
+                    projection.resources.append(DesiredResource(
+                        kind: "acl", key: "\(calendar.key)|\(type):\(value)", establishment: place, title: "\(value) → \(calendar.summary)",
+                        fields: ["role": .string(role), "scope.type": .string(type), "scope.value": .string(value)],
+                        references: ["calendar": parent], naturalKey: "\(type):\(value)"))
+                }
+                guard closures else { continue }
+                for closure in establishment.closures {
+                    let summary = "Fermé" + (closure.reason.map { " · \($0)" } ?? "")
+                    projection.resources.append(DesiredResource(
+                        kind: "closure", key: "\(calendar.key)@\(closure.from)", establishment: place, title: "\(summary) (\(closure.from))",
+                        // The end date is exclusive in Calendar: the day after the last closed day.
+                        fields: ["summary": .string(summary), "start.date": .string(closure.from.description),
+                                 "end.date": .string(dayAfter(closure.to).description), "transparency": .string("opaque")],
+                        references: ["calendar": parent]))
+                }
+            }
+        }
+        if !projection.resources.isEmpty {
+            projection.notes.append(PlanNote("Google Calendar holds calendars, access and closures only: opening hours, services and prices are not published there"))
+        }
+        return projection
+    }
+
+    static func dayAfter(_ date: LocalDate) -> LocalDate {
+        var (year, month, day) = (date.year, date.month, date.day + 1)
+        if day > daysIn(month: month, year: year) {
+            day = 1
+            month += 1
+            if month > 12 { month = 1; year += 1 }
+        }
+        return LocalDate(year: year, month: month, day: day)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Before any call: calendars nobody but the delegated user could open are worth a word.
+    static func validate(_ integration: Integration, _ state: DesiredState) -> [Diagnostic] {
+        let settings = SettingsReader(integration.settings?.value)
+        guard settings.string("readerGroup") == nil, settings.bool("calendarPerRoom") ?? true else { return [] }
+        let rooms = state.establishments.filter { integration.establishments.includes($0.metadata.name) }.flatMap(\.rooms)
+        guard !rooms.isEmpty else { return [] }
+        let location = integration.settings?.location ?? integration.metadata.location
+        return [Diagnostic(.warning, .providerRule, at: location,
+                           "Integration '\(integration.metadata.name)': \(rooms.count) room calendar(s) would be visible to the delegated user only",
+                           hint: "add 'readerGroup: <the front desk's Google group>' under settings, or 'calendarPerRoom: false'")]
+    }
+}

@@ -1,0 +1,239 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import SalonOpsGit
+import SalonOpsProviderKit
+import SalonOpsSecrets
+
+/// Everything a run needs, whoever starts it (the CLI, the daemon, the benchmark).
+public struct EngineConfiguration: Sendable {
+    public var source: GitSourceOptions
+    public var stateDirectory: String
+    public var reportDirectory: String
+    public var ageKeyFile: String?
+    public var endpoints: Endpoints
+    public var providers: ProviderSet
+    public var limits: EngineLimits
+    /// Per provider id, engine-level connect options (test peers' quirks).
+    public var providerOptions: [String: [String: String]]
+    /// The command, for audit lines and the report.
+    public var command: String
+    public var logger: Logger
+
+    public init(source: GitSourceOptions, stateDirectory: String, reportDirectory: String? = nil, ageKeyFile: String? = nil,
+                endpoints: Endpoints = Endpoints(), providers: ProviderSet, limits: EngineLimits = EngineLimits(),
+                providerOptions: [String: [String: String]] = [:], command: String, logger: Logger = Logger(label: "salonops")) {
+        self.source = source
+        self.stateDirectory = stateDirectory
+        self.reportDirectory = reportDirectory ?? (stateDirectory as NSString).appendingPathComponent("report")
+        self.ageKeyFile = ageKeyFile
+        self.endpoints = endpoints
+        self.providers = providers
+        self.limits = limits
+        self.providerOptions = providerOptions
+        self.command = command
+        self.logger = logger
+    }
+}
+
+/// Why a run could not start; nothing was sent to any provider.
+public enum EngineStartError: Error, CustomStringConvertible {
+    case fetch(GitSourceError)
+    /// The config is invalid: the report holds every diagnostic.
+    case invalid(ValidationReport)
+
+    public var description: String {
+        switch self {
+        case .fetch(let error): "fetch: \(error)"
+        case .invalid: "load: the config is invalid; nothing was sent to any provider"
+        }
+    }
+}
+
+/// Where a run writes what it says (the CLI prints, the daemon logs).
+public struct EngineOutput: Sendable {
+    public var out: @Sendable (String) -> Void
+    public var err: @Sendable (String) -> Void
+
+    public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void) {
+        self.out = out
+        self.err = err
+    }
+}
+
+/// One run of the engine: the config at a commit, its credentials decrypted in memory, the
+/// providers connected, the state directory. The CLI and the daemon both start one.
+public final class Engine: Sendable {
+    public let configuration: EngineConfiguration
+    public let report: ValidationReport
+    public let reconciler: Reconciler
+    public let secretsContext: SecretsContext
+    public let state: FileStateStore
+    let client: HTTPClient
+    let started = ContinuousClock.now
+
+    private init(configuration: EngineConfiguration, report: ValidationReport, reconciler: Reconciler, secretsContext: SecretsContext,
+                 state: FileStateStore, client: HTTPClient) {
+        self.configuration = configuration
+        self.report = report
+        self.reconciler = reconciler
+        self.secretsContext = secretsContext
+        self.state = state
+        self.client = client
+    }
+
+    /// The process-wide limiter registry: integrations on one account share a limiter across
+    /// runs of one process (the daemon's).
+    public static let limiters = RateLimiterRegistry()
+
+    /// fetch → load (refused when invalid) → decrypt → connect.
+    public static func start(_ configuration: EngineConfiguration) async throws -> Engine {
+        let loaded: (report: ValidationReport, snapshot: ConfigSnapshot)
+        do {
+            loaded = try await DesiredStateSource.loadWithSnapshot(configuration.source, catalog: configuration.providers.catalog, logger: configuration.logger)
+        } catch let error as GitSourceError {
+            throw EngineStartError.fetch(error)
+        }
+        guard loaded.report.isValid else { throw EngineStartError.invalid(loaded.report) }
+        let source = loaded.report.source
+        let context = SecretsContext(keys: AgeKeySources(keyFile: configuration.ageKeyFile), audit: AuditLog(stateDirectory: configuration.stateDirectory),
+                                     command: configuration.command, commit: source.commit)
+        let files = Dictionary(loaded.snapshot.files.map { ($0.path, $0.contents) }, uniquingKeysWith: { a, _ in a })
+        let desired = loaded.report.state
+        var wanted = desired
+        wanted.integrations = desired.integrations.filter { $0.enabled && configuration.providers.module($0.provider.value) != nil }
+        var credentials: [String: [String: Secret]] = [:]
+        var credentialErrors: [String: String] = [:]
+        for resolved in CredentialResolver.resolve(wanted, files: files, context: context) {
+            switch resolved.result {
+            case .success(let secret): credentials[resolved.integration, default: [:]][resolved.name] = secret
+            case .failure(let error): credentialErrors[resolved.integration] = "credential '\(resolved.name)' (\(resolved.reference)): \(error)"
+            }
+        }
+        let state = FileStateStore(directory: configuration.stateDirectory, scope: source.repository + "#" + source.root, secrets: context)
+        // A refused connection is retried by AsyncHTTPClient until the deadline: bound it.
+        let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(60))))
+        let reconciler = await Reconciler(state: desired, commit: source.commit, repository: source.repository, providers: configuration.providers,
+                                          endpoints: configuration.endpoints, client: client, credentials: credentials,
+                                          credentialErrors: credentialErrors, limiters: limiters, limits: configuration.limits,
+                                          options: configuration.providerOptions, tokens: state.tokens, ledger: state.ledger)
+        return Engine(configuration: configuration, report: loaded.report, reconciler: reconciler, secretsContext: context, state: state, client: client)
+    }
+
+    public func shutdown() async { try? await client.shutdown() }
+
+    /// The lock scope: this repository and where its providers are.
+    public var lock: RunLock { state.lock(target: Self.lockTarget(report.state, providers: configuration.providers, endpoints: configuration.endpoints)) }
+
+    /// The targets part of the lock's scope: each managed integration and where it is.
+    public static func lockTarget(_ desired: DesiredState, providers: ProviderSet, endpoints: Endpoints) -> String {
+        desired.integrations.filter { $0.enabled }.sorted { $0.metadata.name < $1.metadata.name }.compactMap { integration in
+            guard let traits = providers.module(integration.provider.value)?.traits else { return nil }
+            return "\(integration.metadata.name)=\(endpoints.apiURL(for: integration, traits: traits))"
+        }.joined(separator: ",")
+    }
+
+    /// The lock of a repository and its targets, from the config alone (no credential is
+    /// decrypted): for `lock status` and `lock break`.
+    public static func lock(_ configuration: EngineConfiguration) async throws -> RunLock {
+        let report: ValidationReport
+        do { report = try await DesiredStateSource.load(configuration.source, catalog: configuration.providers.catalog, logger: configuration.logger) } catch let error as GitSourceError {
+            throw EngineStartError.fetch(error)
+        }
+        guard report.isValid else { throw EngineStartError.invalid(report) }
+        let target = lockTarget(report.state, providers: configuration.providers, endpoints: configuration.endpoints)
+        return FileStateStore.lock(directory: configuration.stateDirectory, repository: report.source.repository + "#" + report.source.root, target: target)
+    }
+
+    public var elapsedMs: Int {
+        let elapsed = ContinuousClock.now - started
+        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// Writes status.json, status.md and flags.json; a failure to write is a warning.
+    public func writeReport(plan: Plan?, result: ApplyResult?, connections: [String: StatusReport.Connection] = [:], requests: [String: Int] = [:],
+                            output: EngineOutput) {
+        let source = report.source
+        let status = StatusReport.make(command: configuration.command, state: report.state, repository: source.repository, commit: source.commit,
+                                       plan: plan, result: result, connections: connections, lastApplied: state.applied.read(), durationMs: elapsedMs,
+                                       requests: requests, supported: configuration.providers.supported)
+        do { try status.write(to: configuration.reportDirectory) } catch {
+            output.err("warning: could not write the report in \(configuration.reportDirectory): \(error)")
+        }
+    }
+
+    /// Reports a create that an earlier run started and never finished (it crashed): the
+    /// ownership markers (or the ledger) let this run's observe find it, so it is not made twice.
+    public func noteUnfinished(_ output: EngineOutput) {
+        let unfinished = state.pending.unfinished()
+        guard !unfinished.isEmpty else { return }
+        output.err("note: a previous apply stopped before finishing \(unfinished.count) change(s) (\(unfinished.prefix(3).joined(separator: ", "))\(unfinished.count > 3 ? ", …" : "")); what it created is found again below")
+    }
+
+    public func plan(force: Bool) async -> (Plan, Reconciler.Observation) {
+        await reconciler.plan(id: UUID().uuidString.lowercased(), force: force)
+    }
+
+    /// The apply protocol, shared by `apply`, `reconcile` and the daemon: lock, (re)plan, check
+    /// a saved plan's staleness, ask `approve`, apply, record, report. `driftIsChange`: for
+    /// schedules, drift that `drift: warn` reported but did not correct turns 0 into 2.
+    public func apply(saved: SavedPlan?, force: Bool, render: @Sendable (Plan) -> String, approve: @Sendable (Plan) -> Bool,
+                      driftIsChange: Bool = false, output: EngineOutput) async -> ExitStatus {
+        let lock = self.lock
+        do { try lock.acquire(command: "salonops \(configuration.command)") } catch {
+            output.err("refused: \(error)")
+            return .refused
+        }
+        defer { lock.release() }
+        noteUnfinished(output)
+        let (fresh, observation) = await reconciler.plan(id: saved?.plan.id ?? UUID().uuidString.lowercased(), force: force)
+        var plan = fresh
+        if let saved {
+            guard saved.plan.observedDigest == fresh.observedDigest else {
+                output.err("refused: the plan is stale: what the providers have has changed since it was made. What moved:")
+                for line in Reconciler.moved(from: saved.observed, to: observation.resources).prefix(20) { output.err("  \(line)") }
+                output.err("make a new plan with `salonops plan --out`")
+                writeReport(plan: fresh, result: nil, output: output)
+                return .refused
+            }
+            plan = saved.plan
+        }
+        output.out(render(plan))
+        if plan.hasErrors { output.err("error: some integrations could not be planned (see above); nothing was applied to them") }
+        if !plan.refusals.isEmpty && !force {
+            for refusal in plan.refusals { output.err("refused: \(refusal) (--force overrides)") }
+        }
+        guard plan.changeCount > 0 else {
+            writeReport(plan: plan, result: ApplyResult(), output: output)
+            if plan.hasErrors { return .failed }
+            if !plan.refusals.isEmpty { return .refused }
+            return driftIsChange && plan.hasWarnedDrift ? .changes : .ok
+        }
+        guard approve(plan) else { return .failed }
+        let store = WriteOnlyStore(stateDirectory: configuration.stateDirectory, context: secretsContext)
+        let result = await reconciler.apply(plan, observation: observation, pending: state.pending, store: store, force: force)
+        for item in result.items {
+            let marker = item.outcome == .applied ? "applied" : (item.outcome == .failed ? "FAILED " : "skipped")
+            var line = "\(marker)  \(item.integration) \(item.action.rawValue) \(item.kind) \(item.key)"
+            if let remote = item.remoteID { line += " [\(remote)]" }
+            for (field, fingerprint) in item.secrets.sorted(by: { $0.key < $1.key }) { line += " \(field) stored encrypted (\(fingerprint))" }
+            if let reason = item.reason { line += ": \(reason)" + (item.retryable ? " (may succeed if retried)" : "") }
+            output.out(line)
+        }
+        let failed = result.count(.failed), skipped = result.count(.skipped)
+        output.out("Apply: \(result.count(.applied)) applied, \(failed) failed, \(skipped) skipped.")
+        let clean = plan.integrations.filter { candidate in
+            candidate.error == nil && (candidate.refusal == nil || force)
+                && !result.items.contains { $0.integration == candidate.integration && $0.outcome != .applied }
+        }.map(\.integration)
+        do { try state.applied.record(plan.commit, integrations: clean) } catch {
+            output.err("warning: could not record the applied commit: \(error)")
+        }
+        if failed == 0 && skipped == 0 { state.pending.clear() }
+        writeReport(plan: plan, result: result, output: output)
+        if failed > 0 || plan.hasErrors { return .failed }
+        if skipped > 0 || (!plan.refusals.isEmpty && !force) { return .refused }
+        return driftIsChange && plan.hasWarnedDrift ? .changes : .ok
+    }
+}

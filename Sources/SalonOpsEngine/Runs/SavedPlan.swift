@@ -1,0 +1,32 @@
+import Foundation
+import SalonOpsCore
+
+/// A plan saved with `salonops plan --out`: the plan and what was observed (no secret in
+/// either), for `salonops apply PLAN` (docs/plan-json.md).
+public struct SavedPlan: Codable, Sendable {
+    public var plan: Plan
+    public var observed: [String: [ObservedResource]]
+
+    public init(plan: Plan, observed: [String: [ObservedResource]]) {
+        self.plan = plan
+        self.observed = observed
+    }
+
+    public static func read(_ path: String) throws -> SavedPlan {
+        let saved = try JSONDecoder().decode(SavedPlan.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        guard saved.plan.schema == Plan.schema else {
+            throw SavedPlanError(description: "\(path) has schema \(saved.plan.schema); this salonops reads \(Plan.schema)")
+        }
+        return saved
+    }
+
+    public func write(_ path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
+
+public struct SavedPlanError: Error, CustomStringConvertible {
+    public let description: String
+}

@@ -1,0 +1,189 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SalonOpsProviderKit
+
+/// How hard a run tries: backoff, timeouts and the deadline past which nothing waits.
+public struct RetryPolicy: Sendable {
+    public var baseDelay: Duration
+    public var maxDelay: Duration
+    public var timeout: Duration
+    public var seed: UInt64
+
+    public init(baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(10), timeout: Duration = .seconds(30), seed: UInt64 = 0x5A10_0B5) {
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.timeout = timeout
+        self.seed = seed
+    }
+}
+
+/// Counts what a run asked of each provider (reported in status.json; the benchmark reads it).
+public actor RequestCounter {
+    public private(set) var reads = 0
+    public private(set) var writes = 0
+    public private(set) var retries = 0
+
+    public init() {}
+
+    func record(_ method: ProviderRequest.Method) { if method == .GET { reads += 1 } else { writes += 1 } }
+    func recordRetry() { retries += 1 }
+    public var total: Int { reads + writes }
+}
+
+/// HTTP for one integration's provider (AsyncHTTPClient): its named endpoints, its auth, its
+/// account's rate limiter and the process-wide cap on requests in flight, and its retry rules
+/// read from each answer by the provider's classifier. `Retry-After` (seconds or an HTTP date)
+/// is honoured up to the run's deadline.
+public final class HTTPTransport: Sendable {
+    let client: HTTPClient
+    let provider: String
+    let traits: ProviderTraits
+    /// Endpoint name → base URL (no trailing slash).
+    let urls: [String: String]
+    let limiter: RateLimiter
+    let globalCap: AsyncSemaphore
+    let retry: RetryPolicy
+    let deadline: ContinuousClock.Instant
+    let jitter: SeededRandom
+    let authenticator: Authenticator
+    public let counter = RequestCounter()
+
+    init(client: HTTPClient, provider: String, traits: ProviderTraits, urls: [String: String], limiter: RateLimiter, globalCap: AsyncSemaphore,
+         retry: RetryPolicy, deadline: ContinuousClock.Instant, authenticator: Authenticator) {
+        self.client = client
+        self.provider = provider
+        self.traits = traits
+        self.urls = urls.mapValues { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.limiter = limiter
+        self.globalCap = globalCap
+        self.retry = retry
+        self.deadline = deadline
+        self.jitter = SeededRandom(seed: retry.seed)
+        self.authenticator = authenticator
+    }
+
+    /// Sends with auth, pacing and retries; returns only a success, throws the provider's
+    /// typed error otherwise.
+    public func send(_ request: ProviderRequest) async throws -> ProviderResponse {
+        var attempt = 0
+        var refreshed = false
+        while true {
+            attempt += 1
+            var headers = request.headers
+            for (name, value) in try await authenticator.headers(self) { headers[name] = value }
+            let outcome = try await exchange(request, headers: headers)
+            let wait: Duration?
+            let failure: ProviderError
+            switch outcome {
+            case .success(let response):
+                if response.status == 401, authenticator.refreshable, !refreshed {
+                    // A token revoked or expired early: one refresh, then the same request.
+                    refreshed = true
+                    await authenticator.invalidate()
+                    attempt -= 1
+                    continue
+                }
+                switch traits.classify(response) {
+                case .success: return response
+                case .failure(let error): throw error
+                case .retry(let after, let error):
+                    guard request.retryable || Self.notProcessed(error) else { throw error }
+                    wait = after
+                    failure = error
+                }
+            case .failure(let error):
+                guard request.retryable else { throw error }
+                wait = nil
+                failure = error
+            }
+            guard attempt < traits.maxAttempts else { throw failure }
+            let delay = delay(attempt: attempt, retryAfter: wait)
+            guard ContinuousClock.now + delay < deadline else {
+                throw ProviderError(failure.kind, status: failure.status, message: failure.message + " (the provider asked to wait \(delay), past the run's deadline)")
+            }
+            await counter.recordRetry()
+            try await Task.sleep(for: delay)
+        }
+    }
+
+    /// A throttled request was not carried out: sending it again is safe even without an
+    /// idempotency key.
+    static func notProcessed(_ error: ProviderError) -> Bool {
+        if case .rateLimited = error.kind { return true }
+        return false
+    }
+
+    /// One request on the wire, paced; a connection failure comes back as a transient error.
+    func exchange(_ request: ProviderRequest, headers: [String: String]) async throws -> Result<ProviderResponse, ProviderError> {
+        guard let base = urls[request.endpoint] else {
+            throw ProviderError(.permanent, message: "\(provider) has no endpoint '\(request.endpoint)'")
+        }
+        try await limiter.admit(keys: request.rateKeys, deadline: deadline)
+        await globalCap.acquire()
+        await limiter.inFlight.acquire()
+        await counter.record(request.method)
+        let result: Result<ProviderResponse, Error>
+        do { result = .success(try await once(base + request.path, request, headers: headers)) } catch { result = .failure(error) }
+        await limiter.inFlight.release()
+        await globalCap.release()
+        switch result {
+        case .success(let response): return .success(response)
+        case .failure(let error) where error is CancellationError: throw error
+        case .failure(let error):
+            let host = URL(string: base)?.host ?? base
+            return .failure(ProviderError(.transient, message: "no answer from \(host): \(Self.describe(error))"))
+        }
+    }
+
+    /// Full jitter over a capped exponential, but never less than the provider's own delay.
+    func delay(attempt: Int, retryAfter: Duration?) -> Duration {
+        let exponential = retry.baseDelay * Int(1 << min(attempt - 1, 16))
+        let jittered = min(exponential, retry.maxDelay) * jitter.unit()
+        guard let retryAfter else { return jittered }
+        return max(retryAfter, jittered)
+    }
+
+    private func once(_ url: String, _ request: ProviderRequest, headers: [String: String]) async throws -> ProviderResponse {
+        var http = HTTPClientRequest(url: url)
+        http.method = HTTPMethod(rawValue: request.method.rawValue)
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { http.headers.add(name: name, value: value) }
+        if !request.body.isEmpty || request.method == .POST || request.method == .PUT || request.method == .PATCH {
+            http.body = .bytes(ByteBuffer(bytes: request.body))
+        }
+        let response = try await client.execute(http, timeout: .nanoseconds(Int64(retry.timeout.components.seconds) * 1_000_000_000))
+        var body = try await response.body.collect(upTo: 32 << 20)
+        let bytes = body.readBytes(length: body.readableBytes) ?? []
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        return ProviderResponse(status: Int(response.status.code), headers: headers, body: bytes)
+    }
+
+    /// A connection error in words, without any header (which may carry a credential).
+    static func describe(_ error: Error) -> String {
+        let text = String(describing: error)
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+}
+
+/// SplitMix64: seeded, so backoff jitter repeats from run to run in tests.
+final class SeededRandom: @unchecked Sendable {
+    // @unchecked: the state is only touched under the lock.
+    private var state: UInt64
+    private let lock = NSLock()
+
+    init(seed: UInt64) { state = seed }
+
+    func next() -> UInt64 {
+        lock.lock(); defer { lock.unlock() }
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// How a provider pages a list, as data: adapters declare it and `Paginator` walks it.
+public enum PageStyle: Sendable, Hashable {
+    /// `limit` + `starting_after=<last id>` until `has_more` is false (Stripe).
+    case cursorAfterID(limitParameter: String, limit: Int, cursorParameter: String, itemsKey: String, hasMoreKey: String)
+    /// `maxResults` + `pageToken` until no `nextPageToken` (Google).
+    case pageToken(sizeParameter: String, size: Int, tokenParameter: String, itemsKey: String, nextTokenKey: String)
+    /// `limit` + `offset` until a short page.
+    case offset(limitParameter: String, limit: Int, offsetParameter: String, itemsKey: String)
+    /// The answer names the next page's URL (path below the endpoint) until it does not.
+    case nextURL(itemsKey: String, nextKey: String)
+
+    public static func stripe(limit: Int = 100) -> PageStyle {
+        .cursorAfterID(limitParameter: "limit", limit: limit, cursorParameter: "starting_after", itemsKey: "data", hasMoreKey: "has_more")
+    }
+
+    public static func google(size: Int) -> PageStyle {
+        .pageToken(sizeParameter: "maxResults", size: size, tokenParameter: "pageToken", itemsKey: "items", nextTokenKey: "nextPageToken")
+    }
+}
+
+public enum Paginator {
+    /// Every item of a list, page after page (a page depends on the one before). `path` may
+    /// carry a query already. Bounded: a provider that never stops paging is an error.
+    public static func all(_ session: any ProviderSession, endpoint: String = "api", path: String, style: PageStyle,
+                           headers: [String: String] = [:], maxPages: Int = 10_000) async throws -> [JSONValue] {
+        var items: [JSONValue] = []
+        var next: String? = first(path, style)
+        var pages = 0
+        while let current = next {
+            pages += 1
+            guard pages <= maxPages else {
+                throw ProviderError(.permanent, message: "\(path): more than \(maxPages) pages; stopping (a paging loop?)")
+            }
+            let page = try await session.send(ProviderRequest(.GET, current, endpoint: endpoint, headers: headers)).json()
+            let pageItems: [JSONValue]
+            switch style {
+            case .cursorAfterID(_, _, let cursor, let itemsKey, let hasMoreKey):
+                pageItems = page[itemsKey]?.array ?? []
+                let more = page[hasMoreKey]?.bool ?? false
+                next = more ? pageItems.last?["id"]?.string.map { with(path, style, (cursor, $0)) } : nil
+            case .pageToken(_, _, let tokenParameter, let itemsKey, let nextTokenKey):
+                pageItems = page[itemsKey]?.array ?? []
+                next = page[nextTokenKey]?.string.map { with(path, style, (tokenParameter, $0)) }
+            case .offset(_, let limit, let offsetParameter, let itemsKey):
+                pageItems = page[itemsKey]?.array ?? []
+                next = pageItems.count < limit ? nil : with(path, style, (offsetParameter, String(items.count + pageItems.count)))
+            case .nextURL(let itemsKey, let nextKey):
+                pageItems = page[itemsKey]?.array ?? []
+                next = page[nextKey]?.string
+            }
+            items += pageItems
+        }
+        return items
+    }
+
+    static func first(_ path: String, _ style: PageStyle) -> String {
+        switch style {
+        case .cursorAfterID(let parameter, let limit, _, _, _), .offset(let parameter, let limit, _, _):
+            return append(path, [(parameter, String(limit))])
+        case .pageToken(let parameter, let size, _, _, _):
+            return append(path, [(parameter, String(size))])
+        case .nextURL:
+            return path
+        }
+    }
+
+    static func with(_ path: String, _ style: PageStyle, _ cursor: (String, String)) -> String {
+        append(first(path, style), [cursor])
+    }
+
+    /// Appends query items, percent-encoded.
+    public static func append(_ path: String, _ items: [(String, String)]) -> String {
+        guard !items.isEmpty else { return path }
+        let query = items.map { "\(Query.encode($0.0))=\(Query.encode($0.1))" }.joined(separator: "&")
+        return path + (path.contains("?") ? "&" : "?") + query
+    }
+}
+
+public enum Query {
+    /// RFC 3986 unreserved characters stay; everything else is percent-encoded.
+    public static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")) ?? text
+    }
+}
+
+/// Runs independent requests (collections, sub-collections) at once; the transport's limits
+/// still pace them. Results keep the input order, so output stays deterministic.
+public func concurrently<Input: Sendable, Output: Sendable>(_ inputs: [Input], _ body: @escaping @Sendable (Input) async throws -> Output) async throws -> [Output] {
+    try await withThrowingTaskGroup(of: (Int, Output).self) { group in
+        for (index, input) in inputs.enumerated() { group.addTask { (index, try await body(input)) } }
+        var results = [Output?](repeating: nil, count: inputs.count)
+        for try await (index, output) in group { results[index] = output }
+        return results.map { $0! }
+    }
+}
