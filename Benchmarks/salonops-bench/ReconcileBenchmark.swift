@@ -71,7 +71,11 @@ func benchReconcile(_ arguments: [String]) async throws {
     let writes = after.writes - before.writes
     // Lower bound: every collection listed once, 100 objects a page, at least one request each.
     var counts: [String: Int] = [:]
-    for resource in observation.resources["stripe"] ?? [] { counts[resource.kind, default: 0] += 1 }
+    // Archived prices are a collection of their own (Stripe lists only active prices unless
+    // `active=false` is given, so the adapter lists them apart).
+    for resource in observation.resources["stripe"] ?? [] {
+        counts[resource.kind == "price" && resource.archived ? "archived price" : resource.kind, default: 0] += 1
+    }
     let collections = StripeCollections.all
     let lowerBound = collections.reduce(0) { $0 + max(1, (counts[$1, default: 0] + 99) / 100) }
     print("no-op plan: \(noop.changeCount) changes, \(counts.values.reduce(0, +)) resources observed in \(elapsed)")
@@ -82,7 +86,7 @@ func benchReconcile(_ arguments: [String]) async throws {
 }
 
 enum StripeCollections {
-    static let all = ["product", "price", "plan", "coupon", "tax_rate", "webhook_endpoint"]
+    static let all = ["product", "price", "archived price", "plan", "coupon", "tax_rate", "webhook_endpoint"]
 }
 
 private func stats(_ sandbox: SandboxServer, _ client: HTTPClient) async throws -> (total: Int, writes: Int) {

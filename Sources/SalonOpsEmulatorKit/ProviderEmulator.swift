@@ -77,4 +77,59 @@ public protocol ProviderEmulator: Sendable {
     func faultResponse(_ fault: InjectedFault, retryAfterSeconds: Int) -> EmulatorResponse
     /// Drops all state and restarts the provider's seeded streams.
     func reset()
+    /// The provider's answer for an injected fault on `path` (a provider with two wire shapes,
+    /// like Google's API and token endpoint, answers each in its own).
+    func faultResponse(_ fault: InjectedFault, retryAfterSeconds: Int, path: String) -> EmulatorResponse
+    /// The path the request counters file a request under: the path itself, or its template
+    /// when the provider's paths carry ids (`/api/calendars/{calendarId}/events`).
+    func statsPath(method: String, path: String) -> String
+    /// Whether the counters count the request as a write.
+    func isWrite(method: String, path: String) -> Bool
+}
+
+extension ProviderEmulator {
+    public func faultResponse(_ fault: InjectedFault, retryAfterSeconds: Int, path: String) -> EmulatorResponse {
+        faultResponse(fault, retryAfterSeconds: retryAfterSeconds)
+    }
+
+    public func statsPath(method: String, path: String) -> String { path }
+
+    public func isWrite(method: String, path: String) -> Bool { method != "GET" && method != "HEAD" }
+}
+
+extension JSONValue {
+    /// A request body as JSON, with where it went wrong (the emulators answer it in the
+    /// provider's own shape).
+    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        do { return try JSONValue.parse(Array(text.utf8)) } catch { throw JSONParseError(offset: 0, reason: String(describing: error)) }
+    }
+}
+
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var offset: Int
+    public var reason: String
+    public var description: String { reason }
+
+    public init(offset: Int, reason: String) {
+        self.offset = offset
+        self.reason = reason
+    }
+}
+
+/// What an emulator is built with: the sandbox's seed, and options (`key=value`) for what the
+/// real provider knows already, such as the public keys of the service accounts it issued.
+public struct EmulatorSettings: Sendable {
+    public var seed: UInt64
+    public var options: [String: String]
+
+    public init(seed: UInt64, options: [String: String] = [:]) {
+        self.seed = seed
+        self.options = options
+    }
+}
+
+/// An option an emulator cannot use, named with how to write it.
+public struct EmulatorOptionError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

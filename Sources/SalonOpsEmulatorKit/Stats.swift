@@ -15,14 +15,14 @@ public struct RequestStats: Sendable {
 
     public init() {}
     private(set) var total = 0
-    /// Requests other than GET and HEAD to provider paths (faulted ones included: each is a write attempt).
+    /// Requests the provider calls writes (faulted ones included: each is a write attempt).
     private(set) var writes = 0
 
-    public mutating func record(provider: String, method: String, path: String, faulted: Bool) {
+    public mutating func record(provider: String, method: String, path: String, faulted: Bool, write: Bool) {
         rows[Key(provider: provider, method: method, path: path), default: Row()].count += 1
         if faulted { rows[Key(provider: provider, method: method, path: path), default: Row()].faulted += 1 }
         total += 1
-        if method != "GET" && method != "HEAD" { writes += 1 }
+        if write { writes += 1 }
     }
 
     public var json: JSONValue {

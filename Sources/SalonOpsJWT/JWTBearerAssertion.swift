@@ -140,7 +140,7 @@ public enum JWTBearerError: Error, Equatable, CustomStringConvertible {
             return "the assertion's lifetime is \(shown) s; it must be 1 to \(Int(JWTBearerAssertion.maximumLifetime)) s"
         case .expired(let at): return "the assertion expired at \(at)"
         case .issuedInFuture(let at): return "the assertion is issued in the future (\(at)): check the signer's clock"
-        case .wrongAudience(let expected, let found): return "the assertion is for \(found), not \(expected)"
+        case .wrongAudience(let expected, let found): return "the assertion's audience is \(found.joined(separator: ", ")), not \(expected)"
         case .reservedClaim(let name): return "\(name) is a registered claim: set it through its own field, not as an extra claim"
         }
     }

@@ -8,9 +8,9 @@ import SalonOpsStripeEmulator
 /// THE list of providers: one line each, module and emulator. A test checks it against the
 /// folders under Providers/, the catalogue and docs/providers/.
 public enum Registry {
-    public static let entries: [(module: any ProviderModule.Type, emulator: @Sendable (_ seed: UInt64) -> any ProviderEmulator)] = [
-        (GoogleCalendar.self, { GoogleCalendarEmulator(seed: $0) }),
-        (Stripe.self, { StripeEmulator(seed: $0) }),
+    public static let entries: [(module: any ProviderModule.Type, emulator: @Sendable (EmulatorSettings) throws -> any ProviderEmulator)] = [
+        (GoogleCalendar.self, { try GoogleCalendarEmulator(settings: $0) }),
+        (Stripe.self, { StripeEmulator(seed: $0.seed) }),
     ]
 
     public static var modules: [any ProviderModule.Type] { entries.map(\.module) }
@@ -20,7 +20,10 @@ public enum Registry {
 
     public static var catalog: ProviderCatalog { providers.catalog }
 
-    public static func emulators(seed: UInt64) -> [any ProviderEmulator] { entries.map { $0.emulator(seed) } }
+    /// Every emulator, each given its own options (`options[provider id]`).
+    public static func emulators(seed: UInt64, options: [String: [String: String]] = [:]) throws -> [any ProviderEmulator] {
+        try entries.map { try $0.emulator(EmulatorSettings(seed: seed, options: options[$0.module.spec.id] ?? [:])) }
+    }
 
     /// Providers a config may already name (validated, shown « Non géré ») before their adapter
     /// exists; each moves to its own module when its issue is done.

@@ -34,10 +34,10 @@ final class SandboxCore: Sendable {
 
     /// Draws this request's fault and records it in the counters, in one step so that the
     /// order of draws is the order of arrival.
-    func admit(provider: String, method: String, path: String) -> (fault: InjectedFault?, delay: Duration) {
+    func admit(provider: String, method: String, path: String, write: Bool) -> (fault: InjectedFault?, delay: Duration) {
         mutable.withLock { state in
             let decision = state.faults.draw()
-            state.stats.record(provider: provider, method: method, path: path, faulted: decision.fault != nil)
+            state.stats.record(provider: provider, method: method, path: path, faulted: decision.fault != nil, write: write)
             return decision
         }
     }
@@ -75,10 +75,12 @@ struct SandboxResponder: HTTPResponder {
         var providerPath = String(trimmed.dropFirst(providerName.count))
         if providerPath.isEmpty { providerPath = "/" }
 
-        let (fault, delay) = core.admit(provider: providerName, method: method, path: providerPath)
+        let (fault, delay) = core.admit(provider: providerName, method: method,
+                                        path: provider.statsPath(method: method, path: providerPath),
+                                        write: provider.isWrite(method: method, path: providerPath))
         if delay > .zero { try? await Task.sleep(for: delay) }
         if let fault, fault != .connectionReset {
-            return Self.response(provider.faultResponse(fault, retryAfterSeconds: core.configuration.retryAfterSeconds))
+            return Self.response(provider.faultResponse(fault, retryAfterSeconds: core.configuration.retryAfterSeconds, path: providerPath))
         }
 
         var request = request

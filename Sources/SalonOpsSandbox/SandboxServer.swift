@@ -18,9 +18,21 @@ public struct SandboxConfiguration: Sendable {
     public var retryAfterSeconds: Int = 1
     /// The level of the server's own log lines (stderr).
     public var logLevel: Logger.Level = .warning
+    /// Per provider id, what an emulator is told that the real provider knows already (the
+    /// public keys of Google service-account keys it issued).
+    public var emulatorOptions: [String: [String: String]] = [:]
+    /// Stop on SIGINT or SIGTERM (ServiceLifecycle's graceful shutdown): for `sandbox serve`.
+    public var stopOnSignals = false
+    /// Emulators built by the caller (a test with its own clock), served instead of the
+    /// registry's of the same id.
+    public var emulators: [any ProviderEmulator] = []
 
     public init(host: String = "127.0.0.1", port: Int = 0, faults: FaultPlan = .none, seed: UInt64 = 1,
-                retryAfterSeconds: Int = 1, logLevel: Logger.Level = .warning) {
+                retryAfterSeconds: Int = 1, logLevel: Logger.Level = .warning, emulatorOptions: [String: [String: String]] = [:],
+                stopOnSignals: Bool = false, emulators: [any ProviderEmulator] = []) {
+        self.emulators = emulators
+        self.emulatorOptions = emulatorOptions
+        self.stopOnSignals = stopOnSignals
         self.host = host
         self.port = port
         self.faults = faults
@@ -52,8 +64,10 @@ public final class SandboxServer: Sendable {
     private let group: ServiceGroup
     private let runTask: Task<Void, Never>
     private let stopTask: Locked<Task<Void, Never>?>
+    private let core: SandboxCore
 
-    private init(port: Int, host: String, group: ServiceGroup, runTask: Task<Void, Never>) {
+    private init(port: Int, host: String, group: ServiceGroup, runTask: Task<Void, Never>, core: SandboxCore) {
+        self.core = core
         self.port = port
         self.host = host
         self.group = group
@@ -62,15 +76,20 @@ public final class SandboxServer: Sendable {
     }
 
     /// The providers served, one per base path: the registry's emulators.
-    static func makeProviders(seed: UInt64) -> [any ProviderEmulator] {
-        Registry.emulators(seed: seed)
+    static func makeProviders(_ configuration: SandboxConfiguration) throws -> [any ProviderEmulator] {
+        let given = Set(configuration.emulators.map(\.id))
+        return configuration.emulators + (try Registry.emulators(seed: configuration.seed, options: configuration.emulatorOptions).filter { !given.contains($0.id) })
     }
+
+    /// One provider's emulator, for what only a test or the operator does (registering a key,
+    /// making the next requests fail).
+    public func emulator(_ id: String) -> (any ProviderEmulator)? { core.providers[id] }
 
     /// Starts the server and returns once it is listening (or throws if it cannot bind).
     public static func start(_ configuration: SandboxConfiguration) async throws -> SandboxServer {
         var logger = Logger(label: "salonops.sandbox")
         logger.logLevel = configuration.logLevel
-        let core = SandboxCore(configuration: configuration, providers: makeProviders(seed: configuration.seed))
+        let core = SandboxCore(configuration: configuration, providers: try makeProviders(configuration))
         let ready = OneShot<Int>()
         let app = Application(
             responder: SandboxResponder(core: core),
@@ -85,7 +104,8 @@ public final class SandboxServer: Sendable {
             },
             logger: logger
         )
-        let group = ServiceGroup(services: [app], logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: app)], gracefulShutdownSignals: configuration.stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
         let runTask = Task {
             do {
                 try await group.run()
@@ -96,7 +116,7 @@ public final class SandboxServer: Sendable {
         }
         do {
             let port = try await ready.value()
-            return SandboxServer(port: port, host: configuration.host, group: group, runTask: runTask)
+            return SandboxServer(port: port, host: configuration.host, group: group, runTask: runTask, core: core)
         } catch {
             runTask.cancel()
             await runTask.value

@@ -25,6 +25,9 @@ struct EngineOptions: ParsableArguments {
     @Flag(name: .long, help: "Apply even past the safety thresholds (the plan names what it overrides).")
     var force = false
 
+    @Option(name: .long, help: ArgumentHelp("With a bare --sandbox: what an emulator knows as the real provider does (repeatable), as for `sandbox serve`.", valueName: "PROVIDER.KEY=VALUE"))
+    var emulatorOption: [String] = []
+
     /// `--endpoint stripe=URL` pairs, checked against the registry.
     func endpointOverrides() throws -> [String: String] {
         var map: [String: String] = [:]
@@ -64,7 +67,7 @@ struct EngineRun {
         var sandbox: SandboxServer?
         var sandboxURL = options.sandbox
         if options.sandbox == embeddedSandbox {
-            sandbox = try await SandboxServer.start(SandboxConfiguration())
+            sandbox = try await SandboxServer.start(SandboxConfiguration(emulatorOptions: try EmulatorOptions.parse(options.emulatorOption)))
             sandboxURL = sandbox!.baseURL
             printError("note: started an in-process sandbox at \(sandbox!.baseURL) (its state ends with this command)")
         }

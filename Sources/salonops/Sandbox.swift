@@ -1,6 +1,6 @@
 import ArgumentParser
-import Dispatch
 import Foundation
+import SalonOpsEmulatorKit
 import SalonOpsSandbox
 
 /// `salonops sandbox serve`: the provider emulators (Stripe under /stripe/v1/…) over HTTP, in
@@ -36,69 +36,52 @@ struct SandboxCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Retry-After seconds on injected 429 answers.")
         var retryAfter: Int = 1
 
+        @Option(name: .long, help: ArgumentHelp("What an emulator knows as the real provider does (repeatable), e.g. google-calendar.serviceAccount=EMAIL=PUBLIC_KEY.pem.", valueName: "PROVIDER.KEY=VALUE"))
+        var emulatorOption: [String] = []
+
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
             guard retryAfter >= 0 else { throw ValidationError("--retry-after must not be negative") }
             if let faults {
                 do { _ = try FaultPlan(parsing: faults) } catch { throw ValidationError("--faults: \(error)") }
             }
+            _ = try EmulatorOptions.parse(emulatorOption)
         }
 
         func run() async throws {
             let plan = try faults.map { try FaultPlan(parsing: $0) } ?? .none
-            // Take the signals before the server starts, so none is lost in between.
-            let stopRequested = SignalWaiter(signals: [SIGINT, SIGTERM])
             let server: SandboxServer
             do {
+                // SIGINT and SIGTERM stop it gracefully (ServiceLifecycle).
                 server = try await SandboxServer.start(SandboxConfiguration(
-                    host: host, port: port, faults: plan, seed: seed, retryAfterSeconds: retryAfter))
+                    host: host, port: port, faults: plan, seed: seed, retryAfterSeconds: retryAfter,
+                    emulatorOptions: try EmulatorOptions.parse(emulatorOption), stopOnSignals: true))
+            } catch let error as EmulatorOptionError {
+                FileHandle.standardError.write(Data("error: sandbox: --emulator-option: \(error)\n".utf8))
+                throw ExitCode(1)
             } catch {
                 FileHandle.standardError.write(Data("error: sandbox: could not listen on \(host):\(port): \(error)\n".utf8))
                 throw ExitCode(1)
             }
             FileHandle.standardOutput.write(Data("sandbox listening on \(server.baseURL)\n".utf8))
-            let signal = await stopRequested.wait()
-            FileHandle.standardError.write(Data("sandbox: signal \(signal), stopping\n".utf8))
-            await server.stop()
+            await server.waitUntilStopped()
+            FileHandle.standardError.write(Data("sandbox: stopped\n".utf8))
         }
     }
 }
 
-/// Waits for the first of some signals through Dispatch sources (the default actions are
-/// replaced while it waits, so the process is not killed before it can stop cleanly).
-private final class SignalWaiter: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "salonops.sandbox.signals")
-    private var sources: [any DispatchSourceSignal] = []
-    private var received: Int32?
-    private var continuation: CheckedContinuation<Int32, Never>?
-
-    init(signals: [Int32]) {
-        for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { [weak self] in self?.fire(number) }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    private func fire(_ number: Int32) {
-        // On `queue`.
-        guard received == nil else { return }
-        received = number
-        continuation?.resume(returning: number)
-        continuation = nil
-    }
-
-    func wait() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            queue.async {
-                if let received = self.received {
-                    continuation.resume(returning: received)
-                } else {
-                    self.continuation = continuation
-                }
+/// `--emulator-option PROVIDER.KEY=VALUE` pairs, by provider.
+enum EmulatorOptions {
+    static func parse(_ entries: [String]) throws -> [String: [String: String]] {
+        var options: [String: [String: String]] = [:]
+        for entry in entries {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            let name = parts[0].split(separator: ".", maxSplits: 1).map(String.init)
+            guard parts.count == 2, name.count == 2, !name[0].isEmpty, !name[1].isEmpty else {
+                throw ValidationError("--emulator-option '\(entry)': write PROVIDER.KEY=VALUE")
             }
+            options[name[0], default: [:]][name[1]] = parts[1]
         }
+        return options
     }
 }

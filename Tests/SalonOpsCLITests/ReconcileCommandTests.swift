@@ -20,11 +20,17 @@ import Testing
             _ = try await CommandRunner.git(["init", "-q"], in: repo)
             _ = try await CommandRunner.git(["add", "-A"], in: repo)
             _ = try await CommandRunner.git(["commit", "-q", "-m", "examples"], in: repo)
-            var configuration = SandboxConfiguration()
+            var configuration = SandboxConfiguration(emulatorOptions: ["google-calendar": ["serviceAccount": Self.demoServiceAccount]])
             configuration.faults = faults
             configuration.retryAfterSeconds = 0
             let sandbox = try await SandboxServer.start(configuration)
             return Setup(repo: repo, state: repo.appendingPathComponent(".state"), sandbox: sandbox)
+        }
+
+        /// The demo service account the Google emulator knows (examples/demo-keys/README.md).
+        static var demoServiceAccount: String {
+            "salonops-demo@belle-epoque-demo.iam.gserviceaccount.com="
+                + Paths.packageRoot.appendingPathComponent("examples/demo-keys/google-calendar-demo.pub.pem").path
         }
 
         var environment: [String: String] {
@@ -73,7 +79,7 @@ import Testing
     }
 
     /// The demo values of examples/salon-chain/secrets: none may appear anywhere.
-    static let canaries = ["sk_test_demo", "demo-twilio", "demo-brevo", "whsec_"]
+    static let canaries = ["sk_test_demo", "demo-twilio", "demo-brevo", "whsec_", "PRIVATE KEY", "ya29."]
 
     static func expectNoCanary(_ texts: [String], sourceLocation: SourceLocation = #_sourceLocation) {
         for text in texts {
@@ -212,7 +218,8 @@ import Testing
         let environment = ["SOPS_AGE_KEY_FILE": Paths.packageRoot.appendingPathComponent("examples/demo-keys/ops-demo.txt").path, "SOPS_AGE_KEY": "",
                            "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent", "NO_COLOR": "1"]
         let result = try await CommandRunner.run(Paths.salonops, ["reconcile", "--repo", repo.path, "--path", "examples/salon-chain",
-                                                                  "--state-dir", repo.appendingPathComponent(".state").path, "--sandbox"],
+                                                                  "--state-dir", repo.appendingPathComponent(".state").path, "--sandbox",
+                                                                  "--emulator-option", "google-calendar.serviceAccount=\(Setup.demoServiceAccount)"],
                                                  environment: environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("started an in-process sandbox at http://127.0.0.1:"))

@@ -11,6 +11,12 @@ public struct Reply: Sendable {
     public let headers: HTTPHeaders
     public let body: String
 
+    public init(status: Int, headers: HTTPHeaders, body: String) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
     public var json: [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
     }

@@ -28,7 +28,8 @@ public enum GoogleCalendar: ProviderModule {
         rate: RatePolicy(requestsPerSecond: 9.9, burst: 5, maxInFlight: 10),
         classify: GoogleCalendarWire.classify)
 
+    /// Option (tests): `pageSize=N` lists N items a page instead of the maximum, to page cheaply.
     public static func connect(_ integration: Integration, _ context: ConnectContext) throws -> any ProviderAdapter {
-        GoogleCalendarAdapter(integration: integration, owner: context.owner)
+        GoogleCalendarAdapter(integration: integration, owner: context.owner, pageSize: context.options["pageSize"].flatMap(Int.init))
     }
 }

@@ -8,6 +8,8 @@ import SalonOpsProviderKit
 struct GoogleCalendarAdapter: ProviderAdapter {
     let integration: Integration
     let owner: String
+    /// Items a page: the maxima (calendarList and acl 250, events 2,500) unless a test asks fewer.
+    var pageSize: Int?
 
     var kinds: [ResourceKind] { GoogleCalendarKinds.all }
 
@@ -20,7 +22,7 @@ struct GoogleCalendarAdapter: ProviderAdapter {
     // MARK: observe
 
     func observe(_ scope: Scope, _ session: any ProviderSession) async throws -> [ObservedResource] {
-        let entries = try await Paginator.all(session, path: "/users/me/calendarList", style: .google(size: 250))
+        let entries = try await Paginator.all(session, path: "/users/me/calendarList", style: .google(size: pageSize ?? 250))
         // Only calendars the delegated user owns can be SalonOps' (a shared one is someone else's).
         let calendars = entries.filter { $0["accessRole"]?.string == "owner" && $0["primary"]?.bool != true }.compactMap(GoogleCalendarWire.calendar)
         let owned = calendars.filter { $0.owner == owner && $0.key != nil }
@@ -29,12 +31,12 @@ struct GoogleCalendarAdapter: ProviderAdapter {
         let children = try await concurrently(owned) { calendar -> [ObservedResource] in
             let id = GoogleCalendarWire.segment(calendar.remoteID)
             async let rules: [ObservedResource] = wantACL
-                ? Paginator.all(session, path: "/calendars/\(id)/acl", style: .google(size: 250)).compactMap {
+                ? Paginator.all(session, path: "/calendars/\(id)/acl", style: .google(size: pageSize ?? 250)).compactMap {
                     GoogleCalendarWire.acl($0, calendar: calendar.remoteID)
                 } : []
             let filter = Paginator.append("/calendars/\(id)/events", [("privateExtendedProperty", "\(GoogleCalendarWire.ownerProperty)=\(owner)")])
             async let events: [ObservedResource] = wantClosures
-                ? Paginator.all(session, path: filter, style: .google(size: 2500)).compactMap {
+                ? Paginator.all(session, path: filter, style: .google(size: pageSize ?? 2500)).compactMap {
                     GoogleCalendarWire.closure($0, calendar: calendar.remoteID)
                 } : []
             return try await rules + events

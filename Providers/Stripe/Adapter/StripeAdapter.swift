@@ -28,14 +28,18 @@ struct StripeAdapter: ProviderAdapter {
     // MARK: observe
 
     func observe(_ scope: Scope, _ session: any ProviderSession) async throws -> [ObservedResource] {
-        let collections = StripeKinds.all.filter { managed.contains($0.name) && scope.includes(kind: $0.name) }
-        // Collections are independent: listed at once, each page after page.
-        let lists = try await concurrently(collections) { kind in
-            try await Paginator.all(session, path: kind.path, style: .stripe(), headers: Self.headers).compactMap {
+        let lists = StripeKinds.all.filter { managed.contains($0.name) && scope.includes(kind: $0.name) }
+            .flatMap { kind in kind.filters.map { (kind, $0) } }
+        // Lists are independent: all at once, each page after page.
+        let pages = try await concurrently(lists) { kind, filter in
+            let path = filter.isEmpty ? kind.path : kind.path + "?" + filter
+            return try await Paginator.all(session, path: path, style: .stripe(), headers: Self.headers).compactMap {
                 StripeWire.observed($0, kind: kind.name, fields: kind.observed, references: kind.references)
             }
         }
-        return lists.flatMap { $0 }
+        // A peer that ignores `active` answers an archived price in both lists: each object once.
+        var seen = Set<String>()
+        return pages.flatMap { $0 }.filter { seen.insert($0.kind + " " + $0.remoteID).inserted }
     }
 
     // MARK: apply

@@ -12,6 +12,12 @@ struct StripeKind: Sendable {
     let references: [String]
     /// Whether Stripe takes a custom `id` (so a retried create finds its resource).
     let customID: Bool
+    /// The lists that together hold every object of the kind. Products, plans and tax rates
+    /// list active and archived alike when `active` is not given
+    /// (docs.stripe.com/api/products/list, /plans/list, /tax_rates/list); prices list only
+    /// the active ones unless `active=false` (docs.stripe.com/api/prices/list), so archived
+    /// prices (replaced, pruned, or archived by hand: restored when wanted again) take a second.
+    var filters: [String] = [""]
 
     var name: String { kind.name }
 }
@@ -38,7 +44,7 @@ enum StripeKinds {
             moneyFields: ["unit_amount": "currency"],
             fieldLabels: ["unit_amount": "prix", "nickname": "libellé", "lookup_key": "clé"]),
         path: "/v1/prices", observed: ["unit_amount", "currency", "tax_behavior", "lookup_key", "active", "nickname", "recurring.interval"],
-        updatable: ["nickname", "active", "lookup_key"], references: ["product"], customID: false)
+        updatable: ["nickname", "active", "lookup_key"], references: ["product"], customID: false, filters: ["", "active=false"])
 
     static let plan = StripeKind(
         kind: ResourceKind(

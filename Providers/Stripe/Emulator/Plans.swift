@@ -34,7 +34,7 @@ extension StripeState {
         let currency = try Self.currency(p.requiredString("currency"))
         guard let interval = try p.oneOf("interval", ["day", "week", "month", "year"]) else { throw .missing("interval") }
         let count = try p.int("interval_count") ?? 1
-        guard count >= 1 else { throw .invalid("Invalid interval_count: must be greater than or equal to 1", param: "interval_count") }
+        try StripeCatalog.checkIntervalCount(count, interval: interval, noun: "plans", param: "interval_count")
         let productID = try p.requiredString("product")
         guard products[productID] != nil else { throw .noSuch("product", productID, param: "product", status: 400) }
         let id: String
@@ -69,8 +69,13 @@ extension StripeState {
         return deletedObject(id: id, object: "plan")
     }
 
+    /// All plans unless `active` is given ("Returns a list of your plans", docs.stripe.com/api/plans/list;
+    /// only prices default to the active ones).
     func listPlans(_ p: StripeParams) throws(StripeError) -> JSONValue {
         try p.allowOnly(ListParameters.names.union(["active", "product"]), unsupported: ["created"])
-        return try plans.list(p, url: "/v1/plans", resource: "plan")
+        let active = try p.bool("active"), product = try p.nonEmptyString("product")
+        return try plans.list(p, url: "/v1/plans", resource: "plan") { plan in
+            (active == nil || plan.active == active) && (product == nil || plan.product == product)
+        }
     }
 }

@@ -74,9 +74,7 @@ extension StripeState {
                             unsupported: ["meter", "aggregate_usage"])
             guard let interval = try r.oneOf("interval", ["day", "month", "week", "year"]) else { throw .missing("recurring[interval]") }
             let count = try r.int("interval_count") ?? 1
-            guard count >= 1 else {
-                throw .invalid("Invalid recurring[interval_count]: must be greater than or equal to 1", param: "recurring[interval_count]")
-            }
+            try StripeCatalog.checkIntervalCount(count, interval: interval, noun: "prices", param: "recurring[interval_count]")
             let trial = try r.int("trial_period_days")
             if let trial, trial < 0 {
                 throw .invalid("Invalid recurring[trial_period_days]: must be greater than or equal to 0", param: "recurring[trial_period_days]")
@@ -136,7 +134,10 @@ extension StripeState {
     func listPrices(_ p: StripeParams) throws(StripeError) -> JSONValue {
         try p.allowOnly(ListParameters.names.union(["product", "active", "currency", "type", "lookup_keys", "recurring"]),
                         unsupported: ["created"])
-        let product = try p.nonEmptyString("product"), active = try p.bool("active")
+        // Unlike products, plans and tax rates, prices list only the active ones by default: "Returns a
+        // list of your active prices […]. For the list of inactive prices, set active to false."
+        // (docs.stripe.com/api/prices/list; stripe-java's PriceService.list says the same).
+        let product = try p.nonEmptyString("product"), active = try p.bool("active") ?? true
         let currency = try p.nonEmptyString("currency").map { $0.lowercased() }
         let type = try p.oneOf("type", ["one_time", "recurring"])
         let lookupKeys = try p.stringList("lookup_keys").map(Set.init)
@@ -150,7 +151,7 @@ extension StripeState {
             usageType = try r.oneOf("usage_type", ["licensed", "metered"])
         }
         return try prices.list(p, url: "/v1/prices", resource: "price") { price in
-            (product == nil || price.product == product) && (active == nil || price.active == active)
+            (product == nil || price.product == product) && price.active == active
                 && (currency == nil || price.currency == currency)
                 && (type == nil || (price.recurring == nil ? "one_time" : "recurring") == type)
                 && (lookupKeys == nil || price.lookupKey.map { lookupKeys!.contains($0) } == true)
@@ -159,13 +160,10 @@ extension StripeState {
         }
     }
 
-    /// Three ASCII letters, answered in lower case as Stripe does.
+    /// One of Stripe's supported currencies, in any case; answered in lower case as Stripe does.
     static func currency(_ text: String, param: String = "currency") throws(StripeError) -> String {
         let lower = text.lowercased()
-        guard lower.count == 3, lower.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-            throw .invalid("Invalid currency: \(text). Stripe currently supports these currencies: usd, eur, gbp, … (ISO 4217 codes in lower case)",
-                           param: param)
-        }
+        guard StripeCatalog.currencySet.contains(lower) else { throw StripeCatalog.unsupportedCurrency(lower, param: param) }
         return lower
     }
 }

@@ -18,7 +18,7 @@ struct StripeProduct: StripeRecord {
 
     var json: JSONValue {
         stripeObject(id: id, object: "product", [
-            ("active", .bool(active)), ("attributes", .array([])), ("created", .int(created)),
+            ("active", .bool(active)), ("created", .int(created)),
             ("default_price", .optional(defaultPrice)), ("description", .optional(description)),
             ("images", .array(images.map(JSONValue.string))), ("livemode", .bool(false)),
             ("marketing_features", .array([])), ("metadata", .stringMap(metadata)), ("name", .string(name)),

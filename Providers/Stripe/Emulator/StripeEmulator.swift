@@ -57,7 +57,7 @@ extension StripeState {
                 headers.append(("Idempotency-Key", key))
                 return try idempotent(request, params: params, apiKey: apiKey, key: key, requestID: requestID, headers: headers)
             }
-            return .json(200, try route(request, StripeParams(params)), headers: headers)
+            return .json(200, try answer(request, StripeParams(params)), headers: headers)
         } catch {
             var response = error.response
             response.headers = headers + response.headers
@@ -90,7 +90,7 @@ extension StripeState {
         case .proceed:
             let response: EmulatorResponse
             do {
-                response = .json(200, try route(request, StripeParams(params)), headers: headers)
+                response = .json(200, try answer(request, StripeParams(params)), headers: headers)
             } catch {
                 // Like Stripe, a request that fails validation leaves no result behind: a
                 // corrected retry may reuse the key.
@@ -161,6 +161,19 @@ extension StripeState {
             throw error
         } catch {
             throw .invalid("Invalid request: \(error)")
+        }
+    }
+
+    /// The route's answer with the request's `expand` applied. A path that cannot be expanded fails
+    /// the whole request: what the route changed is rolled back, so a refused create makes nothing.
+    mutating func answer(_ request: EmulatorRequest, _ p: StripeParams) throws(StripeError) -> JSONValue {
+        guard p.has("expand") else { return try route(request, p) }
+        let before = self
+        do {
+            return try expanding(try route(request, p), p)
+        } catch {
+            self = before
+            throw error
         }
     }
 

@@ -89,15 +89,16 @@ extension StripeState {
         return text
     }
 
-    /// Event names (`customer.created`, `invoice.*`, `*`): the shape is checked, not the catalogue.
+    /// Each name must be one of Stripe's event types (`StripeEventTypes`). Stripe's refusal names the
+    /// first bad item and lists them all: "Invalid enabled_events[0]: must be one of
+    /// account.application.authorized, account.application.deauthorized, …" on `enabled_events[0]`
+    /// (as the real API answered a Stripe CLI call, quoted in a public session log).
     static func checkEvents(_ events: [String]) throws(StripeError) {
         guard !events.isEmpty else { throw .missing("enabled_events") }
-        for (index, event) in events.enumerated() {
-            let ok = event == "*" || (!event.isEmpty && event.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "." || $0 == "*") }
-                && event.contains(".") && !event.hasPrefix(".") && !event.hasSuffix("."))
-            guard ok else {
-                throw .invalid("Invalid enabled_events[\(index)]: `\(event)` is not a Stripe event type", param: "enabled_events[\(index)]")
-            }
+        for (index, event) in events.enumerated() where !StripeEventTypes.all.contains(event) {
+            let list = StripeEventTypes.sorted
+            throw .invalid("Invalid enabled_events[\(index)]: must be one of \(list.dropLast().joined(separator: ", ")), or \(list.last!)",
+                           param: "enabled_events[\(index)]")
         }
     }
 }

@@ -163,12 +163,15 @@ import Testing
             #expect(updated.json["metadata"] as? [String: String] == ["salonops_owner": "x", "a": "b"])
             #expect(try await s.stripe(.GET, "/v1/prices/\(id)").string("nickname") == "Q")
 
-            // Filters: product, active, currency, lookup_keys[] (both list spellings).
-            #expect(try await s.stripe(.GET, "/v1/prices", [("product", product)]).ids.count == 2)
+            // Filters: product, active, currency, lookup_keys[] (both list spellings); the archived
+            // price is listed only with active=false.
+            #expect(try await s.stripe(.GET, "/v1/prices", [("product", product)]).ids == [try #require(oneOff.string("id"))])
+            #expect(try await s.stripe(.GET, "/v1/prices", [("product", product), ("active", "false")]).ids == [id])
             #expect(try await s.stripe(.GET, "/v1/prices", [("active", "true")]).ids == [try #require(oneOff.string("id"))])
-            #expect(try await s.stripe(.GET, "/v1/prices", [("currency", "eur")]).ids == [id])
-            #expect(try await s.stripe(.GET, "/v1/prices", [("lookup_keys[]", "colour-quarterly")]).ids == [id])
-            #expect(try await s.stripe(.GET, "/v1/prices", [("lookup_keys[0]", "nope"), ("lookup_keys[1]", "colour-quarterly")]).ids == [id])
+            #expect(try await s.stripe(.GET, "/v1/prices", [("currency", "eur"), ("active", "false")]).ids == [id])
+            #expect(try await s.stripe(.GET, "/v1/prices", [("lookup_keys[]", "colour-quarterly"), ("active", "false")]).ids == [id])
+            #expect(try await s.stripe(.GET, "/v1/prices", [("lookup_keys[0]", "nope"), ("lookup_keys[1]", "colour-quarterly"),
+                                                            ("active", "false")]).ids == [id])
             #expect(try await s.stripe(.GET, "/v1/prices", [("type", "one_time")]).ids.count == 1)
 
             // Prices have no DELETE; a product with prices cannot be deleted.

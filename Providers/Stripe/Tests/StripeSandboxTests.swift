@@ -64,3 +64,47 @@ import SalonOpsStripe
         #expect(!PlanRenderer.json(plan).contains(secret))
     }
 }
+
+/// A one-off priced Offer gives its product and its price the same key (`offer:<name>`):
+/// references name their kind, so repricing it points the new price at the product, not at the
+/// old price (it failed with "No such product: 'price_…'" on every apply when references were
+/// by key alone).
+@Suite struct StripeReferenceTests {
+    static let voucher = """
+    apiVersion: salonops.io/v1
+    kind: Offer
+    metadata: {name: bon-cadeau-100}
+    spec:
+      displayName: Bon cadeau 100 €
+      type: voucher
+      price: "PRICE EUR"
+    """
+
+    @Test func repricingAOneOffOfferReplacesItsPriceUnderTheSameProduct() async throws {
+        let peer = try await StripePeer.start(.sandbox)
+        defer { Task { await peer.stop() } }
+        var files = EngineFixtures.files()
+        files["offers.yaml"] = Self.voucher.replacingOccurrences(of: "PRICE", with: "100.00")
+        let first = await EngineFixtures.reconciler(try EngineFixtures.state(files), stripeURL: peer.baseURL, client: peer.client)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("reprice-\(UUID().uuidString)").path
+        let (plan, observation) = await first.plan(id: "one")
+        #expect(plan.integrations[0].changes.contains { $0.kind == "price" && $0.key == "offer:bon-cadeau-100" })
+        let created = await first.apply(plan, observation: observation, pending: PendingLog(stateDirectory: scratch, scope: "t"), store: nil)
+        #expect(created.count(.failed) == 0)
+
+        files["offers.yaml"] = Self.voucher.replacingOccurrences(of: "PRICE", with: "120.00")
+        let second = await EngineFixtures.reconciler(try EngineFixtures.state(files), stripeURL: peer.baseURL, client: peer.client)
+        let (reprice, observed) = await second.plan(id: "two", force: true)
+        let replace = try #require(reprice.integrations[0].changes.first { $0.kind == "price" && $0.key == "offer:bon-cadeau-100" })
+        #expect(replace.action == .replace)
+        let result = await second.apply(reprice, observation: observed, pending: PendingLog(stateDirectory: scratch, scope: "t"), store: nil, force: true)
+        #expect(result.count(.failed) == 0, "\(result.items.compactMap(\.reason))")
+        let product = try #require(try await peer.list("/v1/products").first { $0["id"] as? String == "so_belle_epoque_offer_bon_cadeau_100" })
+        let prices = try await peer.list("/v1/prices?active=true").filter { ($0["lookup_key"] as? String) == "salonops:offer:bon-cadeau-100" }
+        #expect(prices.count == 1)
+        #expect(prices.first?["unit_amount"] as? Int == 12000)
+        #expect(prices.first?["product"] as? String == product["id"] as? String)
+        let (after, _) = await second.plan(id: "three")
+        #expect(after.changeCount == 0)
+    }
+}

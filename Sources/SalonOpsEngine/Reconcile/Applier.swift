@@ -140,6 +140,7 @@ extension Reconciler {
         }
         guard case .success(let target) = target(integration) else { return ([], nil) }
         let name = integration.metadata.name
+        let before = await target.session.transport.counter.total
         let kinds = Dictionary(target.adapter.kinds.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let observed = observation.resources[name] ?? []
         var remoteIDs: [ResourceRef: String] = [:]
@@ -202,7 +203,7 @@ extension Reconciler {
                 }
             }
         }
-        return (items, await target.session.transport.counter.total)
+        return (items, await target.session.transport.counter.total - before)
     }
 
     /// One change, with the shared rules and the ledger.

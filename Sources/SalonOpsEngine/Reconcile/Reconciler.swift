@@ -234,6 +234,7 @@ public final class Reconciler: Sendable {
         do { projection = try target.adapter.desired(in: state, scope: scope) } catch {
             return failed(StageError(stage: .plan, message: "\(error)", retryable: false))
         }
+        let before = await target.session.transport.counter.total
         var observed: [ObservedResource]
         do { observed = try await target.adapter.observe(scope, target.session) } catch {
             return failed(StageError(stage: .observe, message: "\(error)", retryable: (error as? ProviderError)?.retryable ?? false))
@@ -244,7 +245,8 @@ public final class Reconciler: Sendable {
         plan.notes = projection.notes
         if let ledger { ledger.block(&plan, kinds: target.adapter.kinds) }
         if !force { plan.refusal = SafetyCheck.refusal(for: plan, safety: state.effectiveSafety(of: integration)) }
-        return PlanOutcome(plan: plan, observed: observed, requests: await target.session.transport.counter.total)
+        // This plan's requests (the transport lives for the run: plan and apply share it).
+        return PlanOutcome(plan: plan, observed: observed, requests: await target.session.transport.counter.total - before)
     }
 
     /// SHA-256 of a canonical form of everything observed (sorted, markers included).

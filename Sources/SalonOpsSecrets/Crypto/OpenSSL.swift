@@ -147,9 +147,9 @@ final class MemoryBIO {
     init(copying text: String) throws {
         guard let handle = BIO_new(BIO_s_secmem()) else { throw CryptoError.drain("BIO_new") }
         self.handle = handle
-        let bytes = Array(text.utf8)
-        let written = withBytes(bytes) { BIO_write(handle, $0, Int32($1)) }
-        guard bytes.isEmpty || Int(written) == bytes.count else { throw CryptoError.drain("BIO_write") }
+        var text = text  // withUTF8 is mutating; a native string is written from its own storage, not copied
+        let (written, count) = text.withUTF8 { ($0.isEmpty ? 0 : BIO_write(handle, $0.baseAddress, Int32($0.count)), $0.count) }
+        guard Int(written) == count else { throw CryptoError.drain("BIO_write") }
     }
 
     /// Everything not yet read.

@@ -96,7 +96,7 @@ public enum RSAKeyError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .malformedPEM(let expected, let detail): return "not a PEM key of the expected kind (\(expected)): \(detail)"
         case .encrypted: return "the private key is encrypted with a passphrase; give it unencrypted (openssl pkey -in KEY -out PLAIN)"
-        case .notRSA(let type): return "an RSA key is needed for RS256; this is a \(type) key"
+        case .notRSA(let type): return "RS256 needs an RSA key; this key's type is \(type)"
         case .tooShort(let bits): return "the RSA key has \(bits) bits; RS256 here needs at least \(RSASignature.minimumBits)"
         }
     }

@@ -1,0 +1,193 @@
+import AsyncHTTPClient
+import Foundation
+import SalonOpsCore
+import SalonOpsEngine
+import Testing
+
+/// A running peer of a provider (its emulator in the sandbox, or a public fake), as the contract
+/// suite needs it: where the engine sends requests, and how to act behind the tool's back.
+public protocol ContractPeer: Sendable {
+    var endpoints: Endpoints { get }
+    var client: HTTPClient { get }
+    func stop() async
+}
+
+/// What one provider gives the shared contract suite.
+public protocol ContractFixture: Sendable {
+    associatedtype Peer: ContractPeer
+    /// The provider id.
+    var provider: String { get }
+    /// The Integration's name in the fixture's config.
+    var integration: String { get }
+    var credentials: [String: [String: String]] { get }
+    /// Engine-level connect options for a variant (a small page size to page cheaply).
+    func options(_ variant: ContractVariant) -> [String: [String: String]]
+    /// Whether a changed config has something the provider cannot change in place.
+    var replaces: Bool { get }
+    /// A small config; `variant` asks for one the suite needs.
+    func files(_ variant: ContractVariant) -> [String: String]
+    func start(faults: String?) async throws -> Peer
+    /// Changes one managed resource at the provider through its own API (someone in a
+    /// dashboard) and says which (kind, key) and field moved.
+    func drift(_ peer: Peer) async throws -> (kind: String, key: String, field: String)
+    /// How many resources SalonOps owns there, by kind, read through the provider's API.
+    func owned(_ peer: Peer) async throws -> [String: Int]
+}
+
+public enum ContractVariant: Sendable, Hashable {
+    /// The base config.
+    case base
+    /// Titles changed (updates) and something whose change means replace.
+    case changed
+    /// Part of the base config removed (orphans), with `prune` as given.
+    case smaller(prune: Bool)
+    /// Enough resources that every collection needs at least three pages.
+    case large
+    /// The base config with this drift mode.
+    case drift(String)
+}
+
+/// The flows every provider runs against each of its peers: create then a no-op plan; update
+/// and replace; drift made behind the tool's back found under observe, warn and correct;
+/// orphans kept then pruned; faults that converge with no duplicate; paging over three pages.
+public struct ContractSuite<Fixture: ContractFixture>: Sendable {
+    public let fixture: Fixture
+
+    public init(_ fixture: Fixture) { self.fixture = fixture }
+
+    func engine(_ peer: Fixture.Peer, _ variant: ContractVariant, state: String) async throws -> Reconciler {
+        await EngineFixtures.reconciler(try EngineFixtures.state(fixture.files(variant)), endpoints: peer.endpoints, client: peer.client,
+                                        credentials: fixture.credentials, options: fixture.options(variant), stateDirectory: state)
+    }
+
+    func apply(_ reconciler: Reconciler, state: String, force: Bool = false) async throws -> (Plan, ApplyResult) {
+        let (plan, observation) = await reconciler.plan(id: UUID().uuidString, force: force)
+        try #require(!plan.hasErrors, "\(plan.integrations.compactMap(\.error))")
+        let result = await reconciler.apply(plan, observation: observation, pending: PendingLog(stateDirectory: state, scope: "t"), store: nil, force: force)
+        #expect(result.count(.failed) == 0, "\(result.items.filter { $0.outcome != .applied }.map { "\($0.kind) \($0.key): \($0.reason ?? "")" })")
+        return (plan, result)
+    }
+
+    func withPeer(faults: String? = nil, _ body: (Fixture.Peer, String) async throws -> Void) async throws {
+        let peer = try await fixture.start(faults: faults)
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString)").path
+        do {
+            try await body(peer, state)
+            await peer.stop()
+        } catch {
+            await peer.stop()
+            throw error
+        }
+        try? FileManager.default.removeItem(atPath: state)
+    }
+
+    func plan(_ plan: Plan) throws -> IntegrationPlan {
+        try #require(plan.integrations.first { $0.integration == fixture.integration })
+    }
+
+    /// Everything created, what the provider holds carries the markers, and a second plan is empty.
+    public func createThenNothingToDo() async throws {
+        try await withPeer { peer, state in
+            let reconciler = try await engine(peer, .base, state: state)
+            let (first, result) = try await apply(reconciler, state: state)
+            let creates = try plan(first).changes
+            #expect(!creates.isEmpty && creates.allSatisfy { $0.action == .create })
+            #expect(result.count(.applied) == creates.count)
+            let (again, _) = await reconciler.plan(id: "again")
+            let second = try plan(again)
+            #expect(second.changes.isEmpty, "\(second.changes.map { "\($0.id) \($0.fieldChanges)" })")
+            #expect(second.unchanged == creates.count)
+            #expect(again.exitCode == 0)
+            let owned = try await fixture.owned(peer)
+            let expected = Dictionary(grouping: creates, by: \.kind).mapValues(\.count)
+            #expect(owned == expected)
+        }
+    }
+
+    /// A changed config updates in place, replaces what cannot change, and settles.
+    public func updateAndReplace() async throws {
+        try await withPeer { peer, state in
+            _ = try await apply(try await engine(peer, .base, state: state), state: state)
+            let reconciler = try await engine(peer, .changed, state: state)
+            let (changed, _) = try await apply(reconciler, state: state, force: true)
+            let actions = Set(try plan(changed).changes.map(\.action))
+            #expect(actions.contains(.update))
+            if fixture.replaces { #expect(actions.contains(.replace)) }
+            let (settled, _) = await reconciler.plan(id: "settled")
+            let after = try plan(settled)
+            #expect(after.changes.isEmpty, "\(after.changes.map { "\($0.id) \($0.fieldChanges)" })")
+        }
+    }
+
+    /// A change made at the provider while the config stayed the same: reported under observe
+    /// and warn (exit 0 and 2), corrected under correct.
+    public func driftIsFoundAndCorrected() async throws {
+        try await withPeer { peer, state in
+            _ = try await apply(try await engine(peer, .base, state: state), state: state)
+            let moved = try await fixture.drift(peer)
+            for (mode, applies) in [("warn", false), ("observe", false), ("correct", true)] {
+                let (found, _) = await (try await engine(peer, .drift(mode), state: state)).plan(id: "drift-\(mode)")
+                let changes = try plan(found).changes
+                let drift = changes.filter(\.drift)
+                #expect(drift.map(\.key) == [moved.key], "\(mode): \(changes.map(\.id))")
+                #expect(drift.first?.fieldChanges.map(\.field).contains(moved.field) == true)
+                #expect(drift.first?.willApply == applies)
+                #expect(found.exitCode == (mode == "observe" ? 0 : 2))
+            }
+            let reconciler = try await engine(peer, .drift("correct"), state: state)
+            let (_, result) = try await apply(reconciler, state: state)
+            #expect(result.count(.applied) == 1)
+            let (after, _) = await reconciler.plan(id: "after")
+            let settled = try plan(after)
+            #expect(settled.changes.isEmpty)
+        }
+    }
+
+    /// Resources no longer in the config are kept (orphans) unless the Integration prunes.
+    public func orphansAreKeptThenPruned() async throws {
+        try await withPeer { peer, state in
+            _ = try await apply(try await engine(peer, .base, state: state), state: state)
+            let before = try await fixture.owned(peer)
+            let (kept, _) = await (try await engine(peer, .smaller(prune: false), state: state)).plan(id: "kept")
+            let keptPlan = try plan(kept)
+            let orphans = keptPlan.orphans
+            #expect(!orphans.isEmpty)
+            #expect(!keptPlan.changes.contains { $0.action == .delete })
+            let (pruned, _) = try await apply(try await engine(peer, .smaller(prune: true), state: state), state: state, force: true)
+            let deletes = try plan(pruned).changes.filter { $0.action == .delete }
+            #expect(Set(deletes.map(\.key)) == Set(orphans.map(\.key)))
+            let after = try await fixture.owned(peer)
+            #expect(after.values.reduce(0, +) < before.values.reduce(0, +))
+            let (settled, _) = await (try await engine(peer, .smaller(prune: true), state: state)).plan(id: "settled")
+            let settledPlan = try plan(settled)
+            #expect(settledPlan.changes.isEmpty && settledPlan.orphans.isEmpty)
+        }
+    }
+
+    /// With the provider throttling and failing some requests, apply still converges and makes
+    /// nothing twice.
+    public func faultsConvergeWithoutDuplicates(_ faults: String) async throws {
+        try await withPeer(faults: faults) { peer, state in
+            let reconciler = try await engine(peer, .base, state: state)
+            let (first, _) = try await apply(reconciler, state: state)
+            let expected = Dictionary(grouping: try plan(first).changes, by: \.kind).mapValues(\.count)
+            let (again, _) = await reconciler.plan(id: "again")
+            let second = try plan(again)
+            #expect(second.changes.isEmpty, "\(second.changes.map(\.id))")
+            let owned = try await fixture.owned(peer)
+            #expect(owned == expected)
+        }
+    }
+
+    /// Every collection over at least three pages, read back whole.
+    public func pagesThroughLargeCollections() async throws {
+        try await withPeer { peer, state in
+            let reconciler = try await engine(peer, .large, state: state)
+            let (first, _) = try await apply(reconciler, state: state, force: true)
+            let (again, _) = await reconciler.plan(id: "again")
+            let second = try plan(again), created = try plan(first).changes.count
+            #expect(second.changes.isEmpty)
+            #expect(second.unchanged == created)
+        }
+    }
+}
