@@ -192,14 +192,17 @@ import Testing
     @Test func reconcileForSchedulesAndEndpointOverrides() async throws {
         let setup = try await Setup.make()
         defer { Task { await setup.cleanUp() } }
-        // --endpoint stripe=URL instead of --sandbox: the same code, another base URL.
+        // --endpoint PROVIDER[.ENDPOINT]=URL instead of --sandbox: the same code, other base URLs.
+        let base = setup.sandbox.baseURL
         let viaEndpoint = try await CommandRunner.run(Paths.salonops, ["plan", "--repo", setup.repo.path, "--path", "examples/salon-chain",
-                                                                       "--state-dir", setup.state.path, "--endpoint", "stripe=\(setup.sandbox.baseURL)/stripe/api"],
+                                                                       "--state-dir", setup.state.path, "--endpoint", "stripe=\(base)/stripe/api",
+                                                                       "--endpoint", "google-calendar=\(base)/google-calendar/api",
+                                                                       "--endpoint", "google-calendar.oauth=\(base)/google-calendar/oauth"],
                                                       environment: setup.environment)
         #expect(viaEndpoint.status == 2, "\(viaEndpoint.stderr)")
         let first = try await setup.salonops(["reconcile"])
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
-        #expect(first.stdout.contains("Apply: 114 applied, 0 failed, 0 skipped."))
+        #expect(first.stdout.contains("Apply: 257 applied, 0 failed, 0 skipped."))
         let second = try await setup.salonops(["reconcile"])
         #expect(second.status == 0)
         #expect(second.stdout.contains("Rien à changer"))
@@ -223,6 +226,6 @@ import Testing
                                                  environment: environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("started an in-process sandbox at http://127.0.0.1:"))
-        #expect(result.stdout.contains("114 applied"))
+        #expect(result.stdout.contains("257 applied"))
     }
 }

@@ -100,7 +100,9 @@ public struct DiscoveryDocument: Sendable {
     private static func collect(_ resources: AnyJSON?, into methods: inout [Method]) {
         for (_, resource) in resources?.members ?? [:] {
             for (_, method) in resource["methods"]?.members ?? [:] {
-                guard let id = method["id"]?.string, let http = method["httpMethod"]?.string, let path = method["path"]?.string else { continue }
+                guard let id = method["id"]?.string, let http = method["httpMethod"]?.string, let path = method["path"]?.string else {
+                    continue
+                }
                 var regex = "^"
                 var literals = 0
                 var rest = Substring(path)
@@ -190,7 +192,9 @@ public struct DiscoveryDocument: Sendable {
             guard let members = item.members else { problems.append("an errors item is not an object"); continue }
             for key in ["domain", "reason", "message"] where members[key]?.string == nil { problems.append("errors item without \(key)") }
             for (key, member) in members {
-                if !["domain", "reason", "message", "locationType", "location"].contains(key) { problems.append("errors item member \(key)") }
+                if !["domain", "reason", "message", "locationType", "location"].contains(key) {
+                    problems.append("errors item member \(key)")
+                }
                 if member.string == nil { problems.append("errors item member \(key) is not a string") }
             }
         }
@@ -207,15 +211,21 @@ public struct DiscoveryDocument: Sendable {
             if value != "true" && value != "false" { problems.append("\(name)=\(value) is not a boolean") }
         case "integer":
             if let number = Int(value) {
-                if let minimum = spec["minimum"]?.string.flatMap(Int.init), number < minimum { problems.append("\(name)=\(value) < \(minimum)") }
-                if let maximum = spec["maximum"]?.string.flatMap(Int.init), number > maximum { problems.append("\(name)=\(value) > \(maximum)") }
+                if let minimum = spec["minimum"]?.string.flatMap(Int.init), number < minimum {
+                    problems.append("\(name)=\(value) < \(minimum)")
+                }
+                if let maximum = spec["maximum"]?.string.flatMap(Int.init), number > maximum {
+                    problems.append("\(name)=\(value) > \(maximum)")
+                }
             } else {
                 problems.append("\(name)=\(value) is not an integer")
             }
         case "number":
             if Double(value) == nil { problems.append("\(name)=\(value) is not a number") }
         default:
-            if let format = spec["format"]?.string, !Self.matchesFormat(value, format) { problems.append("\(name)=\(value) is not a \(format)") }
+            if let format = spec["format"]?.string, !Self.matchesFormat(value, format) {
+                problems.append("\(name)=\(value) is not a \(format)")
+            }
             if let pattern = spec["pattern"]?.string, value.range(of: pattern, options: .regularExpression) == nil {
                 problems.append("\(name)=\(value) does not match \(pattern)")
             }
@@ -248,7 +258,9 @@ public struct DiscoveryDocument: Sendable {
                 problems.append("\(path): '\(s)' is not one of \(allowed)")
             }
         case ("integer", .int(let i)):
-            if schema["format"]?.string == "int32", i < Int(Int32.min) || i > Int(Int32.max) { problems.append("\(path): \(i) is not an int32") }
+            if schema["format"]?.string == "int32", i < Int(Int32.min) || i > Int(Int32.max) {
+                problems.append("\(path): \(i) is not an int32")
+            }
         case ("number", .int), ("number", .double), ("boolean", .bool): break
         case ("array", .array(let items)):
             for (index, item) in items.enumerated() {

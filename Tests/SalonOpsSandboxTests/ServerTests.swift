@@ -22,7 +22,7 @@ import Testing
             #expect(stats.json["total"] as? Int == 5)
             #expect(stats.json["writes"] as? Int == 2)
             let rows = try #require(stats.json["requests"] as? [[String: Any]])
-            let list = rows.first { $0["method"] as? String == "GET" && $0["path"] as? String == "/v1/products" }
+            let list = rows.first { $0["method"] as? String == "GET" && $0["path"] as? String == "/api/v1/products" }
             #expect(list?["count"] as? Int == 3)
             #expect(list?["provider"] as? String == "stripe")
             #expect(list?["faulted"] as? Int == 0)

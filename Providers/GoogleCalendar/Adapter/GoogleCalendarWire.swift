@@ -79,7 +79,9 @@ enum GoogleCalendarWire {
     }
 
     static func acl(_ rule: JSONValue, calendar: String) -> ObservedResource? {
-        guard let id = rule["id"]?.string, let role = rule["role"]?.string, role != "none" else { return nil }
+        // `none` is a deleted rule; `owner` is the calendar owner's own rule (the delegated user),
+        // which comes with every calendar and which SalonOps never sets.
+        guard let id = rule["id"]?.string, let role = rule["role"]?.string, role != "none", role != "owner" else { return nil }
         let type = rule.at("scope.type")?.string ?? "", value = rule.at("scope.value")?.string ?? ""
         return ObservedResource(kind: "acl", remoteID: calendar + "/" + id, key: nil, owner: nil, naturalKey: id,
                                 fields: ["role": .string(role), "scope.type": .string(type), "scope.value": .string(value.lowercased())],

@@ -13,7 +13,7 @@ extension CalendarState {
                 return error.response
             }
         default:
-            return GoogleAPIError.unknownPath(request.method, request.path).response
+            return GoogleAPIError.unknownPath.response
         }
     }
 
@@ -24,7 +24,7 @@ extension CalendarState {
 
     private mutating func handleAPI(_ request: EmulatorRequest, segments: [String], now: Date) throws(GoogleAPIError) -> EmulatorResponse {
         guard let route = CalendarRouter.route(httpMethod: request.method, segments: segments) else {
-            throw .unknownPath(request.method, request.path)
+            throw .unknownPath
         }
         guard let query = QueryParameters(parsing: request.query) else { throw GoogleAPIError.badRequest }
         let issued = try authenticate(request, query: query, now: now)

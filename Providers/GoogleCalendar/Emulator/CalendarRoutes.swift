@@ -117,7 +117,8 @@ let calendarMethods: [CalendarMethod] = [
     CalendarMethod("calendar.acl.delete", "DELETE", "calendars/{calendarId}/acl/{ruleId}", scopes: writeAcl),
 
     CalendarMethod("calendar.events.list", "GET", "calendars/{calendarId}/events", eventListParameters, scopes: readEvents),
-    CalendarMethod("calendar.events.insert", "POST", "calendars/{calendarId}/events", eventWriteParameters.filter { $0.key != "alwaysIncludeEmail" },
+    CalendarMethod("calendar.events.insert", "POST", "calendars/{calendarId}/events",
+                   eventWriteParameters.filter { $0.key != "alwaysIncludeEmail" },
                    scopes: writeEvents),
     CalendarMethod("calendar.events.import", "POST", "calendars/{calendarId}/events/import",
                    ["conferenceDataVersion": .integer(minimum: 0, maximum: 1, clampAbove: nil),
@@ -178,15 +179,5 @@ enum CalendarRouter {
             if matches, literals > (best?.literals ?? -1) { best = (method, parameters, literals) }
         }
         return best.map { CalendarRoute(method: $0.method, pathParameters: $0.parameters) }
-    }
-
-    /// Whether some method serves this path with another HTTP method (Google answers 405 then; the
-    /// client libraries never get there).
-    static func servesPath(_ segments: [String]) -> Bool {
-        calendarMethods.contains { method in
-            let template = method.segments
-            return template.count == segments.count
-                && zip(template, segments).allSatisfy { $0.hasPrefix("{") ? !$1.isEmpty : $0 == $1 }
-        }
     }
 }

@@ -237,7 +237,11 @@ extension CalendarState {
                 guard color.count == 7, color.hasPrefix("#"), color.dropFirst().allSatisfy(\.isHexDigit) else {
                     throw .invalidValue(key)
                 }
-                if key == "backgroundColor" { settings.backgroundColor = color.lowercased() } else { settings.foregroundColor = color.lowercased() }
+                if key == "backgroundColor" {
+                    settings.backgroundColor = color.lowercased()
+                } else {
+                    settings.foregroundColor = color.lowercased()
+                }
             }
         }
         if let hidden = try bool("hidden") { settings.hidden = hidden }

@@ -220,8 +220,9 @@ extension GoogleAPIError {
     /// [R] Same capture: "Invalid string value: 'date,max'. Allowed values: [date, rating, …]" (the
     /// front end lists the enum lower-cased).
     static func notInEnum(_ name: String, _ value: String, _ allowed: [String]) -> GoogleAPIError {
-        GoogleAPIError(status: 400, domain: "global", reason: "invalidParameter",
-                       message: "Invalid string value: '\(value)'. Allowed values: [\(allowed.map { $0.lowercased() }.joined(separator: ", "))]",
+        let listed = allowed.map { $0.lowercased() }.joined(separator: ", ")
+        return GoogleAPIError(status: 400, domain: "global", reason: "invalidParameter",
+                       message: "Invalid string value: '\(value)'. Allowed values: [\(listed)]",
                        locationType: "parameter", location: name)
     }
 
@@ -250,9 +251,7 @@ extension GoogleAPIError {
     static let badRequest = GoogleAPIError(status: 400, domain: "global", reason: "badRequest", message: "Bad Request")
 
     /// A path no method serves. [A] Google answers an HTML 404 page; JSON here, so clients parse it.
-    static func unknownPath(_ method: String, _ path: String) -> GoogleAPIError {
-        GoogleAPIError(status: 404, domain: "global", reason: "notFound", message: "Not Found")
-    }
+    static let unknownPath = GoogleAPIError(status: 404, domain: "global", reason: "notFound", message: "Not Found")
 
     /// A method the discovery document lists that this emulator does not implement.
     static func notEmulated(_ methodID: String) -> GoogleAPIError {

@@ -26,9 +26,12 @@ struct GoogleCalendarAclTests {
                 ])
                 #expect(rule.status == 200)
             }
-            let publicRule = try await admin.call(.POST, "calendars/\(id)/acl", body: ["role": "freeBusyReader", "scope": ["type": "default"]])
+            let publicRule = try await admin.call(.POST, "calendars/\(id)/acl",
+                                                  body: ["role": "freeBusyReader", "scope": ["type": "default"]])
             #expect(publicRule.string("id") == "default")
-            let domain = try await admin.call(.POST, "calendars/\(id)/acl", body: ["role": "reader", "scope": ["type": "domain", "value": "salon.example"]])
+            let domain = try await admin.call(.POST, "calendars/\(id)/acl", body: [
+                "role": "reader", "scope": ["type": "domain", "value": "salon.example"],
+            ])
             #expect(domain.string("id") == "domain:salon.example")
 
             var ids: [String] = []
@@ -70,11 +73,14 @@ struct GoogleCalendarAclTests {
             let admin = try await g.client()
             let stylist = try await g.client(as: GoogleFixture.stylist)
             let id = try #require(try await admin.call(.POST, "calendars", body: ["summary": "Cabine"]).string("id"))
-            let rule = try await admin.call(.POST, "calendars/\(id)/acl", body: ["role": "reader", "scope": ["type": "user", "value": GoogleFixture.stylist]])
+            let rule = try await admin.call(.POST, "calendars/\(id)/acl", body: [
+                "role": "reader", "scope": ["type": "user", "value": GoogleFixture.stylist],
+            ])
             let ruleID = try #require(rule.string("id"))
             let etag = try #require(rule.string("etag"))
             #expect(try await admin.call(.GET, "calendars/\(id)/acl/\(ruleID)").string("role") == "reader")
-            let patched = try await admin.call(.PATCH, "calendars/\(id)/acl/\(ruleID)", body: ["role": "writer"], headers: [("If-Match", etag)])
+            let patched = try await admin.call(.PATCH, "calendars/\(id)/acl/\(ruleID)", body: ["role": "writer"],
+                                               headers: [("If-Match", etag)])
             #expect(patched.status == 200)
             #expect(patched.string("role") == "writer")
             #expect(try await stylist.call(.GET, "users/me/calendarList/\(id)").string("accessRole") == "writer")

@@ -25,10 +25,11 @@ struct GoogleCalendarEventTests {
             #expect(created.string("iCalUID") == "c0ffee00aa11@google.com")
             #expect((created.json["start"] as? [String: String]) == ["date": "2026-12-25"])
             #expect((created.json["creator"] as? [String: Any])?["email"] as? String == GoogleFixture.admin)
-            #expect(((created.json["extendedProperties"] as? [String: Any])?["private"] as? [String: String]) == ["salonops.owner": "salon-paris"])
+            #expect(created.privateProperties == ["salonops.owner": "salon-paris"])
             #expect(created.string("created") == "2026-11-30T00:53:20.000Z")
 
-            let again = try await admin.call(.POST, "calendars/primary/events", body: Self.closure("c0ffee00aa11", day: "2026-12-25", next: "2026-12-26"))
+            let again = try await admin.call(.POST, "calendars/primary/events", body: Self.closure("c0ffee00aa11", day: "2026-12-25",
+                next: "2026-12-26"))
             #expect(again.status == 409)
             #expect(again.reason == "duplicate")
             #expect(again.errorMessage == "The requested identifier already exists.")
@@ -38,12 +39,14 @@ struct GoogleCalendarEventTests {
                                                                                                  next: "2026-12-26")).status == 200)
             // Ids outside base32hex, too short, or too long.
             for bad in ["c0ffee-00aa", "C0FFEE00AA", "abcd", "w0000", String(repeating: "a", count: 1025)] {
-                let refused = try await admin.call(.POST, "calendars/primary/events", body: Self.closure(bad, day: "2026-12-25", next: "2026-12-26"))
+                let refused = try await admin.call(.POST, "calendars/primary/events", body: Self.closure(bad, day: "2026-12-25",
+                    next: "2026-12-26"))
                 #expect(refused.status == 400, "\(bad)")
                 #expect(refused.errorMessage == "Invalid resource id value.")
             }
             // Without an id the server picks one (base32hex, from the seed).
-            let generated = try await admin.call(.POST, "calendars/primary/events", body: ["start": ["date": "2026-12-31"], "end": ["date": "2027-01-01"]])
+            let generated = try await admin.call(.POST, "calendars/primary/events", body: ["start": ["date": "2026-12-31"],
+                "end": ["date": "2027-01-01"]])
             let id = try #require(generated.string("id"))
             #expect(id.count == 26 && id.allSatisfy { "0123456789abcdefghijklmnopqrstuv".contains($0) })
         }
@@ -64,7 +67,8 @@ struct GoogleCalendarEventTests {
             #expect(backwards.reason == "timeRangeEmpty")
             #expect(backwards.googleError["domain"] as? String == "calendar")
             #expect(backwards.errorMessage == "The specified time range is empty.")
-            let sameDay = try await admin.call(.POST, "calendars/primary/events", body: ["start": ["date": "2026-12-25"], "end": ["date": "2026-12-25"]])
+            let sameDay = try await admin.call(.POST, "calendars/primary/events", body: ["start": ["date": "2026-12-25"],
+                "end": ["date": "2026-12-25"]])
             #expect(sameDay.reason == "timeRangeEmpty")
             let noZone = try await admin.call(.POST, "calendars/primary/events", body: [
                 "start": ["dateTime": "2026-12-24T09:00:00"], "end": ["dateTime": "2026-12-24T18:00:00"],
@@ -97,10 +101,12 @@ struct GoogleCalendarEventTests {
             for (index, (day, next, owner)) in [("2026-12-24", "2026-12-25", "salon-paris"), ("2026-12-25", "2026-12-26", "salon-paris"),
                                                 ("2026-12-31", "2027-01-01", "salon-lyon"), ("2027-01-01", "2027-01-02", "someone-else")]
                 .enumerated() {
-                let event = try await admin.call(.POST, "calendars/primary/events", body: Self.closure("close\(index)000", day: day, next: next, owner: owner))
+                let event = try await admin.call(.POST, "calendars/primary/events", body: Self.closure("close\(index)000", day: day,
+                    next: next, owner: owner))
                 #expect(event.status == 200)
             }
-            let paris = try await admin.call(.GET, "calendars/primary/events", query: [("privateExtendedProperty", "salonops.owner=salon-paris")])
+            let paris = try await admin.call(.GET, "calendars/primary/events",
+                                             query: [("privateExtendedProperty", "salonops.owner=salon-paris")])
             #expect(paris.itemIDs == ["close0000", "close1000"])
             #expect(paris.string("kind") == "calendar#events")
             #expect(paris.string("accessRole") == "owner")
@@ -109,7 +115,8 @@ struct GoogleCalendarEventTests {
                 ("privateExtendedProperty", "salonops.owner=salon-paris"), ("privateExtendedProperty", "salonops.owner=salon-lyon"),
             ])
             #expect(two.itemIDs == ["close0000", "close1000", "close2000"])
-            #expect(try await admin.call(.GET, "calendars/primary/events", query: [("sharedExtendedProperty", "salonops.owner=salon-paris")])
+            #expect(try await admin.call(.GET, "calendars/primary/events",
+                                         query: [("sharedExtendedProperty", "salonops.owner=salon-paris")])
                     .itemIDs.isEmpty)
             let malformed = try await admin.call(.GET, "calendars/primary/events", query: [("privateExtendedProperty", "no-equals-sign")])
             #expect(malformed.status == 400)
@@ -124,7 +131,8 @@ struct GoogleCalendarEventTests {
             ])
             #expect(empty.status == 400)
             #expect(empty.reason == "timeRangeEmpty")
-            let noOffset = try await admin.call(.GET, "calendars/primary/events", query: [("timeMin", "2026-12-25T00:00:00")], shape: .invalid)
+            let noOffset = try await admin.call(.GET, "calendars/primary/events", query: [("timeMin", "2026-12-25T00:00:00")],
+                shape: .invalid)
             #expect(noOffset.status == 400)
             #expect(noOffset.reason == "badRequest")
 
@@ -149,7 +157,8 @@ struct GoogleCalendarEventTests {
         try await withGoogleSandbox { g in
             let admin = try await g.client()
             for index in 0..<7 {
-                _ = try await admin.call(.POST, "calendars/primary/events", body: Self.closure("page\(index)0000", day: "2026-12-0\(index + 1)",
+                _ = try await admin.call(.POST, "calendars/primary/events", body: Self.closure("page\(index)0000",
+                    day: "2026-12-0\(index + 1)",
                                                                                                next: "2026-12-0\(index + 2)"))
             }
             var ids: [String] = []
@@ -203,7 +212,7 @@ struct GoogleCalendarEventTests {
             #expect(patched.status == 200)
             #expect(patched.string("summary") == "Fermeture exceptionnelle")
             #expect(patched.string("description") == "Noël")
-            #expect(((patched.json["extendedProperties"] as? [String: Any])?["private"] as? [String: String]) == ["salonops.owner": "salon-paris"])
+            #expect(patched.privateProperties == ["salonops.owner": "salon-paris"])
             #expect((patched.json["start"] as? [String: String]) == ["dateTime": "2026-12-25T09:00:00+01:00"])
             #expect(patched.json["sequence"] as? Int == 1)
             let newTag = try #require(patched.string("etag"))
@@ -238,9 +247,15 @@ struct GoogleCalendarEventTests {
                 "extendedProperties": ["private": [longKey: "dropped", "value": String(repeating: "v", count: 1100)]],
             ])
             #expect(created.status == 200)
-            let properties = (created.json["extendedProperties"] as? [String: Any])?["private"] as? [String: String] ?? [:]
+            let properties = created.privateProperties ?? [:]
             #expect(properties.keys.sorted() == ["value"])
             #expect(properties["value"]?.count == 1024)
         }
+    }
+}
+
+extension Reply {
+    var privateProperties: [String: String]? {
+        (json["extendedProperties"] as? [String: Any])?["private"] as? [String: String]
     }
 }

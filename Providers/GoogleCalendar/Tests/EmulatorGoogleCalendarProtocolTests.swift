@@ -55,11 +55,45 @@ struct GoogleCalendarParameterTests {
             #expect(partial.status == 200)
             #expect(partial.json.keys.sorted() == ["items", "kind"])
             #expect(partial.items.allSatisfy { Set($0.keys) == ["id", "accessRole"] })
-            let nested = try await admin.call(.GET, "calendars/primary", query: [("fields", "id,conferenceProperties/allowedConferenceSolutionTypes")])
+            let nested = try await admin.call(.GET, "calendars/primary",
+                                              query: [("fields", "id,conferenceProperties/allowedConferenceSolutionTypes")])
             #expect(nested.json.keys.sorted() == ["conferenceProperties", "id"])
             // The token may also come as `oauth_token`.
-            let viaQuery = try await GoogleClient(google: g, token: nil).call(.GET, "calendars/primary", query: [("oauth_token", admin.token ?? "")])
+            let viaQuery = try await GoogleClient(google: g, token: nil).call(.GET, "calendars/primary",
+                                                                              query: [("oauth_token", admin.token ?? "")])
             #expect(viaQuery.status == 200)
+        }
+    }
+}
+
+@Suite(.enabled(if: calendarSpecAvailable, Comment(rawValue: calendarSpecMissing)))
+struct GoogleCalendarSeedTests {
+    @Test func idsComeFromTheSeedAndResetStartsOver() async throws {
+        func firstCalendarID(seed: UInt64) async throws -> String {
+            try await withGoogleSandbox(seed: seed) { g in
+                let admin = try await g.client()
+                let id = try #require(try await admin.call(.POST, "calendars", body: ["summary": "A"]).string("id"))
+                // A reset drops data and tokens (service accounts stay registered) and restarts the streams.
+                #expect(try await g.sandbox.request(.POST, "/_sandbox/reset").status == 200)
+                #expect(try await admin.call(.GET, "calendars/\(id)").status == 401)
+                let again = try await g.client()
+                #expect(try await again.call(.POST, "calendars", body: ["summary": "A"]).string("id") == id)
+                return id
+            }
+        }
+        let first = try await firstCalendarID(seed: 7)
+        #expect(try await firstCalendarID(seed: 7) == first)
+        #expect(try await firstCalendarID(seed: 8) != first)
+    }
+
+    @Test func unknownPathsAnswerNotFoundInGoogleShape() async throws {
+        try await withGoogleSandbox { g in
+            let reply = try await g.sandbox.request(.GET, "/google-calendar/api/nowhere")
+            #expect(reply.status == 404)
+            #expect(g.discovery?.validateErrorEnvelope(status: 404, body: reply.body).isEmpty == true)
+            #expect(try await g.sandbox.request(.GET, "/google-calendar/elsewhere").status == 404)
+            let notEmulated = try await (try await g.client()).call(.POST, "calendars/primary/events/quickAdd", query: [("text", "x")])
+            #expect(notEmulated.status == 501)
         }
     }
 }
@@ -169,11 +203,15 @@ struct DiscoveryDocumentTests {
         #expect(discovery.validateRequest(httpMethod: "GET", path: "calendars/primary/events",
                                           query: [("maxResults", "10"), ("privateExtendedProperty", "a=1"),
                                                   ("privateExtendedProperty", "b=2")], body: nil).1.isEmpty)
-        #expect(!discovery.validateRequest(httpMethod: "GET", path: "calendars/primary/events", query: [("maxResults", "0")], body: nil).1.isEmpty)
-        #expect(!discovery.validateRequest(httpMethod: "GET", path: "calendars/primary/events", query: [("orderBy", "x")], body: nil).1.isEmpty)
-        #expect(!discovery.validateRequest(httpMethod: "GET", path: "calendars/primary/events", query: [("q", "a"), ("q", "b")], body: nil).1.isEmpty)
+        #expect(!discovery.validateRequest(httpMethod: "GET", path: "calendars/primary/events", query: [("maxResults", "0")],
+            body: nil).1.isEmpty)
+        #expect(!discovery.validateRequest(httpMethod: "GET", path: "calendars/primary/events", query: [("orderBy", "x")],
+            body: nil).1.isEmpty)
+        #expect(!discovery.validateRequest(httpMethod: "GET", path: "calendars/primary/events", query: [("q", "a"), ("q", "b")],
+            body: nil).1.isEmpty)
         #expect(!discovery.validateRequest(httpMethod: "POST", path: "calendars", query: [], body: #"{"summary":1}"#).1.isEmpty)
-        #expect(!discovery.validateRequest(httpMethod: "POST", path: "calendars", query: [], body: #"{"summary":"a","colour":"red"}"#).1.isEmpty)
+        #expect(!discovery.validateRequest(httpMethod: "POST", path: "calendars", query: [],
+            body: #"{"summary":"a","colour":"red"}"#).1.isEmpty)
         #expect(discovery.validateRequest(httpMethod: "POST", path: "calendars/primary/acl", query: [],
                                           body: #"{"role":"reader","scope":{"type":"default"}}"#).1.isEmpty)
         #expect(!discovery.validateRequest(httpMethod: "GET", path: "nowhere", query: [], body: nil).1.isEmpty)
@@ -182,7 +220,9 @@ struct DiscoveryDocumentTests {
                 .count == 1)
         #expect(discovery.validateResponse(status: 200, body: #"{"kind":"calendar#event","start":{"date":"2026-12-25"}}"#, method: event,
                                            partial: false).isEmpty)
-        #expect(discovery.validateErrorEnvelope(status: 404, body: #"{"error":{"errors":[{"domain":"global","reason":"notFound","message":"Not Found"}],"code":404,"message":"Not Found"}}"#).isEmpty)
+        let envelope = #"{"error":{"errors":[{"domain":"global","reason":"notFound","message":"Not Found"}],"code":404,"#
+            + #""message":"Not Found"}}"#
+        #expect(discovery.validateErrorEnvelope(status: 404, body: envelope).isEmpty)
         #expect(!discovery.validateErrorEnvelope(status: 404, body: #"{"error":{"code":404,"message":"Not Found"}}"#).isEmpty)
     }
 }

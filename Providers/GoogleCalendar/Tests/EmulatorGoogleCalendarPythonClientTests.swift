@@ -27,7 +27,7 @@ struct GoogleCalendarPythonClientTests {
             ]
             try JSONSerialization.data(withJSONObject: info).write(to: keyFile)
             defer { try? FileManager.default.removeItem(at: keyFile) }
-            let script = Paths.packageRoot.appendingPathComponent("Tests/SalonOpsSandboxTests/Peers/google_calendar_client.py").path
+            let script = Paths.packageRoot.appendingPathComponent("Providers/GoogleCalendar/Tests/Peers/google_calendar_client.py").path
             let result = try await CommandRunner.run(venvPython, [script, keyFile.path, g.apiRoot, GoogleFixture.admin],
                                                      environment: ["NO_PROXY": "127.0.0.1", "PYTHONDONTWRITEBYTECODE": "1"],
                                                      timeout: 120)

@@ -194,7 +194,8 @@ struct GoogleCalendarListTests {
             // Removing it from the list, then adding it back with settings.
             #expect(try await stylist.call(.DELETE, "users/me/calendarList/\(id)").status == 204)
             #expect(try await stylist.call(.GET, "users/me/calendarList/\(id)").status == 404)
-            let added = try await stylist.call(.POST, "users/me/calendarList", body: ["id": id, "summaryOverride": "Ma cabine", "hidden": true])
+            let added = try await stylist.call(.POST, "users/me/calendarList", body: ["id": id, "summaryOverride": "Ma cabine",
+                "hidden": true])
             #expect(added.status == 200)
             #expect(added.string("summaryOverride") == "Ma cabine")
             #expect(added.json["hidden"] as? Bool == true)

@@ -17,7 +17,7 @@ struct GoogleCalendarFixture: ContractFixture {
     }
 
     static func establishment(_ name: String, staff: [(String, String, String?)], rooms: [String], closures: [String]) -> String {
-        let staffYAML = staff.map { "    - {name: \($0.0), displayName: \($0.1)\($0.2.map { ", email: \($0)" } ?? "")}" }.joined(separator: "\n")
+        let staffYAML = staff.map { "    - {name: \($0.0), displayName: \($0.1), services: []\($0.2.map { ", email: \($0)" } ?? "")}" }.joined(separator: "\n")
         let roomsYAML = rooms.map { "    - {name: \($0), displayName: Cabine \($0)}" }.joined(separator: "\n")
         return """
         apiVersion: salonops.io/v1

@@ -100,7 +100,7 @@ import SalonOpsStripe
         let result = await second.apply(reprice, observation: observed, pending: PendingLog(stateDirectory: scratch, scope: "t"), store: nil, force: true)
         #expect(result.count(.failed) == 0, "\(result.items.compactMap(\.reason))")
         let product = try #require(try await peer.list("/v1/products").first { $0["id"] as? String == "so_belle_epoque_offer_bon_cadeau_100" })
-        let prices = try await peer.list("/v1/prices?active=true").filter { ($0["lookup_key"] as? String) == "salonops:offer:bon-cadeau-100" }
+        let prices = try await peer.list("/v1/prices").filter { ($0["lookup_key"] as? String) == "salonops:offer:bon-cadeau-100" }
         #expect(prices.count == 1)
         #expect(prices.first?["unit_amount"] as? Int == 12000)
         #expect(prices.first?["product"] as? String == product["id"] as? String)

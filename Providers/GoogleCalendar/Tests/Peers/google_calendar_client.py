@@ -79,7 +79,7 @@ def main():
         seen["duplicate_status"] = error.resp.status
         seen["duplicate_message"] = error.reason
 
-    # A 204 No Content reads as {} in the client's JSON model.
+    # Methods without a response body use the client's raw model: a 204 reads as "".
     seen["delete_result"] = calendar.events().delete(calendarId=target, eventId=inserted["id"]).execute()
     seen["after_delete"] = calendar.events().get(calendarId=target, eventId=inserted["id"]).execute()["status"]
     calendar.calendars().delete(calendarId=created[-1]).execute()
