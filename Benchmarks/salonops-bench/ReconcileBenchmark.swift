@@ -1,97 +1,233 @@
-// salonops-bench reconcile [--establishments N] [--services S]
+// salonops-bench reconcile [--establishments N] [--services S] [--latency-ms L]
 //
-// API requests of a no-op plan for a generated catalogue against the sandbox, divided by the
-// lower bound: the pages needed to list each collection once (100 objects a page, at least one
-// request per collection). Goal: 1.00, and 0 writes.
+// A no-op plan of a generated chain with Stripe and Google Calendar enabled, against the
+// sandbox with L ms of injected latency per request and each provider's published limits:
+// - requests over the lower bound (the pages needed to list each collection once, plus one
+//   token request for Google): goal 1.00, and 0 writes;
+// - wall time over the floor computed from the same run's requests, the round trip measured in
+//   the same run, each provider's allowed concurrency and rate (the slowest provider bounds it,
+//   since providers are observed at once): goal ≤ 1.2.
 import AsyncHTTPClient
 import Foundation
 import SalonOpsCore
 import SalonOpsEngine
+import SalonOpsGoogleCalendar
+import SalonOpsProviderKit
 import SalonOpsProviders
 import SalonOpsSandbox
 import SalonOpsSecrets
+import SalonOpsStripe
 
 func benchReconcile(_ arguments: [String]) async throws {
-    var establishments = 200, services = 10
+    var establishments = 200, services = 10, latency = 20
     var rest = arguments[...]
     while let flag = rest.popFirst() {
-        guard let value = rest.popFirst().flatMap(Int.init), value > 0 else { usage() }
+        guard let value = rest.popFirst().flatMap(Int.init), value >= 0 else { usage() }
         switch flag {
-        case "--establishments": establishments = value
-        case "--services": services = value
+        case "--establishments": establishments = max(1, value)
+        case "--services": services = max(1, value)
+        case "--latency-ms": latency = value
         default: usage()
         }
     }
-    var files: [String: String] = [
-        "organization.yaml": "apiVersion: salonops.io/v1\nkind: Organization\nmetadata: {name: bench}\nspec:\n  displayName: Bench\n",
-        "secrets/stripe.sops.yaml": "stripe:\n    secret_key: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]\nsops:\n    lastmodified: \"2026-11-01T00:00:00Z\"\n    mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]\n    version: 3.11.0\n",
-        "integration.yaml": """
-        apiVersion: salonops.io/v1
-        kind: Integration
-        metadata: {name: stripe}
-        spec:
-          provider: stripe
-          enabled: true
-          credentials:
-            secretKey: {secret: "secrets/stripe.sops.yaml#stripe.secret_key"}
-          settings:
-            webhook: {url: "https://app.example/webhooks/stripe", events: [charge.refunded]}
-        """,
-    ]
-    for i in 0..<services {
-        files["services/s\(i).yaml"] = "apiVersion: salonops.io/v1\nkind: Service\nmetadata: {name: soin-\(i)}\nspec:\n  displayName: Soin \(i)\n  category: soins\n  duration: 60m\n  price: \"\(40 + i).00 EUR\"\n  vatRate: \"20%\"\n"
-    }
-    for i in 0..<establishments {
-        files["establishments/e\(i).yaml"] = "apiVersion: salonops.io/v1\nkind: Establishment\nmetadata: {name: salon-\(i)}\nspec:\n  displayName: Salon \(i)\n  address: {street: \(i) rue de la Paix, postalCode: \"75011\", city: Paris, country: FR}\n  hours:\n    monday: [\"10:00-19:00\"]\n"
-    }
+    let key = try ReconcileBenchKey.make()
+    let files = ReconcileBenchKey.config(establishments: establishments, services: services)
     let loaded = ConfigLoader.load(files.map { ConfigFile(path: $0.key, repositoryPath: $0.key, contents: Array($0.value.utf8)) }, catalog: Registry.catalog)
     guard !loaded.hasErrors else {
         print(loaded.diagnostics.map(\.headline).joined(separator: "\n"))
         exit(1)
     }
-    let sandbox = try await SandboxServer.start(SandboxConfiguration())
+    let faults = try FaultPlan(parsing: latency > 0 ? "latency=\(latency)ms" : "")
+    let sandbox = try await SandboxServer.start(SandboxConfiguration(
+        faults: faults, emulatorOptions: ["google-calendar": ["serviceAccount": "\(ReconcileBenchKey.email)=\(key.publicPEM)"]]))
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    let secret = Secret(Array("sk_test_bench".utf8), fingerprintKey: Array("bench".utf8))
-    let reconciler = await Reconciler(state: loaded.state, commit: String(repeating: "b", count: 40), repository: "bench",
-                                      providers: Registry.providers, endpoints: Endpoints(sandbox: sandbox.baseURL), client: client,
-                                      credentials: ["stripe": ["secretKey": secret]], credentialErrors: [:], limiters: RateLimiterRegistry(),
-                                      limits: EngineLimits(applyConcurrency: 8))
+    let fingerprint = Array("bench".utf8)
+    let credentials: [String: [String: Secret]] = [
+        "stripe": ["secretKey": Secret(Array("sk_test_bench".utf8), fingerprintKey: fingerprint)],
+        "google-calendar": ["serviceAccountKey": Secret(Array(key.json.utf8), fingerprintKey: fingerprint)],
+    ]
+    func engine() async -> Reconciler {
+        await Reconciler(state: loaded.state, commit: String(repeating: "b", count: 40), repository: "bench", providers: Registry.providers,
+                         endpoints: Endpoints(sandbox: sandbox.baseURL), client: client, credentials: credentials, credentialErrors: [:],
+                         limiters: RateLimiterRegistry(), limits: EngineLimits(applyConcurrency: 8, runDeadline: .seconds(3600)))
+    }
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)").path
     let setupStart = ContinuousClock.now
-    let (setup, observed) = await reconciler.plan(id: "setup")
-    let applied = await reconciler.apply(setup, observation: observed, pending: PendingLog(stateDirectory: scratch, scope: "bench"), store: nil)
+    let setupEngine = await engine()
+    let (setup, observed) = await setupEngine.plan(id: "setup", force: true)
+    for integration in setup.integrations where integration.error != nil { print("setup: \(integration.integration): \(integration.error!)") }
+    let applied = await setupEngine.apply(setup, observation: observed, pending: PendingLog(stateDirectory: scratch, scope: "bench"), store: nil, force: true)
     print("setup: \(applied.count(.applied)) resources created in \(ContinuousClock.now - setupStart) (\(applied.count(.failed)) failed)")
+    for item in applied.items.filter({ $0.outcome != .applied }).prefix(5) { print("  \(item.kind) \(item.key): \(item.reason ?? "")") }
 
-    let before = try await stats(sandbox, client)
-    let planStart = ContinuousClock.now
-    let (noop, observation) = await reconciler.plan(id: "noop")
-    let elapsed = ContinuousClock.now - planStart
-    let after = try await stats(sandbox, client)
-    let reads = after.total - before.total - (after.writes - before.writes)
-    let writes = after.writes - before.writes
-    // Lower bound: every collection listed once, 100 objects a page, at least one request each.
-    var counts: [String: Int] = [:]
-    // Archived prices are a collection of their own (Stripe lists only active prices unless
-    // `active=false` is given, so the adapter lists them apart).
-    for resource in observation.resources["stripe"] ?? [] {
-        counts[resource.kind == "price" && resource.archived ? "archived price" : resource.kind, default: 0] += 1
+    // The round trip of one request through the injected latency, measured now (median of 15).
+    var trips: [Duration] = []
+    for _ in 0..<15 {
+        let start = ContinuousClock.now
+        var request = HTTPClientRequest(url: sandbox.baseURL + "/stripe/api/v1/balance")
+        request.headers.add(name: "Authorization", value: "Bearer sk_test_bench")
+        _ = try await client.execute(request, timeout: .seconds(10)).body.collect(upTo: 1 << 20)
+        trips.append(ContinuousClock.now - start)
     }
-    let collections = StripeCollections.all
-    let lowerBound = collections.reduce(0) { $0 + max(1, (counts[$1, default: 0] + 99) / 100) }
-    print("no-op plan: \(noop.changeCount) changes, \(counts.values.reduce(0, +)) resources observed in \(elapsed)")
-    print("requests:   \(reads) reads, \(writes) writes; lower bound \(lowerBound) pages (\(collections.map { "\($0) \(counts[$0, default: 0])" }.joined(separator: ", ")))")
-    print(String(format: "ratio:      %.2f (goal 1.00), writes %d (goal 0)", Double(reads) / Double(lowerBound), writes))
+    let rtt = trips.sorted()[trips.count / 2]
+
+    // A fresh engine, as a scheduled run has: its token fetch is part of the plan.
+    let noopEngine = await engine()
+    let before = try await providerStats(sandbox, client)
+    let planStart = ContinuousClock.now
+    let (noop, observation) = await noopEngine.plan(id: "noop")
+    let wall = ContinuousClock.now - planStart
+    let after = try await providerStats(sandbox, client)
+
+    print("no-op plan: \(noop.changeCount) changes, \(noop.integrations.compactMap(\.error).count) errors, in \(wall); round trip \(rtt)")
+    var floor = Duration.zero
+    var totalReads = 0, totalWrites = 0, totalBound = 0
+    for module in [Stripe.self, GoogleCalendar.self] as [any ProviderModule.Type] {
+        let id = module.spec.id
+        let reads = (after.reads[id] ?? 0) - (before.reads[id] ?? 0)
+        let writes = (after.writes[id] ?? 0) - (before.writes[id] ?? 0)
+        let resources = observation.resources[id] ?? []
+        let (bound, chain) = lowerBound(id, resources)
+        // Requests at the provider's rate after its burst, or its in-flight cap over the round
+        // trip, whichever is slower; never less than its longest chain of dependent pages.
+        let rate = min(module.traits.rate.requestsPerSecond, Double(module.traits.rate.maxInFlight) / seconds(rtt))
+        let paced = Duration.milliseconds(Int64(max(0, Double(reads - module.traits.rate.burst)) / rate * 1000)) + rtt
+        let providerFloor = max(paced, rtt * chain)
+        floor = max(floor, providerFloor)
+        totalReads += reads
+        totalWrites += writes
+        totalBound += bound
+        print("  \(id): \(reads) requests (lower bound \(bound): \(String(format: "%.2f", Double(reads) / Double(max(bound, 1)))); writes \(writes); floor \(providerFloor) (\(module.traits.rate.requestsPerSecond)/s, \(module.traits.rate.maxInFlight) in flight, chain of \(chain))")
+    }
+    print(String(format: "requests:   %.2f of the lower bound (goal 1.00), writes %d (goal 0)", Double(totalReads) / Double(max(totalBound, 1)), totalWrites))
+    print(String(format: "wall time:  %.2f of the floor %@ (goal ≤ 1.2)", seconds(wall) / seconds(floor), "\(floor)"))
     try await client.shutdown()
     await sandbox.stop()
 }
 
-enum StripeCollections {
-    static let all = ["product", "price", "archived price", "plan", "coupon", "tax_rate", "webhook_endpoint"]
+/// Pages needed to list each collection once, and the longest chain of pages that must follow
+/// each other.
+func lowerBound(_ provider: String, _ resources: [ObservedResource]) -> (requests: Int, chain: Int) {
+    switch provider {
+    case "stripe":
+        // One list per collection, archived prices apart (Stripe lists only active prices
+        // unless `active=false`), 100 a page, at least one page each.
+        var counts: [String: Int] = [:]
+        for resource in resources { counts[resource.kind == "price" && resource.archived ? "archived price" : resource.kind, default: 0] += 1 }
+        let pages = ["product", "price", "archived price", "plan", "coupon", "tax_rate", "webhook_endpoint"].map { max(1, (counts[$0, default: 0] + 99) / 100) }
+        return (pages.reduce(0, +), pages.max() ?? 1)
+    case "google-calendar":
+        // A token, the calendar list (250 a page), then each owned calendar's ACL (250) and its
+        // closure events (2,500): one page each at this size.
+        let calendars = resources.filter { $0.kind == "calendar" && $0.key != nil }.count
+        let acl = Dictionary(grouping: resources.filter { $0.kind == "acl" }, by: { $0.references["calendar"] ?? "" })
+        let events = Dictionary(grouping: resources.filter { $0.kind == "closure" }, by: { $0.references["calendar"] ?? "" })
+        let perCalendar = resources.filter { $0.kind == "calendar" && $0.key != nil }.reduce(0) { total, calendar in
+            total + max(1, ((acl[calendar.remoteID]?.count ?? 0) + 249) / 250) + max(1, ((events[calendar.remoteID]?.count ?? 0) + 2499) / 2500)
+        }
+        return (1 + max(1, (calendars + 249) / 250) + perCalendar, 3)
+    default:
+        return (1, 1)
+    }
 }
 
-private func stats(_ sandbox: SandboxServer, _ client: HTTPClient) async throws -> (total: Int, writes: Int) {
+/// Per provider, the sandbox's counted reads and writes (token requests are reads).
+private func providerStats(_ sandbox: SandboxServer, _ client: HTTPClient) async throws -> (reads: [String: Int], writes: [String: Int]) {
     let response = try await client.execute(HTTPClientRequest(url: sandbox.baseURL + "/_sandbox/stats"), timeout: .seconds(10))
     let body = try await response.body.collect(upTo: 1 << 24)
     let object = (try JSONSerialization.jsonObject(with: Data(body.getBytes(at: 0, length: body.readableBytes) ?? []))) as? [String: Any] ?? [:]
-    return (object["total"] as? Int ?? 0, object["writes"] as? Int ?? 0)
+    var reads: [String: Int] = [:], writes: [String: Int] = [:]
+    for row in object["requests"] as? [[String: Any]] ?? [] {
+        guard let provider = row["provider"] as? String, let count = row["count"] as? Int, let method = row["method"] as? String else { continue }
+        if method == "GET" || (row["path"] as? String)?.hasPrefix("/oauth") == true { reads[provider, default: 0] += count } else { writes[provider, default: 0] += count }
+    }
+    return (reads, writes)
+}
+
+/// A throwaway service-account key for the benchmark (made with the openssl CLI), and the config.
+enum ReconcileBenchKey {
+    static let email = "bench@salonops-bench.iam.gserviceaccount.com"
+
+    static func make() throws -> (json: String, publicPEM: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bench-key-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for arguments in [["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "key.pem"], ["pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem"]] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = arguments
+            process.currentDirectoryURL = folder
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw BenchError("openssl \(arguments[0]) failed") }
+        }
+        let pem = try String(contentsOf: folder.appendingPathComponent("key.pem"), encoding: .utf8)
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: [
+            "type": "service_account", "private_key_id": "bench", "private_key": pem, "client_email": email, "token_uri": "https://oauth2.googleapis.com/token",
+        ]), as: UTF8.self)
+        return (json, try String(contentsOf: folder.appendingPathComponent("pub.pem"), encoding: .utf8))
+    }
+
+    static func config(establishments: Int, services: Int) -> [String: String] {
+        let outline = { (name: String, key: String) in
+            "\(name):\n    \(key): ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]\nsops:\n    lastmodified: \"2026-11-01T00:00:00Z\"\n    mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]\n    version: 3.11.0\n"
+        }
+        var files: [String: String] = [
+            "organization.yaml": "apiVersion: salonops.io/v1\nkind: Organization\nmetadata: {name: bench}\nspec:\n  displayName: Bench\n",
+            "secrets/stripe.sops.yaml": outline("stripe", "secret_key"),
+            "secrets/google.sops.yaml": outline("google", "service_account_key"),
+            "integrations/stripe.yaml": """
+            apiVersion: salonops.io/v1
+            kind: Integration
+            metadata: {name: stripe}
+            spec:
+              provider: stripe
+              enabled: true
+              credentials:
+                secretKey: {secret: "secrets/stripe.sops.yaml#stripe.secret_key"}
+              settings:
+                webhook: {url: "https://app.example/webhooks/stripe", events: [charge.refunded]}
+            """,
+            "integrations/google-calendar.yaml": """
+            apiVersion: salonops.io/v1
+            kind: Integration
+            metadata: {name: google-calendar}
+            spec:
+              provider: google-calendar
+              enabled: true
+              credentials:
+                serviceAccountKey: {secret: "secrets/google.sops.yaml#google.service_account_key"}
+              settings:
+                delegatedUser: agendas@bench.example
+                readerGroup: accueil@bench.example
+            """,
+        ]
+        for i in 0..<services {
+            files["services/s\(i).yaml"] = "apiVersion: salonops.io/v1\nkind: Service\nmetadata: {name: soin-\(i)}\nspec:\n  displayName: Soin \(i)\n  category: soins\n  duration: 60m\n  price: \"\(40 + i).00 EUR\"\n  vatRate: \"20%\"\n"
+        }
+        for i in 0..<establishments {
+            files["establishments/e\(i).yaml"] = """
+            apiVersion: salonops.io/v1
+            kind: Establishment
+            metadata: {name: salon-\(i)}
+            spec:
+              displayName: Salon \(i)
+              timezone: Europe/Paris
+              address: {street: \(i) rue de la Paix, postalCode: "75011", city: Paris, country: FR}
+              hours:
+                monday: ["10:00-19:00"]
+              closures:
+                - {date: 2026-12-25, reason: Noël}
+              staff:
+                - {name: s\(i), displayName: Styliste \(i), email: s\(i)@bench.example, services: []}
+            """
+        }
+        return files
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

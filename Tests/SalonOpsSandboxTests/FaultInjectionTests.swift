@@ -100,11 +100,12 @@ import Testing
                 #expect(try await s.stripe(.GET, "/v1/balance").status == 200)
                 let elapsed = clock.now - start
                 #expect(elapsed >= .milliseconds(40))
-                #expect(elapsed < .milliseconds(80) + .seconds(1))  // upper bound with slack for a loaded machine
+                // Upper bound with slack for a loaded 2-core machine (the whole suite runs at once).
+                #expect(elapsed < .milliseconds(80) + .seconds(5))
             }
             let start = clock.now
             #expect(try await s.request(.GET, "/_sandbox/health").status == 200)
-            #expect(clock.now - start < .milliseconds(40) + .seconds(1))
+            #expect(clock.now - start < .milliseconds(40) + .seconds(5))
         }
     }
 }

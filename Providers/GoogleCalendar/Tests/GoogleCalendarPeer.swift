@@ -51,11 +51,16 @@ struct GoogleCalendarPeer: ContractPeer {
     /// An access token for the delegated user, from the emulated token endpoint.
     func token() async throws -> String {
         let assertion = try key.signedAssertion(scopes: ["https://www.googleapis.com/auth/calendar"], subject: Self.delegatedUser, issuedAt: Date())
-        let reply = try await raw(.POST, "/google-calendar/oauth/token",
-                                  body: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=\(assertion)",
-                                  contentType: "application/x-www-form-urlencoded")
-        guard let token = reply.json["access_token"] as? String else { throw HarnessError("no token: \(reply.body)") }
-        return token
+        // The sandbox may inject throttling here too: a bounded retry, as a client would.
+        for _ in 0..<50 {
+            let reply = try await raw(.POST, "/google-calendar/oauth/token",
+                                      body: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=\(assertion)",
+                                      contentType: "application/x-www-form-urlencoded")
+            if reply.status == 429 || reply.status == 503 { continue }
+            guard let token = reply.json["access_token"] as? String else { throw HarnessError("no token: \(reply.body)") }
+            return token
+        }
+        throw HarnessError("no token: throttled 50 times")
     }
 
     /// One call to the Calendar API (paths below `/calendar/v3`), retried past throttling.
