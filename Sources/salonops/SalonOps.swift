@@ -11,7 +11,7 @@ struct SalonOps: AsyncParsableCommand {
         """,
         version: salonOpsVersion,
         subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ReconcileCommand.self, CheckCommand.self, StatusCommand.self,
-                      LockCommand.self, Secrets.self, SandboxCommand.self]
+                      LockCommand.self, LedgerCommand.self, Secrets.self, SandboxCommand.self]
     )
 
     /// `--sandbox` with no URL means "start one in this process": ArgumentParser options always

@@ -77,3 +77,21 @@ import Testing
         #expect(value.description == "{z: 1, a: [\"x\"]}")
     }
 }
+
+/// Findings and notes reach the owner: « à corriger à la main » with the exact value to set.
+@Suite struct FindingRenderingTests {
+    @Test func findingsAndNotesAreShownWithTheValueToSet() {
+        var plan = IntegrationPlan(integration: "gbp", provider: "gbp", providerName: "Google Business Profile", drift: .warn)
+        plan.findings = [Finding(kind: "listing", key: "paris-11", title: "Paris 11", establishment: "paris-11", remoteID: "locations/1", problem: .differs,
+                                 fieldChanges: [FieldChange(field: "phone", before: .string("+33100000000"), after: .string("+33199001142"))])]
+        plan.notes = [PlanNote(kind: "service", key: "soin", "no duration field: not published")]
+        let whole = Plan(id: "p", repository: "r", commit: String(repeating: "c", count: 40), createdAt: "t", observedDigest: "d", integrations: [plan])
+        let kinds = ["gbp/listing": ResourceKind(name: "listing", label: "fiche", fieldLabels: ["phone": "téléphone"])]
+        let text = PlanRenderer(kinds: kinds, establishmentNames: ["paris-11": "Belle Époque Paris 11"], colour: false).text(whole)
+        #expect(text.contains("Google Business Profile · Belle Époque Paris 11 : à corriger à la main : téléphone de « Paris 11 » : mettre \"+33199001142\" (au lieu de \"+33100000000\")"), "\(text)")
+        #expect(text.contains("set phone to \"+33199001142\""))
+        #expect(text.contains("note: service soin: no duration field: not published"))
+        #expect(text.contains("1 to correct by hand"))
+        #expect(PlanRenderer.json(whole).contains("\"findings\""))
+    }
+}

@@ -40,6 +40,10 @@ public struct PlanRenderer: Sendable {
             for orphan in integration.orphans {
                 lines.append("\(name) : \(kind(integration.provider, orphan.kind).label) « \(orphan.title) » n'est plus dans la configuration (conservé)")
             }
+            for finding in integration.findings {
+                let scope = finding.establishment.map { " · " + (establishmentNames[$0] ?? $0) } ?? ""
+                lines.append("\(name)\(scope) : à corriger à la main : \(describe(finding, provider: integration.provider))")
+            }
             if let refusal = integration.refusal { lines.append("\(name) : refusé par sécurité : \(refusal)") }
         }
         return lines
@@ -60,6 +64,25 @@ public struct PlanRenderer: Sendable {
             let phrases = fieldPhrases(change, kind: kind)
             guard !phrases.isEmpty else { return "\(kind.label) \(title) mis à jour" }
             return phrases.map { "\($0.label) de \(title) \($0.change)" }.joined(separator: ", ")
+        }
+    }
+
+    /// What to set by hand, with the exact values: « téléphone de « Paris 11 » : mettre +33… (au lieu de +33…) ».
+    func describe(_ finding: Finding, provider: String) -> String {
+        let kind = kind(provider, finding.kind)
+        let title = "« \(finding.title) »"
+        switch finding.problem {
+        case .missing:
+            return "\(kind.label) \(title) absent chez le fournisseur : à créer ou à rattacher"
+                + (finding.remoteID.map { " (identifiant attendu \($0))" } ?? "")
+        case .differs:
+            let phrases = finding.fieldChanges.map { change -> String in
+                let label = kind.fieldLabels[change.field] ?? change.field
+                let want = change.after.map { $0.description } ?? "rien"
+                let have = change.before.map { $0.description } ?? "rien"
+                return "\(label) de \(title) : mettre \(want) (au lieu de \(have))"
+            }
+            return phrases.joined(separator: ", ")
         }
     }
 
@@ -157,8 +180,20 @@ public struct PlanRenderer: Sendable {
             for orphan in integration.orphans {
                 out += "    \(orphan.kind) \(orphan.key) [\(orphan.remoteID)]  « \(orphan.title) » — orphaned, kept (prune: false)\n"
             }
+            for finding in integration.findings {
+                let remote = finding.remoteID.map { " [\($0)]" } ?? ""
+                out += paint("  ! \(finding.kind) \(finding.key)\(remote)  « \(finding.title) » — \(finding.problem == .missing ? "missing at the provider" : "differs"): to correct by hand, never applied", .yellow) + "\n"
+                for change in finding.fieldChanges {
+                    out += "      set \(change.field) to \(change.after?.description ?? "nothing") (now \(change.before?.description ?? "nothing"))\n"
+                }
+            }
+            for note in integration.notes {
+                let subject = [note.kind, note.key].compactMap { $0 }.joined(separator: " ")
+                out += "  note: \(subject.isEmpty ? "" : subject + ": ")\(note.message)\n"
+            }
             if let refusal = integration.refusal { out += paint("  refused: \(refusal) (use --force to override)", .red) + "\n" }
-            out += "  \(integration.applicable.count) to apply, \(integration.unchanged) unchanged, \(integration.orphans.count) orphaned, \(integration.unmanaged) unmanaged (never touched)\n\n"
+            out += "  \(integration.applicable.count) to apply, \(integration.unchanged) unchanged, \(integration.orphans.count) orphaned, \(integration.unmanaged) unmanaged (never touched)"
+            out += (integration.findings.isEmpty ? "" : ", \(integration.findings.count) to correct by hand") + "\n\n"
         }
         return out
     }
@@ -199,7 +234,8 @@ public struct PlanRenderer: Sendable {
     public func totals(_ plan: Plan) -> String {
         let changes = plan.integrations.flatMap(\.applicable)
         func count(_ action: Change.Action) -> Int { changes.filter { $0.action == action }.count }
-        return "Plan: \(count(.create)) to create, \(count(.update) + count(.adopt)) to update, \(count(.replace)) to replace, \(count(.delete)) to delete; \(plan.driftCount) drift, \(plan.integrations.reduce(0) { $0 + $1.orphans.count }) orphaned."
+        return "Plan: \(count(.create)) to create, \(count(.update) + count(.adopt)) to update, \(count(.replace)) to replace, \(count(.delete)) to delete; \(plan.driftCount) drift, \(plan.integrations.reduce(0) { $0 + $1.orphans.count }) orphaned"
+            + (plan.findingCount > 0 ? ", \(plan.findingCount) to correct by hand." : ".")
     }
 
     public func markdown(_ plan: Plan) -> String {
@@ -211,7 +247,7 @@ public struct PlanRenderer: Sendable {
         // diff-highlighting reads the first column: + green, - red, ! orange.
         out += plain.detail(plan).split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             let trimmed = line.drop { $0 == " " }
-            if trimmed.hasPrefix("-/+") || trimmed.hasPrefix("~") { return "!" + line }
+            if trimmed.hasPrefix("-/+") || trimmed.hasPrefix("~") || trimmed.hasPrefix("!") { return "!" + line }
             if trimmed.hasPrefix("+") { return "+" + line }
             if trimmed.hasPrefix("-") { return "-" + line }
             return " " + line

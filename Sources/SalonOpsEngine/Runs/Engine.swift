@@ -137,13 +137,25 @@ public final class Engine: Sendable {
     /// The lock of a repository and its targets, from the config alone (no credential is
     /// decrypted): for `lock status` and `lock break`.
     public static func lock(_ configuration: EngineConfiguration) async throws -> RunLock {
+        let report = try await validated(configuration)
+        let target = lockTarget(report.state, providers: configuration.providers, endpoints: configuration.endpoints)
+        return FileStateStore.lock(directory: configuration.stateDirectory, repository: report.source.repository + "#" + report.source.root, target: target)
+    }
+
+    /// The ledger of a repository, from the config alone (no credential is decrypted): for
+    /// `salonops ledger`.
+    public static func ledger(_ configuration: EngineConfiguration) async throws -> (Ledger, DesiredState) {
+        let report = try await validated(configuration)
+        return (Ledger(stateDirectory: configuration.stateDirectory, scope: report.source.repository + "#" + report.source.root), report.state)
+    }
+
+    static func validated(_ configuration: EngineConfiguration) async throws -> ValidationReport {
         let report: ValidationReport
         do { report = try await DesiredStateSource.load(configuration.source, catalog: configuration.providers.catalog, logger: configuration.logger) } catch let error as GitSourceError {
             throw EngineStartError.fetch(error)
         }
         guard report.isValid else { throw EngineStartError.invalid(report) }
-        let target = lockTarget(report.state, providers: configuration.providers, endpoints: configuration.endpoints)
-        return FileStateStore.lock(directory: configuration.stateDirectory, repository: report.source.repository + "#" + report.source.root, target: target)
+        return report
     }
 
     public var elapsedMs: Int {

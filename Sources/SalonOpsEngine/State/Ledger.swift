@@ -67,7 +67,7 @@ public final class Ledger: Sendable {
         }
     }
 
-    func begin(integration: String, _ ref: ResourceRef) throws {
+    public func begin(integration: String, _ ref: ResourceRef) throws {
         try update(integration, ref) { $0 = Entry(remoteID: $0?.remoteID, pendingSince: SopsFile.rfc3339(Date())) }
     }
 

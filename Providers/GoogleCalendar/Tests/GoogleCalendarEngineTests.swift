@@ -1,0 +1,108 @@
+import Foundation
+import SalonOpsCore
+import SalonOpsEngine
+import SalonOpsProviderTesting
+import Testing
+
+/// What only Google Calendar shows of the engine's shared rules: a stale ETag (412) is read
+/// again and applied once more; a create whose outcome is unknown blocks its ACL rule until it
+/// is resolved; `quotaExceeded` is reported, not retried.
+@Suite(.serialized) struct GoogleCalendarEngineTests {
+    let fixture: GoogleCalendarFixture
+
+    init() async throws { fixture = GoogleCalendarFixture(keyJSON: try await GoogleCalendarPeer.keyJSON()) }
+
+    func engine(_ peer: GoogleCalendarPeer, _ variant: ContractVariant, state: String) async throws -> Reconciler {
+        await EngineFixtures.reconciler(try EngineFixtures.state(fixture.files(variant)), endpoints: peer.endpoints, client: peer.client,
+                                        credentials: fixture.credentials, stateDirectory: state)
+    }
+
+    func scratch() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("gcal-\(UUID().uuidString)").path }
+
+    @Test func aStaleETagIsReadAgainAndAppliedOnce() async throws {
+        let peer = try await GoogleCalendarPeer.start()
+        defer { Task { await peer.stop() } }
+        let state = scratch()
+        let base = try await engine(peer, .base, state: state)
+        let (first, observed) = await base.plan(id: "one")
+        _ = await base.apply(first, observation: observed, pending: PendingLog(stateDirectory: state, scope: "t"), store: nil)
+
+        // The config moves Christmas to two days; the plan observes the event's ETag.
+        let changed = try await engine(peer, .changed, state: state)
+        let (plan, observation) = await changed.plan(id: "two", force: true)
+        let update = try #require(plan.integrations[0].changes.first { $0.kind == "closure" && $0.action == .update })
+        #expect(update.version != nil)
+        // Meanwhile someone edits that event in Google Calendar: its ETag moves.
+        let (calendar, event) = (update.remoteID!.split(separator: "/").map(String.init)[0], update.remoteID!.split(separator: "/").map(String.init)[1])
+        let encoded = calendar.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let edited = try await peer.api(.PATCH, "/calendars/\(encoded)/events/\(event)", ["description": "vu à l'accueil"])
+        #expect(edited.status == 200)
+
+        let result = await changed.apply(plan, observation: observation, pending: PendingLog(stateDirectory: state, scope: "t"), store: nil, force: true)
+        #expect(result.count(.failed) == 0, "\(result.items.compactMap(\.reason))")
+        let now = try await peer.api(.GET, "/calendars/\(encoded)/events/\(event)")
+        #expect((now.json["end"] as? [String: Any])?["date"] as? String == "2026-12-27")
+        #expect(now.json["description"] as? String == "vu à l'accueil", "a field SalonOps does not manage is left as it is")
+        let (settled, _) = await changed.plan(id: "three")
+        #expect(settled.changeCount == 0)
+    }
+
+    @Test func aPendingCreateBlocksItsRuleUntilResolved() async throws {
+        let peer = try await GoogleCalendarPeer.start()
+        defer { Task { await peer.stop() } }
+        let state = scratch()
+        let ledger = Ledger(stateDirectory: state, scope: "test")
+        // A run died after sending this rule's create: its outcome is unknown.
+        let rule = ResourceRef("acl", "staff:paris/alice|user:alice@belle-epoque.example")
+        try ledger.resolve(integration: "google-calendar", rule, remoteID: nil)
+        try ledger.begin(integration: "google-calendar", rule)
+
+        let reconciler = try await engine(peer, .base, state: state)
+        let (plan, _) = await reconciler.plan(id: "blocked")
+        let integration = plan.integrations[0]
+        #expect(!integration.changes.contains { $0.kind == rule.kind && $0.key == rule.key })
+        #expect(integration.notes.contains { $0.key == rule.key && $0.message.contains("salonops ledger resolve") })
+
+        try ledger.resolve(integration: "google-calendar", rule, remoteID: nil)
+        let (free, _) = await (try await engine(peer, .base, state: state)).plan(id: "free")
+        #expect(free.integrations[0].changes.contains { $0.kind == rule.kind && $0.key == rule.key && $0.action == .create })
+    }
+
+    @Test func rulesAreOwnedThroughTheLedgerAndPrunedOnlyWhenRecorded() async throws {
+        let peer = try await GoogleCalendarPeer.start()
+        defer { Task { await peer.stop() } }
+        let state = scratch()
+        let reconciler = try await engine(peer, .base, state: state)
+        let (plan, observation) = await reconciler.plan(id: "one")
+        _ = await reconciler.apply(plan, observation: observation, pending: PendingLog(stateDirectory: state, scope: "t"), store: nil)
+        let recorded = Ledger(stateDirectory: state, scope: "test").all(integration: "google-calendar")
+        #expect(recorded.keys.filter { $0.hasPrefix("acl/") }.count == plan.integrations[0].changes.filter { $0.kind == "acl" }.count)
+        #expect(recorded.values.allSatisfy { $0.pendingSince == nil && $0.remoteID != nil })
+
+        // Someone shares Alice's calendar with a colleague by hand: not SalonOps' rule.
+        let calendars = try await peer.list("/users/me/calendarList")
+        let alice = try #require(calendars.first { ($0["summary"] as? String)?.hasSuffix("Alice Martin") == true }?["id"] as? String)
+        let encoded = alice.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        #expect(try await peer.api(.POST, "/calendars/\(encoded)/acl", ["role": "reader", "scope": ["type": "user", "value": "colleague@belle-epoque.example"]]).status == 200)
+        var files = fixture.files(.base)
+        files["integrations/google-calendar.yaml"] = GoogleCalendarFixture.integration(prune: true)
+        let pruning = await EngineFixtures.reconciler(try EngineFixtures.state(files), endpoints: peer.endpoints, client: peer.client,
+                                                      credentials: fixture.credentials, stateDirectory: state)
+        let (again, _) = await pruning.plan(id: "two")
+        #expect(again.integrations[0].changes.isEmpty, "the hand-made rule is unmanaged, never pruned: \(again.integrations[0].changes.map(\.id))")
+        #expect(again.integrations[0].unmanaged == 1)
+    }
+
+    @Test func quotaExceededIsReportedAndNotRetried() async throws {
+        let peer = try await GoogleCalendarPeer.start()
+        defer { Task { await peer.stop() } }
+        peer.emulator.failNextRequests(1)
+        let reconciler = try await engine(peer, .base, state: scratch())
+        let (plan, _) = await reconciler.plan(id: "quota")
+        let error = try #require(plan.integrations[0].error)
+        #expect(error.stage == .observe)
+        #expect(error.message.contains("quotaExceeded"))
+        #expect(!error.retryable, "usage limits are not a short-term limit")
+        #expect(!error.description.contains("may succeed if retried"))
+    }
+}
