@@ -46,12 +46,13 @@ func benchReconcile(_ arguments: [String]) async throws {
         "stripe": ["secretKey": Secret(Array("sk_test_bench".utf8), fingerprintKey: fingerprint)],
         "google-calendar": ["serviceAccountKey": Secret(Array(key.json.utf8), fingerprintKey: fingerprint)],
     ]
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)").path
     func engine() async -> Reconciler {
         await Reconciler(state: loaded.state, commit: String(repeating: "b", count: 40), repository: "bench", providers: Registry.providers,
                          endpoints: Endpoints(sandbox: sandbox.baseURL), client: client, credentials: credentials, credentialErrors: [:],
-                         limiters: RateLimiterRegistry(), limits: EngineLimits(applyConcurrency: 8, runDeadline: .seconds(3600)))
+                         limiters: RateLimiterRegistry(), limits: EngineLimits(applyConcurrency: 8, runDeadline: .seconds(3600)),
+                         ledger: Ledger(stateDirectory: scratch, scope: "bench"))
     }
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)").path
     let setupStart = ContinuousClock.now
     let setupEngine = await engine()
     let (setup, observed) = await setupEngine.plan(id: "setup", force: true)
@@ -79,6 +80,10 @@ func benchReconcile(_ arguments: [String]) async throws {
     let wall = ContinuousClock.now - planStart
     let after = try await providerStats(sandbox, client)
 
+    guard noop.changeCount == 0 else {
+        print("the second plan is not a no-op: \(noop.integrations.flatMap(\.changes).prefix(5).map(\.id))")
+        exit(1)
+    }
     print("no-op plan: \(noop.changeCount) changes, \(noop.integrations.compactMap(\.error).count) errors, in \(wall); round trip \(rtt)")
     var floor = Duration.zero
     var totalReads = 0, totalWrites = 0, totalBound = 0

@@ -130,7 +130,9 @@ public enum EngineFixtures {
     public static func reconciler(_ state: DesiredState, endpoints: Endpoints, client: HTTPClient, credentials: [String: [String: String]],
                                   options: [String: [String: String]] = [:], stateDirectory: String? = nil) async -> Reconciler {
         let secrets = credentials.mapValues { $0.mapValues { Secret(Array($0.utf8), fingerprintKey: Array("test fingerprint key".utf8)) } }
-        let ledger = stateDirectory.map { Ledger(stateDirectory: $0, scope: "test") }
+        // The ledger lives in the state directory: a scratch one unless the test keeps its own.
+        let directory = stateDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("engine-state-\(UUID().uuidString)").path
+        let ledger = Ledger(stateDirectory: directory, scope: "test")
         return await Reconciler(state: state, commit: String(repeating: "a", count: 40), repository: "test", providers: Registry.providers,
                                 endpoints: endpoints, client: client, credentials: secrets, credentialErrors: [:], limiters: RateLimiterRegistry(),
                                 limits: testLimits, options: options, ledger: ledger)

@@ -215,11 +215,11 @@ extension Reconciler {
         let ledgered = Ledger.usesLedger(kind)
         if creates { pending.write(plan.id, change.id, .started) }
         do {
-            if creates && ledgered { try ledger?.begin(integration: name, ref) }
+            if creates && ledgered { try ledger.begin(integration: name, ref) }
             let outcome = try await applyWithRules(change, kind: kind, context, target: target)
             if creates { pending.write(plan.id, change.id, .done) }
             if ledgered {
-                if change.action == .delete { try ledger?.remove(integration: name, ref) } else { try ledger?.finish(integration: name, ref, remoteID: outcome.remoteID) }
+                if change.action == .delete { try ledger.remove(integration: name, ref) } else { try ledger.finish(integration: name, ref, remoteID: outcome.remoteID) }
             }
             return .success(outcome)
         } catch {
@@ -227,7 +227,7 @@ extension Reconciler {
                 pending.write(plan.id, change.id, .failed)
                 // A refusal certainly made nothing; a lost answer may have: that stays pending.
                 if ledgered, let providerError = error as? ProviderError, !providerError.retryable {
-                    try? ledger?.finish(integration: name, ref, remoteID: nil)
+                    try? ledger.finish(integration: name, ref, remoteID: nil)
                 }
             }
             return .failure(error)

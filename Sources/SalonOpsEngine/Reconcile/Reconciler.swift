@@ -103,13 +103,14 @@ public final class Reconciler: Sendable {
     public let endpoints: Endpoints
     public let limits: EngineLimits
     let targets: [String: Result<IntegrationTarget, StageError>]
-    let ledger: Ledger?
+    let ledger: Ledger
 
-    /// `options`: per provider id, engine-level connect options (test peers' quirks).
+    /// `options`: per provider id, engine-level connect options (test peers' quirks). `ledger`:
+    /// required, since kinds with no room for a marker are owned through it only.
     public init(state: DesiredState, commit: String, repository: String, providers: ProviderSet, endpoints: Endpoints, client: HTTPClient,
                 credentials: [String: [String: Secret]], credentialErrors: [String: String], limiters: RateLimiterRegistry,
                 limits: EngineLimits = EngineLimits(), options: [String: [String: String]] = [:], tokens: (any TokenStore)? = nil,
-                ledger: Ledger? = nil) async {
+                ledger: Ledger) async {
         self.state = state
         self.commit = commit
         self.repository = repository
@@ -239,11 +240,11 @@ public final class Reconciler: Sendable {
         do { observed = try await target.adapter.observe(scope, target.session) } catch {
             return failed(StageError(stage: .observe, message: "\(error)", retryable: (error as? ProviderError)?.retryable ?? false))
         }
-        observed = ledger?.annotate(observed, integration: name, owner: owner, kinds: target.adapter.kinds) ?? observed
+        observed = ledger.annotate(observed, integration: name, owner: owner, kinds: target.adapter.kinds)
         var plan = Differ.diff(integration: name, provider: integration.provider.value, providerName: providerName,
                                kinds: target.adapter.kinds, desired: projection.resources, observed: observed, options: target.options)
         plan.notes = projection.notes
-        if let ledger { ledger.block(&plan, kinds: target.adapter.kinds) }
+        ledger.block(&plan, kinds: target.adapter.kinds)
         if !force { plan.refusal = SafetyCheck.refusal(for: plan, safety: state.effectiveSafety(of: integration)) }
         // This plan's requests (the transport lives for the run: plan and apply share it).
         return PlanOutcome(plan: plan, observed: observed, requests: await target.session.transport.counter.total - before)
