@@ -105,4 +105,39 @@ import Testing
         #expect(!error.retryable, "usage limits are not a short-term limit")
         #expect(!error.description.contains("may succeed if retried"))
     }
+
+    /// Everything the adapter sends is a method of the discovery document (as the sandbox's
+    /// counters file it, by path template), and the responses it reads validate against it.
+    @Test func theAdapterSpeaksTheDiscoveryDocument() async throws {
+        guard let discovery = calendarDiscovery() else {
+            Issue.record("google-calendar.v3.json not found in ../shared/specs")
+            return
+        }
+        let peer = try await GoogleCalendarPeer.start()
+        defer { Task { await peer.stop() } }
+        let state = scratch()
+        for variant in [ContractVariant.base, .changed, .smaller(prune: true)] {
+            var files = fixture.files(variant)
+            if case .smaller = variant { files["integrations/google-calendar.yaml"] = GoogleCalendarFixture.integration(prune: true) }
+            let reconciler = await EngineFixtures.reconciler(try EngineFixtures.state(files), endpoints: peer.endpoints, client: peer.client,
+                                                             credentials: fixture.credentials, stateDirectory: state)
+            let (plan, observation) = await reconciler.plan(id: "\(variant)", force: true)
+            _ = await reconciler.apply(plan, observation: observation, pending: PendingLog(stateDirectory: state, scope: "t"), store: nil, force: true)
+        }
+        let stats = try await peer.raw(.GET, "/_sandbox/stats")
+        let rows = (stats.json["requests"] as? [[String: Any]] ?? []).filter { $0["provider"] as? String == "google-calendar" }
+        var methods = Set<String>()
+        for row in rows {
+            guard let method = row["method"] as? String, let path = row["path"] as? String, path.hasPrefix("/api/") else { continue }
+            let known = discovery.methods.first { $0.httpMethod == method && "/api/" + $0.path == path }
+            #expect(known != nil, "\(method) \(path) is no method of the discovery document")
+            if let known { methods.insert(known.id) }
+        }
+        // Every kind, each way: list, insert, patch and delete.
+        for id in ["calendar.calendarList.list", "calendar.calendars.insert", "calendar.calendars.patch", "calendar.calendars.delete",
+                   "calendar.acl.list", "calendar.acl.insert", "calendar.acl.delete", "calendar.events.list", "calendar.events.insert",
+                   "calendar.events.patch"] {
+            #expect(methods.contains(id), "\(id) was not exercised")
+        }
+    }
 }

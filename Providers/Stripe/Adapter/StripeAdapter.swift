@@ -101,16 +101,19 @@ struct StripeAdapter: ProviderAdapter {
         }
     }
 
+    /// One GET where the id is known (given, or a product's deterministic id); otherwise (prices,
+    /// and coupons and plans whose ids carry a digest of their terms) the kind's lists.
     func read(_ ref: ResourceRef, remoteID: String?, _ session: any ProviderSession) async throws -> ObservedResource? {
         guard let kind = StripeKinds.byName[ref.kind] else { return nil }
-        let id = remoteID ?? (kind.customID ? Self.baseID(owner: owner, key: ref.key) : nil)
-        guard let id, !kind.name.hasPrefix("coupon"), kind.name != "plan" else {
-            // Coupon and plan ids carry a digest of their terms: list instead.
-            let all = try await observe(Scope(kinds: [ref.kind]), session)
-            return all.first { $0.key == ref.key && !$0.archived }
+        guard let id = remoteID ?? (ref.kind == "product" ? Self.baseID(owner: owner, key: ref.key) : nil) else {
+            return try await observe(Scope(kinds: [ref.kind]), session).first { $0.key == ref.key && $0.owner == owner && !$0.archived }
         }
-        let object = try await send(.GET, "\(kind.path)/\(id)", session)
-        return StripeWire.observed(object, kind: kind.name, fields: kind.observed, references: kind.references)
+        do {
+            let object = try await send(.GET, "\(kind.path)/\(id)", session)
+            return StripeWire.observed(object, kind: kind.name, fields: kind.observed, references: kind.references)
+        } catch let error as ProviderError where error.kind == .notFound {
+            return nil
+        }
     }
 
     private func markers(_ desired: DesiredResource) -> [(String, String)] {
