@@ -13,14 +13,16 @@ enum GoogleCalendarKinds {
         identity: .marker(.descriptionTag))
 
     /// An ACL rule's id is its scope (`user:alice@example.com`) and it has no room for a marker:
-    /// matched by scope, owned through the ledger. The scope of a rule never changes.
+    /// matched by that natural key, owned through the ledger (so a rule shared by hand is never
+    /// taken), and a create left pending by a run that died is settled by reading the scope
+    /// again. The scope of a rule never changes.
     static let acl = ResourceKind(
         name: "acl", label: "accès à l'agenda",
         fields: ["role"],
         immutableFields: ["scope.type", "scope.value", "calendar"],
         dependsOn: ["calendar"], removal: .delete,
         fieldLabels: ["role": "droit", "scope.value": "personne"],
-        identity: .ledger)
+        identity: .naturalKey)
 
     /// Closures: all-day opaque events with client-chosen ids (retry-safe inserts) and markers
     /// in `extendedProperties.private`, listed with `privateExtendedProperty`.

@@ -47,25 +47,55 @@ import Testing
         #expect(settled.changeCount == 0)
     }
 
-    @Test func aPendingCreateBlocksItsRuleUntilResolved() async throws {
+    /// A run died after sending a rule's create: the next run reads the rule's scope again and
+    /// knows. Made: taken, not made twice. Not made: created.
+    @Test func aPendingRuleCreateIsSettledByReadingItsScope() async throws {
         let peer = try await GoogleCalendarPeer.start()
         defer { Task { await peer.stop() } }
         let state = scratch()
         let ledger = Ledger(stateDirectory: state, scope: "test")
-        // A run died after sending this rule's create: its outcome is unknown.
         let rule = ResourceRef("acl", "staff:paris/alice|user:alice@belle-epoque.example")
+        let first = try await engine(peer, .base, state: state)
+        let (plan, observation) = await first.plan(id: "one")
+        _ = await first.apply(plan, observation: observation, pending: PendingLog(stateDirectory: state, scope: "t"), store: nil)
+        let made = try #require(ledger.all(integration: "google-calendar")["acl/" + rule.key]?.remoteID)
+
+        // The answer was lost: the ledger only knows a create began.
         try ledger.resolve(integration: "google-calendar", rule, remoteID: nil)
         try ledger.begin(integration: "google-calendar", rule)
+        let (again, _) = await (try await engine(peer, .base, state: state)).plan(id: "two")
+        #expect(again.integrations[0].changes.isEmpty, "\(again.integrations[0].changes.map(\.id))")
+        #expect(ledger.all(integration: "google-calendar")["acl/" + rule.key] == Ledger.Entry(remoteID: made, pendingSince: nil))
 
-        let reconciler = try await engine(peer, .base, state: state)
-        let (plan, _) = await reconciler.plan(id: "blocked")
-        let integration = plan.integrations[0]
-        #expect(!integration.changes.contains { $0.kind == rule.kind && $0.key == rule.key })
-        #expect(integration.notes.contains { $0.key == rule.key && $0.message.contains("salonops ledger resolve") })
-
+        // The create never reached Google: the rule is gone, so it is made.
+        let (calendar, id) = (made.split(separator: "/").map(String.init)[0], made.split(separator: "/").map(String.init)[1])
+        #expect(try await peer.api(.DELETE, "/calendars/\(calendar.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)/acl/\(id)").status == 204)
         try ledger.resolve(integration: "google-calendar", rule, remoteID: nil)
-        let (free, _) = await (try await engine(peer, .base, state: state)).plan(id: "free")
-        #expect(free.integrations[0].changes.contains { $0.kind == rule.kind && $0.key == rule.key && $0.action == .create })
+        try ledger.begin(integration: "google-calendar", rule)
+        let (third, _) = await (try await engine(peer, .base, state: state)).plan(id: "three")
+        #expect(third.integrations[0].changes.map(\.key) == [rule.key])
+        #expect(third.integrations[0].changes.first?.action == .create)
+    }
+
+    /// A kind with nothing to read it back by stays blocked until someone resolves it.
+    @Test func aPendingCreateOfALedgerKindBlocksUntilResolved() throws {
+        let state = scratch()
+        let ledger = Ledger(stateDirectory: state, scope: "test")
+        let kind = ResourceKind(name: "thing", label: "chose", identity: .ledger)
+        let ref = ResourceRef("thing", "t1")
+        try ledger.begin(integration: "x", ref)
+        let desired = DesiredResource(kind: "thing", key: "t1", title: "T1", fields: ["name": .string("T1")])
+        var plan = Differ.diff(integration: "x", provider: "x", providerName: "X", kinds: [kind], desired: [desired], observed: [],
+                               options: DiffOptions(owner: "belle-epoque"))
+        #expect(plan.changes.count == 1)
+        ledger.block(&plan, kinds: [kind])
+        #expect(plan.changes.isEmpty)
+        #expect(plan.notes.contains { $0.key == "t1" && $0.message.contains("salonops ledger resolve x thing t1") })
+        try ledger.resolve(integration: "x", ref, remoteID: nil)
+        var free = Differ.diff(integration: "x", provider: "x", providerName: "X", kinds: [kind], desired: [desired], observed: [],
+                               options: DiffOptions(owner: "belle-epoque"))
+        ledger.block(&free, kinds: [kind])
+        #expect(free.changes.count == 1)
     }
 
     @Test func rulesAreOwnedThroughTheLedgerAndPrunedOnlyWhenRecorded() async throws {

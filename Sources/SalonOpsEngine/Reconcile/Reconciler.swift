@@ -240,6 +240,7 @@ public final class Reconciler: Sendable {
         do { observed = try await target.adapter.observe(scope, target.session) } catch {
             return failed(StageError(stage: .observe, message: "\(error)", retryable: (error as? ProviderError)?.retryable ?? false))
         }
+        await settlePending(integration: name, target: target)
         observed = ledger.annotate(observed, integration: name, owner: owner, kinds: target.adapter.kinds)
         var plan = Differ.diff(integration: name, provider: integration.provider.value, providerName: providerName,
                                kinds: target.adapter.kinds, desired: projection.resources, observed: observed, options: target.options)
@@ -248,6 +249,27 @@ public final class Reconciler: Sendable {
         if !force { plan.refusal = SafetyCheck.refusal(for: plan, safety: state.effectiveSafety(of: integration)) }
         // This plan's requests (the transport lives for the run: plan and apply share it).
         return PlanOutcome(plan: plan, observed: observed, requests: await target.session.transport.counter.total - before)
+    }
+
+    /// A create left pending by a run that died is settled where the provider can say whether
+    /// it happened: a kind matched by a natural key (an ACL rule's scope) is read again, and
+    /// found or certainly absent. A `.ledger` kind has no such key: it stays blocked until
+    /// `salonops ledger resolve`.
+    func settlePending(integration: String, target: IntegrationTarget) async {
+        let kinds = Dictionary(target.adapter.kinds.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (slot, entry) in ledger.all(integration: integration) where entry.pendingSince != nil {
+            guard let slash = slot.firstIndex(of: "/") else { continue }
+            let ref = ResourceRef(String(slot[..<slash]), String(slot[slot.index(after: slash)...]))
+            guard kinds[ref.kind]?.identity == .naturalKey else { continue }
+            do {
+                // Found: it was made. Not found (the read answered): it was not. A failed read
+                // leaves it pending, and blocked.
+                let found = try await target.adapter.read(ref, remoteID: entry.remoteID, target.session)
+                try ledger.resolve(integration: integration, ref, remoteID: found?.remoteID)
+            } catch {
+                continue
+            }
+        }
     }
 
     /// SHA-256 of a canonical form of everything observed (sorted, markers included).

@@ -12,15 +12,24 @@ public final class Ledger: Sendable {
         public var remoteID: String?
         /// Set while a create is under way; cleared when its outcome is known.
         public var pendingSince: String?
+
+        public init(remoteID: String?, pendingSince: String?) {
+            self.remoteID = remoteID
+            self.pendingSince = pendingSince
+        }
     }
 
     public let path: String
-    private let entries: LockedBox<[String: [String: Entry]]>
+    /// Serialises this process's read-modify-writes; the file is read anew each time, so two
+    /// processes (an apply and `salonops ledger resolve`) see each other's writes.
+    private let lock = LockedBox(())
 
     public init(stateDirectory: String, scope: String) {
         path = (stateDirectory as NSString).appendingPathComponent("ledger/\(StableDigest.of(scope)).json")
-        let loaded = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode([String: [String: Entry]].self, from: $0) } ?? [:]
-        entries = LockedBox(loaded)
+    }
+
+    private func load() -> [String: [String: Entry]] {
+        FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode([String: [String: Entry]].self, from: $0) } ?? [:]
     }
 
     static func slot(_ ref: ResourceRef) -> String { ref.kind + "/" + ref.key }
@@ -32,9 +41,9 @@ public final class Ledger: Sendable {
         }
     }
 
-    public func entry(integration: String, _ ref: ResourceRef) -> Entry? { entries.withLock { $0[integration]?[Self.slot(ref)] } }
+    public func entry(integration: String, _ ref: ResourceRef) -> Entry? { all(integration: integration)[Self.slot(ref)] }
 
-    public func all(integration: String) -> [String: Entry] { entries.withLock { $0[integration] ?? [:] } }
+    public func all(integration: String) -> [String: Entry] { lock.withLock { _ in load()[integration] ?? [:] } }
 
     /// Marks observed resources the ledger knows as SalonOps' own, under their key.
     func annotate(_ observed: [ObservedResource], integration: String, owner: String, kinds: [ResourceKind]) -> [ObservedResource] {
@@ -55,7 +64,7 @@ public final class Ledger: Sendable {
     }
 
     /// A create still pending for a ledger kind blocks it: not applied, said in a note.
-    func block(_ plan: inout IntegrationPlan, kinds: [ResourceKind]) {
+    public func block(_ plan: inout IntegrationPlan, kinds: [ResourceKind]) {
         let ledgerKinds = Set(kinds.filter(Self.usesLedger).map(\.name))
         let pending = all(integration: plan.integration).filter { $0.value.pendingSince != nil }
         guard !pending.isEmpty else { return }
@@ -84,21 +93,21 @@ public final class Ledger: Sendable {
     }
 
     private func update(_ integration: String, _ ref: ResourceRef, _ change: (inout Entry?) -> Void) throws {
-        let snapshot = entries.withLock { all -> [String: [String: Entry]] in
+        try lock.withLock { _ in
+            var all = load()
             var entry = all[integration]?[Self.slot(ref)]
             change(&entry)
             all[integration, default: [:]][Self.slot(ref)] = entry
-            return all
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFile.write(String(decoding: try encoder.encode(all), as: UTF8.self), to: path, mode: 0o600)
         }
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(String(decoding: try encoder.encode(snapshot), as: UTF8.self), to: path, mode: 0o600)
     }
 }
 
 /// A value behind a lock, for the few shared mutable things of the engine.
-final class LockedBox<Value: Sendable>: @unchecked Sendable {
+final class LockedBox<Value>: @unchecked Sendable {
     // @unchecked: the value is only touched under the lock.
     private let lock = NSLock()
     private var value: Value
