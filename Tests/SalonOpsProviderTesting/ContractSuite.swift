@@ -32,6 +32,11 @@ public protocol ContractFixture: Sendable {
     func drift(_ peer: Peer) async throws -> (kind: String, key: String, field: String)
     /// How many resources SalonOps owns there, by kind, read through the provider's API.
     func owned(_ peer: Peer) async throws -> [String: Int]
+    /// The config file holding the Integration (the suite adds safety overrides to it).
+    var integrationFile: String { get }
+    /// Makes, through the provider's API, an unmarked resource the base config wants (as
+    /// someone did by hand before SalonOps), and says which.
+    func makeUnmarked(_ peer: Peer) async throws -> (kind: String, key: String)
 }
 
 public enum ContractVariant: Sendable, Hashable {
@@ -45,6 +50,8 @@ public enum ContractVariant: Sendable, Hashable {
     case large
     /// The base config with this drift mode.
     case drift(String)
+    /// The base config with `adopt: true`.
+    case adopting
 }
 
 /// The flows every provider runs against each of its peers: create then a no-op plan; update
@@ -161,6 +168,51 @@ public struct ContractSuite<Fixture: ContractFixture>: Sendable {
             let (settled, _) = await (try await engine(peer, .smaller(prune: true), state: state)).plan(id: "settled")
             let settledPlan = try plan(settled)
             #expect(settledPlan.changes.isEmpty && settledPlan.orphans.isEmpty)
+        }
+    }
+
+    /// An unmarked resource made by hand is never touched, then taken over (adopted, not
+    /// duplicated) when the Integration says `adopt: true`.
+    public func adoptsOnlyWhenAsked() async throws {
+        try await withPeer { peer, state in
+            let handMade = try await fixture.makeUnmarked(peer)
+            let (plain, _) = await (try await engine(peer, .base, state: state)).plan(id: "plain")
+            let plainPlan = try plan(plain)
+            #expect(plainPlan.unmanaged >= 1)
+            #expect(plainPlan.changes.contains { $0.kind == handMade.kind && $0.key == handMade.key && $0.action == .create })
+            let (adopting, result) = try await apply(try await engine(peer, .adopting, state: state), state: state)
+            let adoptingChanges = try plan(adopting).changes
+            let adoption = adoptingChanges.filter { $0.action == .adopt }
+            #expect(adoption.map(\.key) == [handMade.key], "\(adoptingChanges.map(\.id))")
+            #expect(result.count(.failed) == 0)
+            let (settled, _) = await (try await engine(peer, .base, state: state)).plan(id: "settled")
+            let settledPlan = try plan(settled)
+            #expect(settledPlan.changes.isEmpty, "\(settledPlan.changes.map(\.id))")
+            let owned = try await fixture.owned(peer)
+            let wanted = plainPlan.changes.filter { $0.kind == handMade.kind && $0.action == .create }.count
+            #expect(owned[handMade.kind] == wanted, "adopted, not made twice")
+        }
+    }
+
+    /// Past the Integration's safety thresholds a plan is refused (exit 3, nothing applied)
+    /// unless forced.
+    public func safetyThresholdsRefuseUnlessForced() async throws {
+        try await withPeer { peer, state in
+            _ = try await apply(try await engine(peer, .base, state: state), state: state)
+            var files = fixture.files(.changed)
+            files[fixture.integrationFile, default: ""] += "\n  safety: {maxUpdatePercent: 0, maxDeletePercent: 0, minManagedResources: 1}\n"
+            let strict = await EngineFixtures.reconciler(try EngineFixtures.state(files), endpoints: peer.endpoints, client: peer.client,
+                                                         credentials: fixture.credentials, options: fixture.options(.changed), stateDirectory: state)
+            let (refused, observation) = await strict.plan(id: "refused")
+            let refusedPlan = try plan(refused)
+            #expect(refusedPlan.refusal != nil)
+            #expect(refused.exitCode == 3)
+            let skipped = await strict.apply(refused, observation: observation, pending: PendingLog(stateDirectory: state, scope: "t"), store: nil)
+            #expect(skipped.count(.applied) == 0 && skipped.count(.skipped) == refused.changeCount)
+            let (forced, forcedResult) = try await apply(strict, state: state, force: true)
+            let forcedPlan = try plan(forced)
+            #expect(forcedPlan.refusal == nil)
+            #expect(forcedResult.count(.applied) == forced.changeCount)
         }
     }
 

@@ -8,6 +8,7 @@ struct GoogleCalendarFixture: ContractFixture {
     let provider = "google-calendar"
     let integration = "google-calendar"
     let replaces = false  // no field of a calendar, rule or closure is fixed once made, but its key
+    let integrationFile = "integrations/google-calendar.yaml"
     let keyJSON: String
 
     var credentials: [String: [String: String]] { ["google-calendar": ["serviceAccountKey": keyJSON]] }
@@ -36,7 +37,7 @@ struct GoogleCalendarFixture: ContractFixture {
         """
     }
 
-    static func integration(drift: String = "correct", prune: Bool = false) -> String {
+    static func integration(drift: String = "correct", prune: Bool = false, adopt: Bool = false) -> String {
         """
         apiVersion: salonops.io/v1
         kind: Integration
@@ -52,6 +53,7 @@ struct GoogleCalendarFixture: ContractFixture {
             calendarNamePrefix: "Belle Époque – "
           drift: \(drift)
           prune: \(prune)
+          adopt: \(adopt)
         """
     }
 
@@ -68,7 +70,7 @@ struct GoogleCalendarFixture: ContractFixture {
         var alice = "Alice Martin", closure = "{date: 2026-12-25, reason: Noël}"
         var paris: [(String, String, String?)] = [("alice", alice, "alice@belle-epoque.example"), ("bob", "Bob Durand", nil)]
         var rooms = ["r1"]
-        var drift = "correct", prune = false
+        var drift = "correct", prune = false, adopt = false
         var lyonStaff: [(String, String, String?)] = [("carol", "Carol Petit", "carol@belle-epoque.example")]
         switch variant {
         case .base: break
@@ -83,12 +85,13 @@ struct GoogleCalendarFixture: ContractFixture {
         case .large:
             lyonStaff = (0..<5).map { ("s\($0)", "Styliste \($0)", "s\($0)@belle-epoque.example") }
         case .drift(let mode): drift = mode
+        case .adopting: adopt = true
         }
         return [
             "organization.yaml": EngineFixtures.organization,
             "establishments/paris.yaml": Self.establishment("paris", staff: paris, rooms: rooms, closures: [closure]),
             "establishments/lyon.yaml": Self.establishment("lyon", staff: lyonStaff, rooms: [], closures: ["{from: 2027-01-01, to: 2027-01-02}"]),
-            "integrations/google-calendar.yaml": Self.integration(drift: drift, prune: prune),
+            "integrations/google-calendar.yaml": Self.integration(drift: drift, prune: prune, adopt: adopt),
             "secrets/google-calendar.sops.yaml": Self.outline,
         ]
     }
@@ -103,6 +106,13 @@ struct GoogleCalendarFixture: ContractFixture {
         let reply = try await peer.api(.PATCH, "/calendars/\(id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id)", ["summary": "Alice (perso)"])
         try #require(reply.status == 200, "\(reply.body)")
         return ("calendar", "staff:paris/alice", "summary")
+    }
+
+    /// Carol's calendar, made by hand in Google Calendar before SalonOps (same summary, no tag).
+    func makeUnmarked(_ peer: GoogleCalendarPeer) async throws -> (kind: String, key: String) {
+        let reply = try await peer.api(.POST, "/calendars", ["summary": "Belle Époque – Carol Petit", "timeZone": "Europe/Paris"])
+        try #require(reply.status == 200, "\(reply.body)")
+        return ("calendar", "staff:lyon/carol")
     }
 
     func owned(_ peer: GoogleCalendarPeer) async throws -> [String: Int] {
@@ -132,6 +142,8 @@ struct GoogleCalendarFixture: ContractFixture {
     /// Throttling, as Google answers it (429 `rateLimitExceeded`). Not 503s or dropped answers on
     /// writes: calendars.insert takes no client id or idempotency key, so such a write is not
     /// retried (it may have been made); the next run finds it by its tag.
+    @Test func adoptsOnlyWhenAsked() async throws { try await suite().adoptsOnlyWhenAsked() }
+    @Test func safetyThresholdsRefuseUnlessForced() async throws { try await suite().safetyThresholdsRefuseUnlessForced() }
     @Test func faultsConvergeWithoutDuplicates() async throws { try await suite().faultsConvergeWithoutDuplicates("429=0.2") }
     @Test func pagesThroughLargeCollections() async throws { try await suite().pagesThroughLargeCollections() }
 }

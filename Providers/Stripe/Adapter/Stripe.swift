@@ -20,11 +20,13 @@ public enum Stripe: ProviderModule {
         classify: StripeWire.classify)
 
     /// Options (tests against a partial peer): `kinds=product,coupon` limits the kinds managed;
-    /// `omit=coupon.name` never sends nor compares those fields.
+    /// `omit=coupon.name` never sends nor compares those fields; `pageSize=N` lists N a page
+    /// (Stripe's maximum, 100, otherwise), to page cheaply.
     public static func connect(_ integration: Integration, _ context: ConnectContext) throws -> any ProviderAdapter {
         let all = Set(StripeKinds.all.map(\.name))
         let kinds = context.options["kinds"].map { Set($0.split(separator: ",").map(String.init)) } ?? all
         let omitted = context.options["omit"].map { Set($0.split(separator: ",").map(String.init)) } ?? []
-        return StripeAdapter(integration: integration, owner: context.owner, managed: kinds.intersection(all), omitted: omitted)
+        return StripeAdapter(integration: integration, owner: context.owner, managed: kinds.intersection(all), omitted: omitted,
+                             pageSize: context.options["pageSize"].flatMap(Int.init) ?? 100)
     }
 }

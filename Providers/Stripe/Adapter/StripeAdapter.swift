@@ -13,6 +13,7 @@ struct StripeAdapter: ProviderAdapter {
     /// `kind.field` paths never sent nor compared: for a peer that rejects a real Stripe field
     /// (localstripe has no coupon `name`), so the same code can be proven against it.
     let omitted: Set<String>
+    var pageSize = 100
 
     var kinds: [ResourceKind] { StripeKinds.all.filter { managed.contains($0.name) }.map(\.kind) }
 
@@ -33,7 +34,7 @@ struct StripeAdapter: ProviderAdapter {
         // Lists are independent: all at once, each page after page.
         let pages = try await concurrently(lists) { kind, filter in
             let path = filter.isEmpty ? kind.path : kind.path + "?" + filter
-            return try await Paginator.all(session, path: path, style: .stripe(), headers: Self.headers).compactMap {
+            return try await Paginator.all(session, path: path, style: .stripe(limit: pageSize), headers: Self.headers).compactMap {
                 StripeWire.observed($0, kind: kind.name, fields: kind.observed, references: kind.references)
             }
         }

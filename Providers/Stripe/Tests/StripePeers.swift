@@ -85,7 +85,7 @@ func freePort() throws -> Int {
 }
 
 /// A running peer for one test, and raw access to it (to make drift behind the tool's back).
-struct StripePeer {
+struct StripePeer: Sendable {
     let kind: StripePeerKind
     let baseURL: String
     let sandbox: SandboxServer?
