@@ -7,7 +7,7 @@ VENV         := .venv
 BIN          := .build/debug/salonops
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release deps test test-deps demo bench bench-secrets fuzz clean
+.PHONY: all build release deps test test-deps demo bench bench-secrets fuzz lint format clean
 
 all: build
 
@@ -82,6 +82,14 @@ bench-secrets: test-deps
 FUZZ_SECONDS ?= 60
 fuzz: test-deps
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# swift-format, as CI runs it (.swift-format); `make format` rewrites the files in place.
+FORMAT_PATHS := Sources Tests Providers Benchmarks Fuzz
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel $(FORMAT_PATHS)
 
 clean:
 	rm -rf .build $(VENV)

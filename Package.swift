@@ -5,7 +5,7 @@ import PackageDescription
 /// The providers with an adapter: each is a folder `Providers/<Name>/` with `Adapter/`
 /// (target `SalonOps<Name>`), `Emulator/` (target `SalonOps<Name>Emulator`) and `Tests/`
 /// (test target `SalonOps<Name>Tests`). The list is the folders themselves; `_Template` is the
-/// one to copy, compiled too so it never rots. Registering a provider is one line in
+/// one to copy, compiled too so it never rots (its `Tests/Peers` and `Tests/Fixtures`, when present, are data). Registering a provider is one line in
 /// Sources/SalonOpsProviders/Registry.swift (a test checks folders, registry, catalogue and docs agree).
 let providersRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Providers").path
 let providerFolders: [String] = {

@@ -38,8 +38,9 @@ func benchReconcile(_ arguments: [String]) async throws {
         exit(1)
     }
     let faults = try FaultPlan(parsing: latency > 0 ? "latency=\(latency)ms" : "")
-    let sandbox = try await SandboxServer.start(SandboxConfiguration(
-        faults: faults, emulatorOptions: ["google-calendar": ["serviceAccount": "\(ReconcileBenchKey.email)=\(key.publicPEM)"]]))
+    let sandbox = try await SandboxServer.start(
+        SandboxConfiguration(
+            faults: faults, emulatorOptions: ["google-calendar": ["serviceAccount": "\(ReconcileBenchKey.email)=\(key.publicPEM)"]]))
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     let fingerprint = Array("bench".utf8)
     let credentials: [String: [String: Secret]] = [
@@ -48,10 +49,11 @@ func benchReconcile(_ arguments: [String]) async throws {
     ]
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)").path
     func engine() async -> Reconciler {
-        await Reconciler(state: loaded.state, commit: String(repeating: "b", count: 40), repository: "bench", providers: Registry.providers,
-                         endpoints: Endpoints(sandbox: sandbox.baseURL), client: client, credentials: credentials, credentialErrors: [:],
-                         limiters: RateLimiterRegistry(), limits: EngineLimits(applyConcurrency: 8, runDeadline: .seconds(3600)),
-                         ledger: Ledger(stateDirectory: scratch, scope: "bench"))
+        await Reconciler(
+            state: loaded.state, commit: String(repeating: "b", count: 40), repository: "bench", providers: Registry.providers,
+            endpoints: Endpoints(sandbox: sandbox.baseURL), client: client, credentials: credentials, credentialErrors: [:],
+            limiters: RateLimiterRegistry(), limits: EngineLimits(applyConcurrency: 8, runDeadline: .seconds(3600)),
+            ledger: Ledger(stateDirectory: scratch, scope: "bench"))
     }
     let setupStart = ContinuousClock.now
     let setupEngine = await engine()
@@ -102,7 +104,9 @@ func benchReconcile(_ arguments: [String]) async throws {
         totalReads += reads
         totalWrites += writes
         totalBound += bound
-        print("  \(id): \(reads) requests (lower bound \(bound): \(String(format: "%.2f", Double(reads) / Double(max(bound, 1)))); writes \(writes); floor \(providerFloor) (\(module.traits.rate.requestsPerSecond)/s, \(module.traits.rate.maxInFlight) in flight, chain of \(chain))")
+        print(
+            "  \(id): \(reads) requests (lower bound \(bound): \(String(format: "%.2f", Double(reads) / Double(max(bound, 1)))); writes \(writes); floor \(providerFloor) (\(module.traits.rate.requestsPerSecond)/s, \(module.traits.rate.maxInFlight) in flight, chain of \(chain))"
+        )
     }
     print(String(format: "requests:   %.2f of the lower bound (goal 1.00), writes %d (goal 0)", Double(totalReads) / Double(max(totalBound, 1)), totalWrites))
     print(String(format: "wall time:  %.2f of the floor %@ (goal ≤ 1.2)", seconds(wall) / seconds(floor), "\(floor)"))
@@ -168,9 +172,10 @@ enum ReconcileBenchKey {
             guard process.terminationStatus == 0 else { throw BenchError("openssl \(arguments[0]) failed") }
         }
         let pem = try String(contentsOf: folder.appendingPathComponent("key.pem"), encoding: .utf8)
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: [
-            "type": "service_account", "private_key_id": "bench", "private_key": pem, "client_email": email, "token_uri": "https://oauth2.googleapis.com/token",
-        ]), as: UTF8.self)
+        let json = String(
+            decoding: try JSONSerialization.data(withJSONObject: [
+                "type": "service_account", "private_key_id": "bench", "private_key": pem, "client_email": email, "token_uri": "https://oauth2.googleapis.com/token",
+            ]), as: UTF8.self)
         return (json, try String(contentsOf: folder.appendingPathComponent("pub.pem"), encoding: .utf8))
     }
 
@@ -209,24 +214,25 @@ enum ReconcileBenchKey {
             """,
         ]
         for i in 0..<services {
-            files["services/s\(i).yaml"] = "apiVersion: salonops.io/v1\nkind: Service\nmetadata: {name: soin-\(i)}\nspec:\n  displayName: Soin \(i)\n  category: soins\n  duration: 60m\n  price: \"\(40 + i).00 EUR\"\n  vatRate: \"20%\"\n"
+            files["services/s\(i).yaml"] =
+                "apiVersion: salonops.io/v1\nkind: Service\nmetadata: {name: soin-\(i)}\nspec:\n  displayName: Soin \(i)\n  category: soins\n  duration: 60m\n  price: \"\(40 + i).00 EUR\"\n  vatRate: \"20%\"\n"
         }
         for i in 0..<establishments {
             files["establishments/e\(i).yaml"] = """
-            apiVersion: salonops.io/v1
-            kind: Establishment
-            metadata: {name: salon-\(i)}
-            spec:
-              displayName: Salon \(i)
-              timezone: Europe/Paris
-              address: {street: \(i) rue de la Paix, postalCode: "75011", city: Paris, country: FR}
-              hours:
-                monday: ["10:00-19:00"]
-              closures:
-                - {date: 2026-12-25, reason: Noël}
-              staff:
-                - {name: s\(i), displayName: Styliste \(i), email: s\(i)@bench.example, services: []}
-            """
+                apiVersion: salonops.io/v1
+                kind: Establishment
+                metadata: {name: salon-\(i)}
+                spec:
+                  displayName: Salon \(i)
+                  timezone: Europe/Paris
+                  address: {street: \(i) rue de la Paix, postalCode: "75011", city: Paris, country: FR}
+                  hours:
+                    monday: ["10:00-19:00"]
+                  closures:
+                    - {date: 2026-12-25, reason: Noël}
+                  staff:
+                    - {name: s\(i), displayName: Styliste \(i), email: s\(i)@bench.example, services: []}
+                """
         }
         return files
     }

@@ -15,7 +15,7 @@
 import Foundation
 import SalonOpsSecrets
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct SecretsBenchOptions {
@@ -29,11 +29,13 @@ struct SecretsBenchOptions {
 }
 
 func secretsUsage() -> Never {
-    FileHandle.standardError.write(Data("""
-    usage: salonops-bench secrets [--values N] [--runs R] [--inprocess-values M] [--inprocess-runs K]
-                                  [--seed S] [--salonops PATH] [--sops PATH]
+    FileHandle.standardError.write(
+        Data(
+            """
+            usage: salonops-bench secrets [--values N] [--runs R] [--inprocess-values M] [--inprocess-runs K]
+                                          [--seed S] [--salonops PATH] [--sops PATH]
 
-    """.utf8))
+            """.utf8))
     exit(2)
 }
 
@@ -89,7 +91,7 @@ func secretsPlaintext(values count: Int, seed: UInt64) -> (yaml: String, leaves:
         site += 1
         let name = String(format: "site-%04d", site)
         yaml += "  \(name):\n"
-        let fields: [(key: String, value: String)] = [   // the value as written, which is what sops encrypts
+        let fields: [(key: String, value: String)] = [  // the value as written, which is what sops encrypts
             ("stripe_secret_key", "sk_live_" + token(24)),
             ("stripe_webhook_secret", "whsec_" + token(32)),
             ("planity_token", token(40)),
@@ -148,14 +150,19 @@ func timedRun(_ executable: String, _ arguments: [String], environment: [String:
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
     let elapsed = seconds(clock.now - start)
     let exited = status & 0x7f == 0
-    return RunResult(seconds: elapsed, stdout: (try? Data(contentsOf: out)) ?? Data(), stderr: (try? Data(contentsOf: err)) ?? Data(),
-                     status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+    return RunResult(
+        seconds: elapsed, stdout: (try? Data(contentsOf: out)) ?? Data(), stderr: (try? Data(contentsOf: err)) ?? Data(),
+        status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
 }
 
 func requireSuccess(_ result: RunResult, _ what: String) throws -> RunResult {
     guard result.status == 0 else {
-        throw NSError(domain: "bench", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey:
-            "\(what) failed (exit \(result.status)): \(String(decoding: result.stderr, as: UTF8.self))"])
+        throw NSError(
+            domain: "bench", code: Int(result.status),
+            userInfo: [
+                NSLocalizedDescriptionKey:
+                    "\(what) failed (exit \(result.status)): \(String(decoding: result.stderr, as: UTF8.self))"
+            ])
     }
     return result
 }
@@ -193,14 +200,15 @@ func benchSecrets(_ arguments: [String]) throws {
     let recipient = identities[0].recipient.description
     environment["SOPS_AGE_KEY_FILE"] = keyFile.path
     environment.removeValue(forKey: "SOPS_AGE_KEY")
-    environment["HOME"] = work.path   // no other keys file, no sops config from the real home
+    environment["HOME"] = work.path  // no other keys file, no sops config from the real home
 
     func sopsEncrypt(_ yaml: String, name: String) throws -> URL {
         let plain = work.appendingPathComponent("\(name).plain.yaml")
         try yaml.write(to: plain, atomically: true, encoding: .utf8)
         let encrypted = try requireSuccess(
-            timedRun(sops, ["encrypt", "--age", recipient, "--input-type", "yaml", "--output-type", "yaml", plain.path],
-                     environment: environment, in: work), "sops encrypt")
+            timedRun(
+                sops, ["encrypt", "--age", recipient, "--input-type", "yaml", "--output-type", "yaml", plain.path],
+                environment: environment, in: work), "sops encrypt")
         let file = work.appendingPathComponent("\(name).enc.yaml")
         try encrypted.stdout.write(to: file)
         return file
@@ -240,7 +248,7 @@ func benchSecrets(_ arguments: [String]) throws {
     let clock = ContinuousClock()
     var parseTimes: [Double] = [], keyTimes: [Double] = [], decryptTimes: [Double] = [], totalTimes: [Double] = []
     var decryptedCount = 0
-    for run in 0...options.inProcessRuns {   // run 0 warms up and is not counted
+    for run in 0...options.inProcessRuns {  // run 0 warms up and is not counted
         let t0 = clock.now
         let parsed = try SopsFile.parse(largeText)
         let t1 = clock.now
@@ -302,6 +310,8 @@ func benchSecrets(_ arguments: [String]) throws {
         let a = String(decoding: sopsWarm.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         let b = String(decoding: oursWarm.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         let line = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
-        print("  first difference at line \(line + 1): sops \(a.indices.contains(line) ? String(a[line]) : "(end)") | salonops \(b.indices.contains(line) ? String(b[line]) : "(end)")")
+        print(
+            "  first difference at line \(line + 1): sops \(a.indices.contains(line) ? String(a[line]) : "(end)") | salonops \(b.indices.contains(line) ? String(b[line]) : "(end)")"
+        )
     }
 }

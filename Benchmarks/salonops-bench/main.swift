@@ -76,51 +76,57 @@ func generateRepository(files count: Int, at root: URL) throws {
         stream.append(0x0A)
     }
     stream.append(Data("commit refs/heads/main\ncommitter Bench <bench@salonops.invalid> 1764000000 +0000\ndata 5\nbench\n".utf8))
-    blob("config/organization.yaml", """
-    apiVersion: salonops.io/v1
-    kind: Organization
-    metadata:
-      name: bench-chain
-    spec:
-      displayName: Bench Chain
-      defaults: {currency: EUR, timezone: Europe/Paris, locale: fr-FR}
-    """)
+    blob(
+        "config/organization.yaml",
+        """
+        apiVersion: salonops.io/v1
+        kind: Organization
+        metadata:
+          name: bench-chain
+        spec:
+          displayName: Bench Chain
+          defaults: {currency: EUR, timezone: Europe/Paris, locale: fr-FR}
+        """)
     for i in 1..<count {
         let folder = "config/catalogue/category-\(i % 50)/group-\(i % 7)"
         if i % 100 == 0 {
-            blob("config/establishments/site-\(i).yaml", """
-            apiVersion: salonops.io/v1
-            kind: Establishment
-            metadata:
-              name: site-\(i)
-            spec:
-              displayName: Institut \(i)
-              address: {street: "\(i) rue de la Paix", postalCode: "75002", city: Paris, country: FR}
-              hours:
-                tuesday: ["10:00-13:00", "14:00-19:00"]
-                wednesday: ["10:00-19:00"]
-                saturday: ["09:30-18:00"]
-              closures:
-                - {date: 2026-12-25, reason: Noël}
-              staff:
-                - {name: camille, displayName: Camille, services: [service-\(i - 1)]}
-            """)
+            blob(
+                "config/establishments/site-\(i).yaml",
+                """
+                apiVersion: salonops.io/v1
+                kind: Establishment
+                metadata:
+                  name: site-\(i)
+                spec:
+                  displayName: Institut \(i)
+                  address: {street: "\(i) rue de la Paix", postalCode: "75002", city: Paris, country: FR}
+                  hours:
+                    tuesday: ["10:00-13:00", "14:00-19:00"]
+                    wednesday: ["10:00-19:00"]
+                    saturday: ["09:30-18:00"]
+                  closures:
+                    - {date: 2026-12-25, reason: Noël}
+                  staff:
+                    - {name: camille, displayName: Camille, services: [service-\(i - 1)]}
+                """)
         } else {
-            blob("\(folder)/service-\(i).yaml", """
-            apiVersion: salonops.io/v1
-            kind: Service
-            metadata:
-              name: service-\(i)
-              labels: {category: category-\(i % 50)}
-            spec:
-              displayName: "Soin numéro \(i)"
-              category: category-\(i % 50)
-              description: Un soin du visage complet, avec nettoyage, gommage, masque et modelage.
-              duration: 1h\(i % 4 == 0 ? "" : "30")
-              price: "\(40 + i % 60).\(i % 10)0 EUR"
-              vatRate: "20%"
-              bufferAfter: 15m
-            """)
+            blob(
+                "\(folder)/service-\(i).yaml",
+                """
+                apiVersion: salonops.io/v1
+                kind: Service
+                metadata:
+                  name: service-\(i)
+                  labels: {category: category-\(i % 50)}
+                spec:
+                  displayName: "Soin numéro \(i)"
+                  category: category-\(i % 50)
+                  description: Un soin du visage complet, avec nettoyage, gommage, masque et modelage.
+                  duration: 1h\(i % 4 == 0 ? "" : "30")
+                  price: "\(40 + i % 60).\(i % 10)0 EUR"
+                  vatRate: "20%"
+                  bufferAfter: 15m
+                """)
         }
     }
     stream.append(Data("\n".utf8))
@@ -147,9 +153,10 @@ func benchLoad(_ options: Options) async throws {
     let clock = ContinuousClock()
     var ours: [Double] = [], fetchOnly: [Double] = [], peer: [Double] = []
     var loadedDocuments = 0, errors = 0
-    let sourceOptions = GitSourceOptions(repository: repo.path, ref: "main", path: "config", worktree: false,
-                                         cacheDirectory: work.appendingPathComponent("cache").path, credentials: GitCredentials(),
-                                         include: { ConfigFile.isRelevant($0) })
+    let sourceOptions = GitSourceOptions(
+        repository: repo.path, ref: "main", path: "config", worktree: false,
+        cacheDirectory: work.appendingPathComponent("cache").path, credentials: GitCredentials(),
+        include: { ConfigFile.isRelevant($0) })
     for run in 0...options.runs {  // run 0 warms caches and is not counted
         let start = clock.now
         let snapshot = try await GitSource.read(sourceOptions)

@@ -30,10 +30,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     // A file that decrypts with its MAC checked re-encrypts (keeping key and IVs) to a file
     // that decrypts to the same plaintext.
     _ = SopsYAMLWriter.render(decrypted.documents)
-    let settings = SopsFile.Settings(groups: [[FuzzKey.identity.recipient]], rule: file.metadata.rule ?? .default,
-                                     macOnlyEncrypted: file.metadata.macOnlyEncrypted)
+    let settings = SopsFile.Settings(
+        groups: [[FuzzKey.identity.recipient]], rule: file.metadata.rule ?? .default,
+        macOnlyEncrypted: file.metadata.macOnlyEncrypted)
     if file.metadata.keyGroups.count == 1,
-       let again = try? SopsFile.encrypt(decrypted.documents, settings: settings, reusing: (file, key, decrypted)) {
+        let again = try? SopsFile.encrypt(decrypted.documents, settings: settings, reusing: (file, key, decrypted))
+    {
         do {
             let back = try SopsFile.parse(again.render())
             let plain = try back.decrypt(with: back.dataKey(using: [FuzzKey.identity]))

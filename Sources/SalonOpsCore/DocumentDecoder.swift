@@ -17,28 +17,33 @@ struct DocumentDecoder {
 
     func decode(_ root: Node) -> ConfigLoader.Document? {
         guard case .mapping = root else {
-            reader.error(.notAMapping, root, "a config document must be a mapping with apiVersion, kind, metadata and spec, not \(root.kindDescription)",
-                         hint: "start the document with 'apiVersion: \(configAPIVersion)'")
+            reader.error(
+                .notAMapping, root, "a config document must be a mapping with apiVersion, kind, metadata and spec, not \(root.kindDescription)",
+                hint: "start the document with 'apiVersion: \(configAPIVersion)'")
             return nil
         }
         guard let document = reader.fields(root, context: "document") else { return nil }
         document.rejectUnknown(["apiVersion", "kind", "metadata", "spec"])
         if let versionNode = document.required("apiVersion", hint: "add 'apiVersion: \(configAPIVersion)'"),
-           let version = reader.string(versionNode, field: "apiVersion"), version != configAPIVersion {
+            let version = reader.string(versionNode, field: "apiVersion"), version != configAPIVersion
+        {
             reader.error(.apiVersion, versionNode, "unsupported apiVersion '\(version)'", hint: "this salonops reads '\(configAPIVersion)'")
         }
         guard let kindNode = document.required("kind", hint: "add 'kind:' with one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))"),
-              let kindText = reader.string(kindNode, field: "kind") else { return nil }
+            let kindText = reader.string(kindNode, field: "kind")
+        else { return nil }
         guard let kind = DocumentKind(rawValue: kindText) else {
             let known = DocumentKind.allCases.map(\.rawValue)
-            reader.error(.unknownKind, kindNode, "unknown kind '\(kindText)'\(Suggestions.didYouMean(kindText, among: known))",
-                         hint: "kinds are \(known.joined(separator: ", "))")
+            reader.error(
+                .unknownKind, kindNode, "unknown kind '\(kindText)'\(Suggestions.didYouMean(kindText, among: known))",
+                hint: "kinds are \(known.joined(separator: ", "))")
             return nil
         }
         guard let metadata = decodeMetadata(document.required("metadata", hint: "add 'metadata:' with a 'name:'"), kind: kind, document: root) else { return nil }
         let context = "\(kind.rawValue) '\(metadata.name)'"
         guard let specNode = document.required("spec"),
-              let spec = reader.fields(specNode, context: "\(context) spec") else { return nil }
+            let spec = reader.fields(specNode, context: "\(context) spec")
+        else { return nil }
         switch kind {
         case .organization: return organization(spec, metadata).map { .organization($0) }
         case .establishment: return establishment(spec, metadata).map { .establishment($0) }
@@ -69,8 +74,7 @@ struct DocumentDecoder {
         let folded = name.lowercased().folding(options: .diacriticInsensitive, locale: nil)
         var result = ""
         for c in folded.unicodeScalars {
-            if (c >= "a" && c <= "z") || (c >= "0" && c <= "9") { result.unicodeScalars.append(c) }
-            else if !result.hasSuffix("-") { result += "-" }
+            if (c >= "a" && c <= "z") || (c >= "0" && c <= "9") { result.unicodeScalars.append(c) } else if !result.hasSuffix("-") { result += "-" }
         }
         let trimmed = result.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
         return trimmed.isEmpty ? "my-name" : String(trimmed.prefix(63))
@@ -85,13 +89,21 @@ struct DocumentDecoder {
         if let d = reader.fields(spec["defaults"], context: "Organization defaults") {
             d.rejectUnknown(["currency", "timezone", "locale"])
             if let code = reader.string(d["currency"], field: "defaults.currency") {
-                if let currency = Currency(code: code) { defaults.currency = currency }
-                else { reader.error(.invalidMoney, d["currency"], "defaults.currency: unknown currency '\(code)'\(Suggestions.didYouMean(code.uppercased(), among: Currency.allCodes))", hint: "use an ISO 4217 code such as EUR") }
+                if let currency = Currency(code: code) {
+                    defaults.currency = currency
+                } else {
+                    reader.error(
+                        .invalidMoney, d["currency"], "defaults.currency: unknown currency '\(code)'\(Suggestions.didYouMean(code.uppercased(), among: Currency.allCodes))",
+                        hint: "use an ISO 4217 code such as EUR")
+                }
             }
             if let tz = reader.parsed(d["timezone"], field: "defaults.timezone", TimeZones.validate) { defaults.timezone = tz }
             if let locale = reader.string(d["locale"], field: "defaults.locale") {
-                if Self.isLocale(locale) { defaults.locale = locale }
-                else { reader.error(.invalidValue, d["locale"], "defaults.locale: '\(locale)' is not a BCP 47 locale", hint: "e.g. fr-FR, en-GB") }
+                if Self.isLocale(locale) {
+                    defaults.locale = locale
+                } else {
+                    reader.error(.invalidValue, d["locale"], "defaults.locale: '\(locale)' is not a BCP 47 locale", hint: "e.g. fr-FR, en-GB")
+                }
             }
         }
         var safety = Organization.Safety.standard
@@ -125,12 +137,16 @@ struct DocumentDecoder {
         let address = decodeAddress(spec.required("address"), context: context)
         let phone = reader.string(spec["phone"], field: "phone")
         if let phone, !Self.isE164(phone) {
-            reader.error(.invalidValue, spec["phone"], "phone '\(phone)' is not in international E.164 form", hint: "write it as +33 followed by the number without its leading 0, no spaces, e.g. +33143551234")
+            reader.error(
+                .invalidValue, spec["phone"], "phone '\(phone)' is not in international E.164 form",
+                hint: "write it as +33 followed by the number without its leading 0, no spaces, e.g. +33143551234")
         }
         let email = reader.string(spec["email"], field: "email")
         if let email, !Self.isEmail(email) { reader.error(.invalidValue, spec["email"], "email '\(email)' is not an email address") }
         let website = reader.string(spec["website"], field: "website")
-        if let website, !Self.isURL(website, allowHTTP: false) { reader.error(.invalidValue, spec["website"], "website '\(website)' is not an https URL", hint: "e.g. https://example.fr") }
+        if let website, !Self.isURL(website, allowHTTP: false) {
+            reader.error(.invalidValue, spec["website"], "website '\(website)' is not an https URL", hint: "e.g. https://example.fr")
+        }
 
         var hours: [Weekday: [OpeningPeriod]] = [:]
         if let hoursNode = spec["hours"], let days = reader.fields(hoursNode, context: "\(context) hours") {
@@ -140,7 +156,9 @@ struct DocumentDecoder {
                 hours[day] = decodeDay(pair.value, day: day)
             }
         } else if spec["hours"] == nil {
-            reader.warning(.noOpeningHours, spec.node, "\(context) has no opening hours: providers will show it as closed every day", hint: "add 'hours:' with periods per weekday, e.g. tuesday: [\"10:00-19:00\"]")
+            reader.warning(
+                .noOpeningHours, spec.node, "\(context) has no opening hours: providers will show it as closed every day",
+                hint: "add 'hours:' with periods per weekday, e.g. tuesday: [\"10:00-19:00\"]")
         }
 
         var closures: [Closure] = []
@@ -167,11 +185,13 @@ struct DocumentDecoder {
             f.rejectUnknown(["name", "displayName", "capacity", "services"])
             guard let name = f.required("name").flatMap({ reader.name($0, field: "rooms[\(index)].name") }) else { continue }
             if !Self.isValidName(name.value) { reader.error(.invalidName, f["name"], "room name '\(name.value)' is not a valid name", hint: "use \(Self.namePattern)") }
-            rooms.append(Room(name: name.value,
-                              displayName: reader.string(f["displayName"], field: "rooms[\(index)].displayName"),
-                              capacity: reader.int(f["capacity"], field: "rooms[\(index)].capacity", range: 1...1000) ?? 1,
-                              services: reader.names(f["services"], field: "rooms[\(index)].services") ?? [],
-                              location: name.location))
+            rooms.append(
+                Room(
+                    name: name.value,
+                    displayName: reader.string(f["displayName"], field: "rooms[\(index)].displayName"),
+                    capacity: reader.int(f["capacity"], field: "rooms[\(index)].capacity", range: 1...1000) ?? 1,
+                    services: reader.names(f["services"], field: "rooms[\(index)].services") ?? [],
+                    location: name.location))
         }
 
         var staff: [StaffMember] = []
@@ -179,21 +199,26 @@ struct DocumentDecoder {
             guard let f = reader.fields(item, context: "\(context) staff[\(index)]") else { continue }
             f.rejectUnknown(["name", "displayName", "role", "email", "services"])
             guard let name = f.required("name").flatMap({ reader.name($0, field: "staff[\(index)].name") }) else { continue }
-            if !Self.isValidName(name.value) { reader.error(.invalidName, f["name"], "staff name '\(name.value)' is not a valid name", hint: "use \(Self.namePattern), e.g. '\(Self.suggestedName(name.value))'") }
+            if !Self.isValidName(name.value) {
+                reader.error(.invalidName, f["name"], "staff name '\(name.value)' is not a valid name", hint: "use \(Self.namePattern), e.g. '\(Self.suggestedName(name.value))'")
+            }
             let staffEmail = reader.string(f["email"], field: "staff[\(index)].email")
             if let staffEmail, !Self.isEmail(staffEmail) { reader.error(.invalidValue, f["email"], "staff[\(index)].email '\(staffEmail)' is not an email address") }
-            staff.append(StaffMember(name: name.value,
-                                     displayName: f.required("displayName").flatMap { reader.nonEmptyString($0, field: "staff[\(index)].displayName") } ?? name.value,
-                                     role: reader.string(f["role"], field: "staff[\(index)].role"),
-                                     email: staffEmail,
-                                     services: f.required("services", hint: "list the services this person performs").flatMap { reader.names($0, field: "staff[\(index)].services") } ?? [],
-                                     location: name.location))
+            staff.append(
+                StaffMember(
+                    name: name.value,
+                    displayName: f.required("displayName").flatMap { reader.nonEmptyString($0, field: "staff[\(index)].displayName") } ?? name.value,
+                    role: reader.string(f["role"], field: "staff[\(index)].role"),
+                    email: staffEmail,
+                    services: f.required("services", hint: "list the services this person performs").flatMap { reader.names($0, field: "staff[\(index)].services") } ?? [],
+                    location: name.location))
         }
 
         guard let displayName, let address else { return nil }
-        return Establishment(metadata: metadata, displayName: displayName, timezone: timezone, address: address, phone: phone,
-                             email: email, website: website, hours: hours, closures: closures, catalogue: catalogue,
-                             overrides: overrides, rooms: rooms, staff: staff)
+        return Establishment(
+            metadata: metadata, displayName: displayName, timezone: timezone, address: address, phone: phone,
+            email: email, website: website, hours: hours, closures: closures, catalogue: catalogue,
+            overrides: overrides, rooms: rooms, staff: staff)
     }
 
     func decodeAddress(_ node: Node?, context: String) -> Address? {
@@ -219,8 +244,9 @@ struct DocumentDecoder {
         // Overlaps are reported on the later period, naming the one it collides with.
         for (i, (period, node)) in periods.enumerated() {
             if let earlier = periods[..<i].first(where: { $0.0.overlaps(period) }) {
-                reader.error(.hoursOverlap, node, "opening period \(period) on \(day.rawValue) overlaps \(earlier.0)",
-                             hint: "merge them into one period or make them follow each other")
+                reader.error(
+                    .hoursOverlap, node, "opening period \(period) on \(day.rawValue) overlaps \(earlier.0)",
+                    hint: "merge them into one period or make them follow each other")
             }
         }
         return periods.map(\.0).sorted { $0.opens < $1.opens }
@@ -289,8 +315,9 @@ struct DocumentDecoder {
         let bookable = spec["bookableOnline"].flatMap { reader.bool($0, field: "bookableOnline") } ?? true
         let description = reader.string(spec["description"], field: "description")
         guard let displayName, let category, let duration, let price, let vat else { return nil }
-        return Service(metadata: metadata, displayName: displayName, category: category, description: description,
-                       duration: duration, price: price, vatRate: vat, bufferAfter: buffer, bookableOnline: bookable)
+        return Service(
+            metadata: metadata, displayName: displayName, category: category, description: description,
+            duration: duration, price: price, vatRate: vat, bufferAfter: buffer, bookableOnline: bookable)
     }
 
     func product(_ spec: NodeReader.Fields, _ metadata: Metadata) -> Product? {
@@ -300,25 +327,33 @@ struct DocumentDecoder {
         let price = spec.required("price", hint: "add 'price:' such as \"29.90 EUR\"").flatMap { reader.parsed($0, field: "price", Money.parse) }
         let vat = spec.required("vatRate", hint: "add 'vatRate:' such as \"20%\"").flatMap { reader.parsed($0, field: "vatRate", Percentage.parse) }
         guard let displayName, let sku, let price, let vat else { return nil }
-        return Product(metadata: metadata, displayName: displayName, sku: sku, price: price, vatRate: vat,
-                       category: reader.string(spec["category"], field: "category"),
-                       brand: reader.string(spec["brand"], field: "brand"),
-                       description: reader.string(spec["description"], field: "description"))
+        return Product(
+            metadata: metadata, displayName: displayName, sku: sku, price: price, vatRate: vat,
+            category: reader.string(spec["category"], field: "category"),
+            brand: reader.string(spec["brand"], field: "brand"),
+            description: reader.string(spec["description"], field: "description"))
     }
 
     func offer(_ spec: NodeReader.Fields, _ metadata: Metadata) -> Offer? {
-        spec.rejectUnknown(["displayName", "description", "type", "price", "includes", "discount", "appliesTo", "code", "recurring",
-                            "validity", "validFrom", "validUntil", "quantity", "restrictions"])
+        spec.rejectUnknown([
+            "displayName", "description", "type", "price", "includes", "discount", "appliesTo", "code", "recurring",
+            "validity", "validFrom", "validUntil", "quantity", "restrictions",
+        ])
         let context = "Offer '\(metadata.name)'"
         let displayName = spec.required("displayName").flatMap { reader.nonEmptyString($0, field: "displayName") }
-        guard let type = spec.required("type", hint: "add 'type:' with one of \(Offer.OfferType.allCases.map(\.rawValue).joined(separator: ", "))").flatMap({ reader.oneOf($0, field: "type", Offer.OfferType.self) }) else { return nil }
+        guard
+            let type = spec.required("type", hint: "add 'type:' with one of \(Offer.OfferType.allCases.map(\.rawValue).joined(separator: ", "))").flatMap({
+                reader.oneOf($0, field: "type", Offer.OfferType.self)
+            })
+        else { return nil }
 
         /// A field that only some offer types take.
         func field(_ name: String, requiredFor required: Set<Offer.OfferType>, allowedFor allowed: Set<Offer.OfferType>) -> Node? {
             if required.contains(type) { return spec.required(name, hint: "a \(type.rawValue) offer needs '\(name):'") }
             if let node = spec[name], !allowed.contains(type) {
-                reader.error(.invalidValue, spec.keyNode(name), "\(context): '\(name)' does not apply to a \(type.rawValue) offer",
-                             hint: "'\(name)' is for \(allowed.map(\.rawValue).sorted().joined(separator: " and ")) offers; remove it or change 'type'")
+                reader.error(
+                    .invalidValue, spec.keyNode(name), "\(context): '\(name)' does not apply to a \(type.rawValue) offer",
+                    hint: "'\(name)' is for \(allowed.map(\.rawValue).sorted().joined(separator: " and ")) offers; remove it or change 'type'")
                 _ = node
                 return nil
             }
@@ -380,10 +415,11 @@ struct DocumentDecoder {
             restrictions.minSpend = reader.parsed(f["minSpend"], field: "restrictions.minSpend", Money.parse)
         }
         guard let displayName else { return nil }
-        return Offer(metadata: metadata, displayName: displayName, description: reader.string(spec["description"], field: "description"),
-                     type: type, price: price, includes: includes, discount: discount, appliesToServices: appliesServices,
-                     appliesToProducts: appliesProducts, code: code, recurring: recurring, validity: validity,
-                     validFrom: validFrom, validUntil: validUntil, quantity: quantity, restrictions: restrictions)
+        return Offer(
+            metadata: metadata, displayName: displayName, description: reader.string(spec["description"], field: "description"),
+            type: type, price: price, includes: includes, discount: discount, appliesToServices: appliesServices,
+            appliesToProducts: appliesProducts, code: code, recurring: recurring, validity: validity,
+            validFrom: validFrom, validUntil: validUntil, quantity: quantity, restrictions: restrictions)
     }
 
     // MARK: Integration
@@ -395,8 +431,9 @@ struct DocumentDecoder {
         let providerSpec = catalog.spec(providerName)
         if providerSpec == nil {
             let known = catalog.all.map(\.id)
-            reader.error(.unknownProvider, providerNode, "unknown provider '\(providerName)'\(Suggestions.didYouMean(providerName, among: known))",
-                         hint: "providers are \(known.joined(separator: ", "))")
+            reader.error(
+                .unknownProvider, providerNode, "unknown provider '\(providerName)'\(Suggestions.didYouMean(providerName, among: known))",
+                hint: "providers are \(known.joined(separator: ", "))")
         }
         let enabled = spec.required("enabled", hint: "add 'enabled: true' or 'enabled: false'").flatMap { reader.bool($0, field: "enabled") }
         let establishments = reader.selection(spec["establishments"], field: "establishments") ?? .all
@@ -409,10 +446,12 @@ struct DocumentDecoder {
             }
         }
         if let providerSpec, enabled == true {
-            for name in providerSpec.credentials where !credentials.contains(where: { $0.name == name }) && !(spec["credentials"].flatMap { reader.fields($0, context: "") }?.has(name) ?? false) {
-                reader.error(.missingCredential, spec["credentials"] ?? spec.node,
-                             "\(context) is enabled but has no '\(name)' credential, which \(providerSpec.displayName) needs",
-                             hint: "add under credentials: '\(name): {secret: \"secrets/\(providerSpec.id).sops.yaml#\(providerSpec.id).\(Self.snakeCase(name))\"}'")
+            for name in providerSpec.credentials
+            where !credentials.contains(where: { $0.name == name }) && !(spec["credentials"].flatMap { reader.fields($0, context: "") }?.has(name) ?? false) {
+                reader.error(
+                    .missingCredential, spec["credentials"] ?? spec.node,
+                    "\(context) is enabled but has no '\(name)' credential, which \(providerSpec.displayName) needs",
+                    hint: "add under credentials: '\(name): {secret: \"secrets/\(providerSpec.id).sops.yaml#\(providerSpec.id).\(Self.snakeCase(name))\"}'")
             }
         }
 
@@ -440,8 +479,11 @@ struct DocumentDecoder {
         }
         var endpoint: Located<String>?
         if let node = spec["endpoint"], let url = reader.string(node, field: "endpoint") {
-            if Self.isURL(url, allowHTTP: true) { endpoint = Located(url, at: reader.location(node)) }
-            else { reader.error(.invalidValue, node, "endpoint '\(url)' is not an http(s) URL", hint: "e.g. https://api.stripe.com or http://127.0.0.1:12111") }
+            if Self.isURL(url, allowHTTP: true) {
+                endpoint = Located(url, at: reader.location(node))
+            } else {
+                reader.error(.invalidValue, node, "endpoint '\(url)' is not an http(s) URL", hint: "e.g. https://api.stripe.com or http://127.0.0.1:12111")
+            }
         }
         var safety = SafetyOverride()
         if let s = reader.fields(spec["safety"], context: "safety") {
@@ -451,9 +493,10 @@ struct DocumentDecoder {
             safety.minManagedResources = reader.int(s["minManagedResources"], field: "safety.minManagedResources", range: 0...1_000_000)
         }
         guard let enabled else { return nil }
-        return Integration(metadata: metadata, provider: Located(providerName, at: reader.location(providerNode)), enabled: enabled,
-                           establishments: establishments, credentials: credentials, settings: settings, drift: drift, prune: prune,
-                           adopt: adopt, ignore: ignore, endpoint: endpoint, safety: safety, settingsEstablishmentKeys: settingsKeys)
+        return Integration(
+            metadata: metadata, provider: Located(providerName, at: reader.location(providerNode)), enabled: enabled,
+            establishments: establishments, credentials: credentials, settings: settings, drift: drift, prune: prune,
+            adopt: adopt, ignore: ignore, endpoint: endpoint, safety: safety, settingsEstablishmentKeys: settingsKeys)
     }
 
     static func snakeCase(_ name: String) -> String {

@@ -51,8 +51,9 @@ public struct EncryptedFileOutline: Sendable, Hashable {
         } catch {
             sink.error(.yamlSyntax, at: start, "encrypted file is not valid YAML", hint: "restore it from git history or re-create it with 'salonops secrets encrypt'")
         }
-        return EncryptedFileOutline(repositoryPath: repositoryPath, hasSopsMetadata: hasSops, recipients: recipients,
-                                    lastModified: lastModified, entries: entries, location: start)
+        return EncryptedFileOutline(
+            repositoryPath: repositoryPath, hasSopsMetadata: hasSops, recipients: recipients,
+            lastModified: lastModified, entries: entries, location: start)
     }
 
     static func ageRecipients(_ meta: Node.Mapping) -> [String] {
@@ -78,15 +79,18 @@ public struct EncryptedFileOutline: Sendable, Hashable {
         case .sequence:
             entries[path] = .list
         case .scalar(let scalar):
-            if scalar.string.hasPrefix("ENC[") { entries[path] = .encrypted }
-            else if scalar.string.isEmpty || node.isNullScalar { entries[path] = .empty }
-            else {
+            if scalar.string.hasPrefix("ENC[") {
+                entries[path] = .encrypted
+            } else if scalar.string.isEmpty || node.isNullScalar {
+                entries[path] = .empty
+            } else {
                 entries[path] = .plaintext
                 // A value left in clear (e.g. `_unencrypted`) must still not be a credential.
                 if SecretScanner.looksSecret(scalar.string) {
                     let mark = node.mark
-                    sink.error(.secretInPlaintext, at: SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1),
-                               "value '\(path)' is left unencrypted but looks like a credential", hint: SecretScanner.plaintextHint)
+                    sink.error(
+                        .secretInPlaintext, at: SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1),
+                        "value '\(path)' is left unencrypted but looks like a credential", hint: SecretScanner.plaintextHint)
                 }
             }
         case .alias:

@@ -29,9 +29,11 @@ public enum ConfigLoader {
                 switch document {
                 case .organization(let org):
                     if let first = state.organization {
-                        diagnostics.append(Diagnostic(.error, .organizationCount, at: org.metadata.location,
-                                                      "a second Organization '\(org.metadata.name)'; the first is '\(first.metadata.name)' at \(first.metadata.location)",
-                                                      hint: "a config repository declares exactly one Organization: merge them or remove one"))
+                        diagnostics.append(
+                            Diagnostic(
+                                .error, .organizationCount, at: org.metadata.location,
+                                "a second Organization '\(org.metadata.name)'; the first is '\(first.metadata.name)' at \(first.metadata.location)",
+                                hint: "a config repository declares exactly one Organization: merge them or remove one"))
                     } else {
                         state.organization = org
                     }
@@ -126,9 +128,10 @@ public enum ConfigLoader {
             let first = context.mark
             let second = duplicates.first.flatMap { repeatedKey($0, after: first, in: context.text) }
             let location = second.map { SourceLocation(file: file, line: $0.line, column: $0.column) } ?? at(first)
-            sink.error(.duplicateKey, at: location,
-                       "key \(names) appears more than once in the same mapping\(second == nil ? "" : " (first at line \(first.line))")",
-                       hint: "YAML keeps only one value per key: remove or merge the duplicates")
+            sink.error(
+                .duplicateKey, at: location,
+                "key \(names) appears more than once in the same mapping\(second == nil ? "" : " (first at line \(first.line))")",
+                hint: "YAML keeps only one value per key: remove or merge the duplicates")
         case let .reader(problem, offset, _, yaml):
             var line = 1, column = 1
             if let offset {

@@ -61,8 +61,9 @@ final class NodeReader {
         func rejectUnknown(_ known: [String]) {
             for pair in pairs where !known.contains(pair.key) {
                 let suggestion = Suggestions.didYouMean(pair.key, among: known)
-                reader.error(.unknownField, pair.keyNode, "unknown field '\(pair.key)' in \(context)\(suggestion)",
-                             hint: "fields allowed here: \(known.joined(separator: ", "))")
+                reader.error(
+                    .unknownField, pair.keyNode, "unknown field '\(pair.key)' in \(context)\(suggestion)",
+                    hint: "fields allowed here: \(known.joined(separator: ", "))")
             }
         }
     }
@@ -113,7 +114,9 @@ final class NodeReader {
             default: break
             }
         }
-        error(.wrongType, node, "\(field) must be true or false, not \(node.valueDescription)", hint: "write \(field.split(separator: ".").last ?? ""): true or false, without quotes")
+        error(
+            .wrongType, node, "\(field) must be true or false, not \(node.valueDescription)", hint: "write \(field.split(separator: ".").last ?? ""): true or false, without quotes"
+        )
         return nil
     }
 

@@ -57,8 +57,10 @@ public struct ProviderSpec: Sendable {
     public let kinds: [ResourceKind]
     public let validate: ProviderValidation?
 
-    public init(id: String, displayName: String, credentials: [String], settings: [SettingField], kinds: [ResourceKind] = [],
-                validate: ProviderValidation? = nil) {
+    public init(
+        id: String, displayName: String, credentials: [String], settings: [SettingField], kinds: [ResourceKind] = [],
+        validate: ProviderValidation? = nil
+    ) {
         self.id = id
         self.displayName = displayName
         self.credentials = credentials

@@ -9,9 +9,10 @@ extension Validator {
                     let parts = rule.value.split(separator: ".", maxSplits: 1).map(String.init)
                     let kinds = spec.kinds.map(\.name)
                     guard let kind = spec.kinds.first(where: { $0.name == parts[0] }) else {
-                        sink.error(.unknownIgnorePath, at: rule.location,
-                                   "ignore '\(rule.value)': \(spec.displayName) has no resource kind '\(parts[0])'\(Suggestions.didYouMean(parts[0], among: kinds))",
-                                   hint: "its kinds are \(kinds.joined(separator: ", ")); write '<kind>.<field>'")
+                        sink.error(
+                            .unknownIgnorePath, at: rule.location,
+                            "ignore '\(rule.value)': \(spec.displayName) has no resource kind '\(parts[0])'\(Suggestions.didYouMean(parts[0], among: kinds))",
+                            hint: "its kinds are \(kinds.joined(separator: ", ")); write '<kind>.<field>'")
                         continue
                     }
                     guard parts.count == 2 else { continue }  // a whole kind
@@ -21,9 +22,10 @@ extension Validator {
                         // A field SalonOps never sets is never touched: the rule does nothing,
                         // which is worth saying (a typo?) but not worth refusing the config.
                         let fields = kind.fields.sorted()
-                        sink.warning(.unknownIgnorePath, at: rule.location,
-                                     "ignore '\(rule.value)' has no effect: SalonOps does not manage \(spec.displayName) \(kind.name) field '\(field)'\(Suggestions.didYouMean(field, among: fields))",
-                                     hint: "the fields it manages are \(fields.joined(separator: ", ")); fields it does not manage are never changed")
+                        sink.warning(
+                            .unknownIgnorePath, at: rule.location,
+                            "ignore '\(rule.value)' has no effect: SalonOps does not manage \(spec.displayName) \(kind.name) field '\(field)'\(Suggestions.didYouMean(field, among: fields))",
+                            hint: "the fields it manages are \(fields.joined(separator: ", ")); fields it does not manage are never changed")
                     }
                 }
             }

@@ -157,11 +157,13 @@ public enum SecretScanner {
         return found.map { finding in
             let line = lineStarts.lastIndex { $0 <= finding.offset } ?? 0
             let column = String(decoding: bytes[lineStarts[line]..<finding.offset], as: UTF8.self).unicodeScalars.count + 1
-            return Diagnostic(.error, .secretInPlaintext, at: SourceLocation(file: file, line: line + 1, column: column),
-                              "this file is not encrypted but holds what looks like \(finding.what)",
-                              hint: plaintextHint)
+            return Diagnostic(
+                .error, .secretInPlaintext, at: SourceLocation(file: file, line: line + 1, column: column),
+                "this file is not encrypted but holds what looks like \(finding.what)",
+                hint: plaintextHint)
         }
     }
 
-    public static let plaintextHint = "move it into an encrypted file (e.g. secrets/<provider>.sops.yaml) and reference it as 'secret: <file>#<key.path>'; it is in git history now, so revoke it in the provider's dashboard"
+    public static let plaintextHint =
+        "move it into an encrypted file (e.g. secrets/<provider>.sops.yaml) and reference it as 'secret: <file>#<key.path>'; it is in git history now, so revoke it in the provider's dashboard"
 }

@@ -29,8 +29,9 @@ public struct SopsRulesOutline: Sendable, Hashable {
             return empty
         }
         guard let list = top["creation_rules"] else {
-            sink.error(.sopsRules, at: start, ".sops.yaml has no creation_rules list",
-                       hint: "add 'creation_rules:' with one rule per group of files ('- path_regex: ...' and 'age: age1...')")
+            sink.error(
+                .sopsRules, at: start, ".sops.yaml has no creation_rules list",
+                hint: "add 'creation_rules:' with one rule per group of files ('- path_regex: ...' and 'age: age1...')")
             return empty
         }
         guard case .sequence(let entries) = list else {

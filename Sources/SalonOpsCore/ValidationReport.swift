@@ -34,9 +34,11 @@ public struct ValidationReport: Sendable {
     public var isValid: Bool { diagnostics.errorCount == 0 }
 
     public var counts: [(String, Int)] {
-        [("organization", state.organization == nil ? 0 : 1), ("establishment", state.establishments.count),
-         ("service", state.services.count), ("product", state.products.count), ("offer", state.offers.count),
-         ("integration", state.integrations.count), ("encrypted file", state.encryptedFiles.count)]
+        [
+            ("organization", state.organization == nil ? 0 : 1), ("establishment", state.establishments.count),
+            ("service", state.services.count), ("product", state.products.count), ("offer", state.offers.count),
+            ("integration", state.integrations.count), ("encrypted file", state.encryptedFiles.count),
+        ]
     }
 
     /// The line that says which commit was read: every command prints it.

@@ -32,8 +32,9 @@ public enum Validator {
             for ref in integration.settingsEstablishmentKeys {
                 reference(ref, to: .establishment, known: establishments, from: "\(context) settings", sink)
                 if establishments.contains(ref.value), !integration.establishments.includes(ref.value) {
-                    sink.warning(.danglingReference, at: ref.location, "\(context) settings name establishment '\(ref.value)', which the integration does not cover",
-                                 hint: "add '\(ref.value)' to spec.establishments or remove this entry")
+                    sink.warning(
+                        .danglingReference, at: ref.location, "\(context) settings name establishment '\(ref.value)', which the integration does not cover",
+                        hint: "add '\(ref.value)' to spec.establishments or remove this entry")
                 }
             }
             for credential in integration.credentials {
@@ -47,11 +48,14 @@ public enum Validator {
 
     static func checkOrganization(_ state: DesiredState, _ sink: DiagnosticSink) {
         guard state.organization == nil else { return }
-        let anchor = [state.establishments.first?.metadata.location, state.services.first?.metadata.location,
-                      state.integrations.first?.metadata.location].compactMap { $0 }.min()
-        sink.error(.organizationCount, at: anchor ?? SourceLocation(file: ".", line: 1, column: 1),
-                   "the config has no Organization document",
-                   hint: "add one, e.g. organization.yaml with 'kind: Organization', its name, displayName and defaults")
+        let anchor = [
+            state.establishments.first?.metadata.location, state.services.first?.metadata.location,
+            state.integrations.first?.metadata.location,
+        ].compactMap { $0 }.min()
+        sink.error(
+            .organizationCount, at: anchor ?? SourceLocation(file: ".", line: 1, column: 1),
+            "the config has no Organization document",
+            hint: "add one, e.g. organization.yaml with 'kind: Organization', its name, displayName and defaults")
     }
 
     /// Reports duplicates (the later one, naming the first) and returns the set of names.
@@ -59,8 +63,9 @@ public enum Validator {
         var first: [String: SourceLocation] = [:]
         for metadata in items.sorted(by: { $0.location < $1.location }) {
             if let earlier = first[metadata.name] {
-                sink.error(.duplicateName, at: metadata.location, "\(kind.rawValue) '\(metadata.name)' is declared twice; the first is at \(earlier)",
-                           hint: "rename one of them or remove the duplicate")
+                sink.error(
+                    .duplicateName, at: metadata.location, "\(kind.rawValue) '\(metadata.name)' is declared twice; the first is at \(earlier)",
+                    hint: "rename one of them or remove the duplicate")
             } else {
                 first[metadata.name] = metadata.location
             }
@@ -70,9 +75,10 @@ public enum Validator {
 
     static func reference(_ ref: NameReference, to kind: DocumentKind, known: Set<String>, from context: String, _ sink: DiagnosticSink) {
         guard !known.contains(ref.value) else { return }
-        sink.error(.danglingReference, at: ref.location,
-                   "\(context) refers to \(kind.rawValue.lowercased()) '\(ref.value)', which does not exist\(Suggestions.didYouMean(ref.value, among: known))",
-                   hint: "use the metadata.name of \(kind.article) \(kind.rawValue) document, or declare '\(ref.value)'")
+        sink.error(
+            .danglingReference, at: ref.location,
+            "\(context) refers to \(kind.rawValue.lowercased()) '\(ref.value)', which does not exist\(Suggestions.didYouMean(ref.value, among: known))",
+            hint: "use the metadata.name of \(kind.article) \(kind.rawValue) document, or declare '\(ref.value)'")
     }
 
     static func checkEstablishment(_ e: Establishment, services: Set<String>, products: Set<String>, offers: Set<String>, _ sink: DiagnosticSink) {
@@ -82,8 +88,9 @@ public enum Validator {
         if case .only(let refs) = e.catalogue.offers { for ref in refs { reference(ref, to: .offer, known: offers, from: context, sink) } }
         let sold = { (name: String) in services.contains(name) && e.catalogue.services.includes(name) }
         if case .only(let refs) = e.catalogue.services, refs.isEmpty {
-            sink.warning(.emptyCatalogue, at: e.metadata.location, "\(context) sells no service: booking providers will list nothing for it",
-                         hint: "list services under catalogue.services, or remove the line to sell the whole catalogue")
+            sink.warning(
+                .emptyCatalogue, at: e.metadata.location, "\(context) sells no service: booking providers will list nothing for it",
+                hint: "list services under catalogue.services, or remove the line to sell the whole catalogue")
         }
 
         for override in e.overrides {
@@ -91,14 +98,16 @@ public enum Validator {
             case .service(let ref):
                 reference(ref, to: .service, known: services, from: "\(context) override", sink)
                 if services.contains(ref.value), !sold(ref.value) {
-                    sink.error(.danglingReference, at: ref.location, "\(context) overrides service '\(ref.value)', which it does not sell",
-                               hint: "add '\(ref.value)' to catalogue.services or remove the override")
+                    sink.error(
+                        .danglingReference, at: ref.location, "\(context) overrides service '\(ref.value)', which it does not sell",
+                        hint: "add '\(ref.value)' to catalogue.services or remove the override")
                 }
             case .product(let ref):
                 reference(ref, to: .product, known: products, from: "\(context) override", sink)
                 if products.contains(ref.value), !e.catalogue.products.includes(ref.value) {
-                    sink.error(.danglingReference, at: ref.location, "\(context) overrides product '\(ref.value)', which it does not sell",
-                               hint: "add '\(ref.value)' to catalogue.products or remove the override")
+                    sink.error(
+                        .danglingReference, at: ref.location, "\(context) overrides product '\(ref.value)', which it does not sell",
+                        hint: "add '\(ref.value)' to catalogue.products or remove the override")
                 }
             }
         }
@@ -108,8 +117,9 @@ public enum Validator {
             for ref in member.services {
                 reference(ref, to: .service, known: services, from: "\(context) staff '\(member.name)'", sink)
                 if services.contains(ref.value), !sold(ref.value) {
-                    sink.error(.danglingReference, at: ref.location, "\(context) staff '\(member.name)' performs service '\(ref.value)', which the establishment does not sell",
-                               hint: "add '\(ref.value)' to catalogue.services or remove it from this person's services")
+                    sink.error(
+                        .danglingReference, at: ref.location, "\(context) staff '\(member.name)' performs service '\(ref.value)', which the establishment does not sell",
+                        hint: "add '\(ref.value)' to catalogue.services or remove it from this person's services")
                 }
             }
         }
@@ -134,35 +144,43 @@ public enum Validator {
         let what = "\(context) credential '\(credential.name)'"
         guard let outline = state.encryptedFiles[ref.file] else {
             if configFilePaths.contains(ref.file) {
-                sink.error(.credentialNotEncrypted, at: credential.location, "\(what) points into '\(ref.file)', which is not an encrypted file",
-                           hint: "credentials live in sops-encrypted files named *.sops.yaml; create one with 'salonops secrets encrypt'")
+                sink.error(
+                    .credentialNotEncrypted, at: credential.location, "\(what) points into '\(ref.file)', which is not an encrypted file",
+                    hint: "credentials live in sops-encrypted files named *.sops.yaml; create one with 'salonops secrets encrypt'")
             } else {
                 let suggestion = Suggestions.didYouMean(ref.file, among: state.encryptedFiles.keys)
-                sink.error(.credentialFileMissing, at: credential.location, "\(what) points into '\(ref.file)', which does not exist in the config\(suggestion)",
-                           hint: "paths are relative to the config root; create the file with 'salonops secrets encrypt' and commit it")
+                sink.error(
+                    .credentialFileMissing, at: credential.location, "\(what) points into '\(ref.file)', which does not exist in the config\(suggestion)",
+                    hint: "paths are relative to the config root; create the file with 'salonops secrets encrypt' and commit it")
             }
             return
         }
         guard outline.hasSopsMetadata else {
-            sink.error(.credentialNotEncrypted, at: credential.location, "\(what) points into '\(ref.file)', which has no sops metadata: it is not encrypted",
-                       hint: "encrypt it with 'salonops secrets encrypt \(ref.file)' (or sops), then commit it")
+            sink.error(
+                .credentialNotEncrypted, at: credential.location, "\(what) points into '\(ref.file)', which has no sops metadata: it is not encrypted",
+                hint: "encrypt it with 'salonops secrets encrypt \(ref.file)' (or sops), then commit it")
             return
         }
         let path = ref.keyPath.joined(separator: ".")
         switch outline.entries[path] {
         case nil:
             let suggestion = Suggestions.didYouMean(path, among: outline.leafPaths)
-            sink.error(.credentialKeyMissing, at: credential.location, "\(what) names key '\(path)', which '\(ref.file)' does not have\(suggestion)",
-                       hint: "add it with 'salonops secrets set \(ref.file) \(path)' or fix the key path after '#'")
+            sink.error(
+                .credentialKeyMissing, at: credential.location, "\(what) names key '\(path)', which '\(ref.file)' does not have\(suggestion)",
+                hint: "add it with 'salonops secrets set \(ref.file) \(path)' or fix the key path after '#'")
         case .map?, .list?:
-            sink.error(.credentialKeyMissing, at: credential.location, "\(what) names key '\(path)' in '\(ref.file)', which holds a \(outline.entries[path] == .map ? "map" : "list"), not a single value",
-                       hint: "point at one value, e.g. '\(ref.file)#\(outline.leafPaths.first { $0.hasPrefix(path + ".") } ?? path + ".<key>")'")
+            sink.error(
+                .credentialKeyMissing, at: credential.location,
+                "\(what) names key '\(path)' in '\(ref.file)', which holds a \(outline.entries[path] == .map ? "map" : "list"), not a single value",
+                hint: "point at one value, e.g. '\(ref.file)#\(outline.leafPaths.first { $0.hasPrefix(path + ".") } ?? path + ".<key>")'")
         case .plaintext?:
-            sink.error(.credentialNotEncrypted, at: credential.location, "\(what) names key '\(path)' in '\(ref.file)', whose value is not encrypted",
-                       hint: "a credential must be an ENC[...] value: remove the unencrypted suffix or rule that leaves it in clear and re-encrypt")
+            sink.error(
+                .credentialNotEncrypted, at: credential.location, "\(what) names key '\(path)' in '\(ref.file)', whose value is not encrypted",
+                hint: "a credential must be an ENC[...] value: remove the unencrypted suffix or rule that leaves it in clear and re-encrypt")
         case .empty?:
-            sink.error(.credentialKeyMissing, at: credential.location, "\(what) names key '\(path)' in '\(ref.file)', whose value is empty",
-                       hint: "set it with 'salonops secrets set \(ref.file) \(path)'")
+            sink.error(
+                .credentialKeyMissing, at: credential.location, "\(what) names key '\(path)' in '\(ref.file)', whose value is empty",
+                hint: "set it with 'salonops secrets set \(ref.file) \(path)'")
         case .encrypted?:
             break
         }
@@ -176,8 +194,9 @@ public enum Validator {
             guard let rules = candidates.max(by: { $0.directory.count < $1.directory.count }) else { continue }
             guard !rules.rules.isEmpty else { continue }  // a broken .sops.yaml is reported on its own
             guard let rule = rules.rule(forConfigPath: path) else {
-                sink.warning(.recipientsMismatch, at: outline.location, "no creation rule in '\(rules.repositoryPath)' matches '\(path)'",
-                             hint: "add a rule whose path_regex matches it, so 'salonops secrets' and sops know its recipients")
+                sink.warning(
+                    .recipientsMismatch, at: outline.location, "no creation rule in '\(rules.repositoryPath)' matches '\(path)'",
+                    hint: "add a rule whose path_regex matches it, so 'salonops secrets' and sops know its recipients")
                 continue
             }
             let actual = Set(outline.recipients)
@@ -187,21 +206,25 @@ public enum Validator {
             var parts: [String] = []
             if !missing.isEmpty { parts.append("lacks \(missing.joined(separator: ", "))") }
             if !extra.isEmpty { parts.append("still has \(extra.joined(separator: ", "))") }
-            sink.error(.recipientsMismatch, at: outline.location,
-                       "'\(path)' \(parts.joined(separator: " and ")) compared with the rule at \(rule.location)",
-                       hint: extra.isEmpty ? "run 'salonops secrets updatekeys \(path)' and commit the file"
-                                           : "run 'salonops secrets revoke <recipient>' (removes and rotates) or 'updatekeys', then commit")
+            sink.error(
+                .recipientsMismatch, at: outline.location,
+                "'\(path)' \(parts.joined(separator: " and ")) compared with the rule at \(rule.location)",
+                hint: extra.isEmpty
+                    ? "run 'salonops secrets updatekeys \(path)' and commit the file"
+                    : "run 'salonops secrets revoke <recipient>' (removes and rotates) or 'updatekeys', then commit")
         }
     }
 
     /// A credential whose file was last written longer ago than its `rotateAfter`.
     static func checkRotation(_ credential: CredentialReference, in state: DesiredState, now: Date, context: String, _ sink: DiagnosticSink) {
         guard let period = credential.rotateAfter, let outline = state.encryptedFiles[credential.reference.file],
-              let text = outline.lastModified, let written = ISO8601DateFormatter().date(from: text) else { return }
+            let text = outline.lastModified, let written = ISO8601DateFormatter().date(from: text)
+        else { return }
         let days = Int(now.timeIntervalSince(written) / 86_400)
         guard days > period.approximateDays else { return }
-        sink.warning(.rotationDue, at: credential.location,
-                     "\(context) credential '\(credential.name)' is due for rotation: '\(credential.reference.file)' was last written on \(text.prefix(10)), more than rotateAfter (\(period)) ago",
-                     hint: "issue a new key at the provider, then 'salonops secrets set \(credential.reference.file) \(credential.reference.keyPath.joined(separator: "."))' and commit")
+        sink.warning(
+            .rotationDue, at: credential.location,
+            "\(context) credential '\(credential.name)' is due for rotation: '\(credential.reference.file)' was last written on \(text.prefix(10)), more than rotateAfter (\(period)) ago",
+            hint: "issue a new key at the provider, then 'salonops secrets set \(credential.reference.file) \(credential.reference.keyPath.joined(separator: "."))' and commit")
     }
 }

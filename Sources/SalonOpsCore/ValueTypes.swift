@@ -49,7 +49,10 @@ public struct ServiceDuration: Sendable, Hashable, Comparable, CustomStringConve
                     return .failure(ValueError(.invalidDuration, "'\(text)' is not a duration", hint: hint))
                 }
                 guard m < 60 else {
-                    return .failure(ValueError(.invalidDuration, "'\(text)' has \(m) minutes after the hours", hint: "minutes after hours must be below 60: write \(ServiceDuration(minutes: first * 60 + m))"))
+                    return .failure(
+                        ValueError(
+                            .invalidDuration, "'\(text)' has \(m) minutes after the hours",
+                            hint: "minutes after hours must be below 60: write \(ServiceDuration(minutes: first * 60 + m))"))
                 }
                 minutes = m
             }
@@ -63,7 +66,8 @@ public struct ServiceDuration: Sendable, Hashable, Comparable, CustomStringConve
             return .failure(ValueError(.invalidDuration, "duration '\(text)' must be longer than zero", hint: hint))
         }
         guard total <= 24 * 60 else {
-            return .failure(ValueError(.invalidDuration, "duration '\(text)' is longer than a day", hint: "a service lasts at most 24h; split longer programmes into several services"))
+            return .failure(
+                ValueError(.invalidDuration, "duration '\(text)' is longer than a day", hint: "a service lasts at most 24h; split longer programmes into several services"))
         }
         return .success(ServiceDuration(minutes: total))
     }
@@ -119,14 +123,14 @@ public struct Currency: Sendable, Hashable, CustomStringConvertible {
     /// Active ISO 4217 codes; every one has 2 minor digits except those listed with another count.
     static let table: [String: Int] = {
         let codes = """
-        AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP \
-        BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR \
-        FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES \
-        KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR \
-        MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF \
-        SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS \
-        UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
-        """
+            AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP \
+            BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR \
+            FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES \
+            KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR \
+            MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF \
+            SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS \
+            UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
+            """
         var table = [String: Int]()
         for code in codes.split(separator: " ") { table[String(code)] = 2 }
         for code in ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"] { table[code] = 0 }
@@ -186,17 +190,22 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
         if amount.hasPrefix("+") { amount.removeFirst() }
         let pieces = amount.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(pieces.count), !pieces[0].isEmpty,
-              pieces.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              pieces.count == 1 || !pieces[1].isEmpty else {
+            pieces.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            pieces.count == 1 || !pieces[1].isEmpty
+        else {
             return .failure(ValueError(.invalidMoney, "'\(text)' is not an amount of money", hint: example))
         }
         let fraction = pieces.count == 2 ? String(pieces[1]) : ""
         guard fraction.count <= currency.minorDigits else {
-            return .failure(ValueError(.invalidMoney, "amount '\(text)' has \(fraction.count) decimal places but \(code) has \(currency.minorDigits)", hint: "round it to \(currency.minorDigits) decimal places"))
+            return .failure(
+                ValueError(
+                    .invalidMoney, "amount '\(text)' has \(fraction.count) decimal places but \(code) has \(currency.minorDigits)",
+                    hint: "round it to \(currency.minorDigits) decimal places"))
         }
         let padded = fraction + String(repeating: "0", count: currency.minorDigits - fraction.count)
         guard pieces[0].count <= 12, let minor = Int64(String(pieces[0]) + padded), minor <= maximumMinorUnits else {
-            return .failure(ValueError(.invalidMoney, "amount '\(text)' is too large", hint: "providers accept at most \(Money(minorUnits: maximumMinorUnits, currency: currency))"))
+            return .failure(
+                ValueError(.invalidMoney, "amount '\(text)' is too large", hint: "providers accept at most \(Money(minorUnits: maximumMinorUnits, currency: currency))"))
         }
         return .success(Money(minorUnits: minor, currency: currency))
     }
@@ -226,9 +235,10 @@ public struct Percentage: Sendable, Hashable, CustomStringConvertible {
         let number = s.dropLast().trimmingCharacters(in: .whitespaces)
         let pieces = number.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(pieces.count), !pieces[0].isEmpty, pieces[0].count <= 3,
-              pieces.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              pieces.count == 1 || (1...2).contains(pieces[1].count),
-              let whole = Int(pieces[0]) else {
+            pieces.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            pieces.count == 1 || (1...2).contains(pieces[1].count),
+            let whole = Int(pieces[0])
+        else {
             return .failure(ValueError(.invalidPercent, "'\(text)' is not a percentage", hint: hint))
         }
         let fraction = pieces.count == 2 ? Int(pieces[1].padding(toLength: 2, withPad: "0", startingAt: 0)) ?? 0 : 0
@@ -266,8 +276,9 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, CustomStringConvertible
     static func parse(_ text: Substring) -> TimeOfDay? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
-              let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0..<60).contains(m),
-              h < 24 || m == 0 else { return nil }
+            let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0..<60).contains(m),
+            h < 24 || m == 0
+        else { return nil }
         return TimeOfDay(minutes: h * 60 + m)
     }
 }
@@ -295,7 +306,10 @@ public struct OpeningPeriod: Sendable, Hashable, CustomStringConvertible {
             return .failure(ValueError(.invalidValue, "'\(text)' is not an opening period", hint: hint))
         }
         guard opens < closes else {
-            return .failure(ValueError(.hoursInverted, "opening period '\(text)' closes before it opens", hint: opens == closes ? "an empty period is not needed: remove it" : "swap the times, or split a period that crosses midnight into two days"))
+            return .failure(
+                ValueError(
+                    .hoursInverted, "opening period '\(text)' closes before it opens",
+                    hint: opens == closes ? "an empty period is not needed: remove it" : "swap the times, or split a period that crosses midnight into two days"))
         }
         return .success(OpeningPeriod(opens: opens, closes: closes))
     }
@@ -337,7 +351,8 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         let hint = "write dates as YYYY-MM-DD, e.g. 2026-12-25"
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else {
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        else {
             return .failure(ValueError(.invalidDate, "'\(text)' is not a date", hint: hint))
         }
         guard (1...12).contains(m), (1...daysIn(month: m, year: y)).contains(d) else {

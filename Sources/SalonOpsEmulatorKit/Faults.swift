@@ -4,4 +4,3 @@ public enum InjectedFault: Sendable, Equatable {
     case unavailable
     case connectionReset
 }
-

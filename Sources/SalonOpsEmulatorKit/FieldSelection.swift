@@ -80,12 +80,15 @@ public enum FieldSelection {
         private func merge(_ path: ArraySlice<String>, _ leaf: Node, into members: inout [String: Node]) {
             guard let head = path.first else { return }
             let rest = path.dropFirst()
-            let child: Node = rest.isEmpty ? leaf : {
-                var inner: [String: Node] = [:]
-                if case .members(let existing)? = members[head] { inner = existing }
-                merge(rest, leaf, into: &inner)
-                return .members(inner)
-            }()
+            let child: Node =
+                rest.isEmpty
+                ? leaf
+                : {
+                    var inner: [String: Node] = [:]
+                    if case .members(let existing)? = members[head] { inner = existing }
+                    merge(rest, leaf, into: &inner)
+                    return .members(inner)
+                }()
             if case .all? = members[head] { return }
             if case .members(let existing)? = members[head], case .members(let added) = child {
                 members[head] = .members(existing.merging(added) { old, _ in old })

@@ -125,8 +125,10 @@ public enum FormDecoder {
         return decoded
     }
 
-    private static func insert(_ value: String, at path: ArraySlice<String>, into node: inout FormValue?,
-                               fullName: String) throws(FormDecodingError) {
+    private static func insert(
+        _ value: String, at path: ArraySlice<String>, into node: inout FormValue?,
+        fullName: String
+    ) throws(FormDecodingError) {
         guard let head = path.first else {
             node = .string(value)
             return

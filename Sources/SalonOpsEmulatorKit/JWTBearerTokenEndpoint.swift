@@ -99,7 +99,8 @@ public struct JWTBearerTokenEndpoint: Sendable {
         guard let assertion = form["assertion"], !assertion.isEmpty else { throw .missingParameter("assertion") }
         let parts = assertion.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let header = Self.jsonObject(parts[0]), let claims = Self.jsonObject(parts[1]),
-              Self.base64URLDecode(parts[2]) != nil else {
+            Self.base64URLDecode(parts[2]) != nil
+        else {
             throw .malformedAssertion
         }
         guard header["alg"]?.stringValue == "RS256" else { throw .unsupportedAlgorithm(header["alg"]?.stringValue) }
@@ -120,7 +121,8 @@ public struct JWTBearerTokenEndpoint: Sendable {
         guard let iat = Self.seconds(claims["iat"]), let exp = Self.seconds(claims["exp"]) else { throw .badLifetime }
         let issuedAt = Date(timeIntervalSince1970: iat), expiresAt = Date(timeIntervalSince1970: exp)
         guard exp > iat, exp - iat <= maximumLifetime, expiresAt > now,
-              issuedAt <= now.addingTimeInterval(allowedSkew) else {
+            issuedAt <= now.addingTimeInterval(allowedSkew)
+        else {
             throw .badLifetime
         }
         let scopeText = claims["scope"]?.stringValue ?? ""
@@ -134,8 +136,9 @@ public struct JWTBearerTokenEndpoint: Sendable {
                 throw .subjectNotAuthorized
             }
         }
-        return JWTBearerGrant(issuer: identified.account.issuer, subject: subject, scopes: scopes, issuedAt: issuedAt,
-                              expiresAt: expiresAt)
+        return JWTBearerGrant(
+            issuer: identified.account.issuer, subject: subject, scopes: scopes, issuedAt: issuedAt,
+            expiresAt: expiresAt)
     }
 
     private static func seconds(_ value: JSONValue?) -> TimeInterval? {
@@ -154,7 +157,8 @@ public struct JWTBearerTokenEndpoint: Sendable {
 
     public static func jsonObject(_ part: Substring) -> JSONValue? {
         guard let data = base64URLDecode(part), let text = String(data: data, encoding: .utf8),
-              let value = try? JSONValue.parse(text), value.objectFields != nil else { return nil }
+            let value = try? JSONValue.parse(text), value.objectFields != nil
+        else { return nil }
         return value
     }
 

@@ -4,8 +4,10 @@
 /// Items are placed by `sequence` (creation order), so a cursor works even when the cursor's own
 /// object is filtered out of the list.
 public enum Pagination {
-    public static func page<T>(_ newestFirst: [T], sequence: (T) -> Int, limit: Int,
-                        startingAfter: Int?, endingBefore: Int?) -> (items: [T], hasMore: Bool) {
+    public static func page<T>(
+        _ newestFirst: [T], sequence: (T) -> Int, limit: Int,
+        startingAfter: Int?, endingBefore: Int?
+    ) -> (items: [T], hasMore: Bool) {
         if let after = startingAfter {
             let older = newestFirst.filter { sequence($0) < after }
             return (Array(older.prefix(limit)), older.count > limit)

@@ -30,12 +30,16 @@ public struct RequestStats: Sendable {
             ($0.key.provider, $0.key.path, $0.key.method) < ($1.key.provider, $1.key.path, $1.key.method)
         }
         return .object([
-            ("requests", .array(sorted.map { key, row in
-                .object([
-                    ("provider", .string(key.provider)), ("method", .string(key.method)), ("path", .string(key.path)),
-                    ("count", .int(row.count)), ("faulted", .int(row.faulted)),
-                ])
-            })),
+            (
+                "requests",
+                .array(
+                    sorted.map { key, row in
+                        .object([
+                            ("provider", .string(key.provider)), ("method", .string(key.method)), ("path", .string(key.path)),
+                            ("count", .int(row.count)), ("faulted", .int(row.faulted)),
+                        ])
+                    })
+            ),
             ("total", .int(total)),
             ("writes", .int(writes)),
         ])

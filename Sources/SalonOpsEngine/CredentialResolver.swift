@@ -30,8 +30,10 @@ public enum CredentialResolver {
             let uses = wanted[file]!
             func fail(_ message: String) {
                 for use in uses {
-                    resolved.append(Resolved(integration: use.integration, name: use.credential.name, reference: use.credential.reference,
-                                             result: .failure(ResolutionError(description: message))))
+                    resolved.append(
+                        Resolved(
+                            integration: use.integration, name: use.credential.name, reference: use.credential.reference,
+                            result: .failure(ResolutionError(description: message))))
                 }
             }
             guard let bytes = files[file] else { fail("\(file) is not in the commit"); continue }

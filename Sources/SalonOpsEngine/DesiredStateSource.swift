@@ -11,7 +11,8 @@ public enum DesiredStateSource {
     }
 
     /// The report and the files it was made from (for what needs the encrypted files' bytes).
-    public static func loadWithSnapshot(_ options: GitSourceOptions, catalog: ProviderCatalog, logger: Logger) async throws -> (report: ValidationReport, snapshot: ConfigSnapshot) {
+    public static func loadWithSnapshot(_ options: GitSourceOptions, catalog: ProviderCatalog, logger: Logger) async throws -> (report: ValidationReport, snapshot: ConfigSnapshot)
+    {
         let started = ContinuousClock.now
         var options = options
         options.include = { ConfigFile.isRelevant($0) }
@@ -26,8 +27,9 @@ public enum DesiredStateSource {
     public static func validate(_ snapshot: ConfigSnapshot, catalog: ProviderCatalog) -> ValidationReport {
         let files = snapshot.files.map { ConfigFile(path: $0.path, repositoryPath: $0.repositoryPath, contents: $0.contents) }
         let result = ConfigLoader.load(files, catalog: catalog)
-        let source = ValidationReport.Source(repository: RunLog.redactURL(snapshot.repository), commit: snapshot.commit, refName: snapshot.refName,
-                                             root: snapshot.root, fromWorktree: snapshot.fromWorktree)
+        let source = ValidationReport.Source(
+            repository: RunLog.redactURL(snapshot.repository), commit: snapshot.commit, refName: snapshot.refName,
+            root: snapshot.root, fromWorktree: snapshot.fromWorktree)
         return ValidationReport(source: source, result: result)
     }
 }

@@ -64,8 +64,9 @@ struct CommitReader {
         var files: [SnapshotFile] = []
         try collect(tree, prefix: "", into: &files)
         files.sort { $0.path < $1.path }
-        return ConfigSnapshot(repository: options.repository, commit: commit.id, refName: refName, root: root.path,
-                              fromWorktree: false, files: files)
+        return ConfigSnapshot(
+            repository: options.repository, commit: commit.id, refName: refName, root: root.path,
+            fromWorktree: false, files: files)
     }
 
     /// The commit a spec names, and the ref it names when it names one (`refs/heads/main`;

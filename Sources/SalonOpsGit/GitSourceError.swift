@@ -22,9 +22,12 @@ public enum GitSourceError: Error, CustomStringConvertible, Equatable, Sendable 
             line = "HEAD does not point to a commit (empty repository or unborn branch): commit first, or pass --ref"
         case let .unknownRef(ref, suggestions):
             let navigates = ref.contains { "~^@:".contains($0) }
-            let hint = !suggestions.isEmpty ? "did you mean \(suggestions.map { "'\($0)'" }.joined(separator: " or "))?"
-                : navigates ? "it names no commit (check the name, and that the history goes back that far)"
-                : "no branch, tag or commit has that name"
+            let hint =
+                !suggestions.isEmpty
+                ? "did you mean \(suggestions.map { "'\($0)'" }.joined(separator: " or "))?"
+                : navigates
+                    ? "it names no commit (check the name, and that the history goes back that far)"
+                    : "no branch, tag or commit has that name"
             line = "unknown ref '\(ref)': \(hint) (list refs with `git show-ref`)"
         case let .unreachableRemote(url, reason):
             line = "cannot fetch \(url): \(reason) (check the URL and the network; https tokens come from SALONOPS_GIT_TOKEN, ssh keys from the agent or SALONOPS_SSH_KEY)"

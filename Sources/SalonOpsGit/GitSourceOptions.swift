@@ -20,9 +20,11 @@ public struct GitSourceOptions: Sendable {
     /// The default filter: YAML files.
     public static let yamlFiles: @Sendable (String) -> Bool = { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
 
-    public init(repository: String, ref: String? = nil, path: String? = nil, worktree: Bool = false,
-                cacheDirectory: String, credentials: GitCredentials = GitCredentials(),
-                include: @escaping @Sendable (String) -> Bool = GitSourceOptions.yamlFiles) {
+    public init(
+        repository: String, ref: String? = nil, path: String? = nil, worktree: Bool = false,
+        cacheDirectory: String, credentials: GitCredentials = GitCredentials(),
+        include: @escaping @Sendable (String) -> Bool = GitSourceOptions.yamlFiles
+    ) {
         self.repository = repository
         self.ref = ref
         self.path = path
@@ -48,8 +50,10 @@ public struct GitCredentials: Sendable, Equatable, CustomStringConvertible, Cust
     /// checks `~/.ssh/known_hosts`. Either way an unknown or changed host key is refused.
     public var sshKnownHostsPath: String?
 
-    public init(httpsToken: String? = nil, httpsUsername: String? = nil, sshKeyPath: String? = nil, sshUsername: String? = nil,
-                sshKnownHostsPath: String? = nil) {
+    public init(
+        httpsToken: String? = nil, httpsUsername: String? = nil, sshKeyPath: String? = nil, sshUsername: String? = nil,
+        sshKnownHostsPath: String? = nil
+    ) {
         self.httpsToken = httpsToken
         self.httpsUsername = httpsUsername
         self.sshKeyPath = sshKeyPath
@@ -61,9 +65,10 @@ public struct GitCredentials: Sendable, Equatable, CustomStringConvertible, Cust
     /// `SALONOPS_SSH_USERNAME`, `SALONOPS_SSH_KNOWN_HOSTS`); empty values count as unset.
     public static func fromEnvironment(_ environment: [String: String]) -> GitCredentials {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        return GitCredentials(httpsToken: value("SALONOPS_GIT_TOKEN"), httpsUsername: value("SALONOPS_GIT_USERNAME"),
-                              sshKeyPath: value("SALONOPS_SSH_KEY"), sshUsername: value("SALONOPS_SSH_USERNAME"),
-                              sshKnownHostsPath: value("SALONOPS_SSH_KNOWN_HOSTS"))
+        return GitCredentials(
+            httpsToken: value("SALONOPS_GIT_TOKEN"), httpsUsername: value("SALONOPS_GIT_USERNAME"),
+            sshKeyPath: value("SALONOPS_SSH_KEY"), sshUsername: value("SALONOPS_SSH_USERNAME"),
+            sshKnownHostsPath: value("SALONOPS_SSH_KNOWN_HOSTS"))
     }
 
     public var description: String {
@@ -74,9 +79,13 @@ public struct GitCredentials: Sendable, Equatable, CustomStringConvertible, Cust
 
     // `dump()` and debuggers walk stored properties unless told otherwise.
     public var customMirror: Mirror {
-        Mirror(self, children: ["httpsToken": httpsToken == nil ? "none" : "<redacted>", "httpsUsername": httpsUsername as Any,
-                                "sshKeyPath": sshKeyPath as Any, "sshUsername": sshUsername as Any,
-                                "sshKnownHostsPath": sshKnownHostsPath as Any])
+        Mirror(
+            self,
+            children: [
+                "httpsToken": httpsToken == nil ? "none" : "<redacted>", "httpsUsername": httpsUsername as Any,
+                "sshKeyPath": sshKeyPath as Any, "sshUsername": sshUsername as Any,
+                "sshKnownHostsPath": sshKnownHostsPath as Any,
+            ])
     }
 }
 

@@ -25,10 +25,11 @@ enum LibGit2 {
                 Thread.current.name = "salonops-git"
                 // A marker that cannot race with Foundation's own naming of new threads (tests read it).
                 Thread.current.threadDictionary[LibGit2.dedicatedThreadKey] = true
-                continuation.resume(with: Result {
-                    try initialize()
-                    return try body()
-                })
+                continuation.resume(
+                    with: Result {
+                        try initialize()
+                        return try body()
+                    })
             }
             thread.stackSize = 4 << 20  // trees are walked recursively; 4 MiB is plenty for any real depth
             thread.start()
@@ -70,8 +71,9 @@ struct LastError {
     static func read(code: Int32, repository: Repository? = nil) -> LastError {
         let error = git_error_last()
         let message = error.flatMap { LibGit2.string($0.pointee.message) }?.trimmingCharacters(in: .whitespacesAndNewlines)
-        return LastError(code: code, klass: error?.pointee.klass ?? 0, message: message ?? "no detail from libgit2",
-                         rejectedObject: repository?.objectGuard?.takeRejection())
+        return LastError(
+            code: code, klass: error?.pointee.klass ?? 0, message: message ?? "no detail from libgit2",
+            rejectedObject: repository?.objectGuard?.takeRejection())
     }
 
     func `is`(_ code: git_error_code) -> Bool { self.code == code.rawValue }

@@ -224,7 +224,8 @@ enum LooseObjectFile {
         guard let nul = header.firstIndex(of: 0), let space = header.firstIndex(of: 0x20), space < nul else { return nil }
         let type = String(decoding: header[..<space], as: UTF8.self)
         guard ["blob", "tree", "commit", "tag"].contains(type),
-              let size = Int(String(decoding: header[(space + 1)..<nul], as: UTF8.self)), size >= 0 else { return nil }
+            let size = Int(String(decoding: header[(space + 1)..<nul], as: UTF8.self)), size >= 0
+        else { return nil }
         return nul + 1 + size
     }
 }

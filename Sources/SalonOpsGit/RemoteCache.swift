@@ -61,9 +61,11 @@ final class CredentialState {
     var offeredSSHKey: Bool { offered.contains(GIT_CREDENTIAL_SSH_KEY.rawValue) }
 }
 
-private func acquireCredential(_ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?,
-                               _ url: UnsafePointer<CChar>?, _ usernameFromURL: UnsafePointer<CChar>?,
-                               _ allowedTypes: UInt32, _ payload: UnsafeMutableRawPointer?) -> Int32 {
+private func acquireCredential(
+    _ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?,
+    _ url: UnsafePointer<CChar>?, _ usernameFromURL: UnsafePointer<CChar>?,
+    _ allowedTypes: UInt32, _ payload: UnsafeMutableRawPointer?
+) -> Int32 {
     guard let out, let payload else { return GIT_PASSTHROUGH.rawValue }
     let state = Unmanaged<CredentialState>.fromOpaque(payload).takeUnretainedValue()
     let credentials = state.credentials
@@ -116,8 +118,10 @@ private func acquireCredential(_ out: UnsafeMutablePointer<UnsafeMutablePointer<
 /// The ssh host key check. Without `sshKnownHostsPath`, libgit2's own verdict stands (it checks
 /// `~/.ssh/known_hosts` and refuses an unknown or changed key). With it, that file decides.
 /// TLS certificates are always libgit2's (the system's CA store).
-private func checkHostKey(_ cert: UnsafeMutablePointer<git_cert>?, _ valid: Int32, _ host: UnsafePointer<CChar>?,
-                          _ payload: UnsafeMutableRawPointer?) -> Int32 {
+private func checkHostKey(
+    _ cert: UnsafeMutablePointer<git_cert>?, _ valid: Int32, _ host: UnsafePointer<CChar>?,
+    _ payload: UnsafeMutableRawPointer?
+) -> Int32 {
     guard let cert, let payload, cert.pointee.cert_type == GIT_CERT_HOSTKEY_LIBSSH2 else { return GIT_PASSTHROUGH.rawValue }
     let state = Unmanaged<CredentialState>.fromOpaque(payload).takeUnretainedValue()
     guard let file = state.credentials.sshKnownHostsPath else { return GIT_PASSTHROUGH.rawValue }
@@ -164,16 +168,18 @@ enum KnownHosts {
             let revoked = first == "@revoked"
             if first.hasPrefix("@") { fields.removeFirst() }
             guard fields.count >= 3, first == "@revoked" || !first.hasPrefix("@"),
-                  fields[0].split(separator: ",").contains(where: { $0.lowercased() == name.lowercased() }) else { continue }
+                fields[0].split(separator: ",").contains(where: { $0.lowercased() == name.lowercased() })
+            else { continue }
             let matches = Data(base64Encoded: fields[2]).map { Array($0) == key } ?? false
             if revoked && matches { return .untrusted("the host key of \(name) is revoked in \(file)") }
             if !revoked { listed = true }
             if !revoked && matches { trusted = true }
         }
         if trusted { return .trusted }
-        return .untrusted(listed
-            ? "the host key of \(name) does not match the one in \(file) (the key changed, or another host answers)"
-            : "\(name) is not in \(file) (check the server's fingerprint, then add it: ssh-keyscan -p PORT HOST >> FILE)")
+        return .untrusted(
+            listed
+                ? "the host key of \(name) does not match the one in \(file) (the key changed, or another host answers)"
+                : "\(name) is not in \(file) (check the server's fingerprint, then add it: ssh-keyscan -p PORT HOST >> FILE)")
     }
 }
 
@@ -228,8 +234,9 @@ enum RemoteCache {
     /// created by the fetch and leaves HEAD on init.defaultBranch instead of the remote's.)
     private static func clone(url: String, into folder: String, cacheDirectory: String, credentials: GitCredentials) throws {
         do {
-            try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: cacheDirectory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         } catch {
             throw GitSourceError.libgit2(operation: "creating the cache directory '\(cacheDirectory)'", code: -1, message: "\(error.localizedDescription)")
         }
@@ -307,11 +314,13 @@ enum RemoteCache {
             if let untrusted = state.untrustedHost {
                 reason = "the ssh host key is not trusted: \(untrusted)"
             } else if error.is(GIT_ECERTIFICATE) && error.klass == GIT_ERROR_SSH.rawValue {
-                reason = "the ssh host key is not in ~/.ssh/known_hosts, or does not match it (check the server's fingerprint, "
+                reason =
+                    "the ssh host key is not in ~/.ssh/known_hosts, or does not match it (check the server's fingerprint, "
                     + "then add it with ssh-keyscan, or name a known_hosts file in SALONOPS_SSH_KNOWN_HOSTS)"
             } else if state.offeredSSHKey && (state.refused || error.is(GIT_EAUTH)) {
                 // libssh2 often ends the session after one refused key, so the callback is not asked again.
-                reason = "the server refused the credentials (the ssh key \(credentials.sshKeyPath.map { "'\($0)'" } ?? "from the agent"): "
+                reason =
+                    "the server refused the credentials (the ssh key \(credentials.sshKeyPath.map { "'\($0)'" } ?? "from the agent"): "
                     + "check SALONOPS_SSH_KEY and SALONOPS_SSH_USERNAME, and that its public key is authorised on the server)"
             } else if state.offeredSSHKey, let key = credentials.sshKeyPath, error.message.contains("private key") {
                 reason = "the ssh key '\(key)' cannot be used: \(error.message) (SalonOps gives no passphrase: load such a key into the ssh agent)"

@@ -28,15 +28,17 @@ struct WorktreeReader {
         var files: [SnapshotFile] = []
         try walk(base, prefix: "", index: index, into: &files)
         files.sort { $0.path < $1.path }
-        return ConfigSnapshot(repository: options.repository, commit: commit, refName: refName, root: root.path,
-                              fromWorktree: true, files: files)
+        return ConfigSnapshot(
+            repository: options.repository, commit: commit, refName: refName, root: root.path,
+            fromWorktree: true, files: files)
     }
 
     /// HEAD's commit and branch without reading any object; zeros for an unborn branch, no
     /// branch name when HEAD is detached.
     private func head() -> (commit: String, refName: String?) {
         var id = git_oid()
-        let commit = git_reference_name_to_id(&id, repository.handle, "HEAD") == 0
+        let commit =
+            git_reference_name_to_id(&id, repository.handle, "HEAD") == 0
             ? LibGit2.hex(&id) : String(repeating: "0", count: Int(GIT_OID_HEXSZ))
         var headHandle: OpaquePointer?
         guard git_reference_lookup(&headHandle, repository.handle, "HEAD") == 0, let headHandle else { return (commit, nil) }

@@ -170,12 +170,20 @@ extension JSONValue {
 extension JSONValue: Decodable {
     public init(from decoder: Decoder) throws {
         let single = try decoder.singleValueContainer()
-        if single.decodeNil() { self = .null }
-        else if let b = try? single.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? single.decode(Int.self) { self = .int(i) }
-        else if let d = try? single.decode(Double.self) { self = .double(d) }
-        else if let s = try? single.decode(String.self) { self = .string(s) }
-        else if let a = try? single.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try single.decode([String: JSONValue].self).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) }
+        if single.decodeNil() {
+            self = .null
+        } else if let b = try? single.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? single.decode(Int.self) {
+            self = .int(i)
+        } else if let d = try? single.decode(Double.self) {
+            self = .double(d)
+        } else if let s = try? single.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? single.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try single.decode([String: JSONValue].self).sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        }
     }
 }

@@ -16,8 +16,10 @@ public struct GoogleServiceAccountKey: Sendable, Equatable {
     public let projectID: String?
     public let clientID: String?
 
-    public init(clientEmail: String, privateKey: String, privateKeyID: String, tokenURI: String,
-                projectID: String? = nil, clientID: String? = nil) {
+    public init(
+        clientEmail: String, privateKey: String, privateKeyID: String, tokenURI: String,
+        projectID: String? = nil, clientID: String? = nil
+    ) {
         self.clientEmail = clientEmail
         self.privateKey = privateKey
         self.privateKeyID = privateKeyID
@@ -45,17 +47,21 @@ public struct GoogleServiceAccountKey: Sendable, Equatable {
             let plain = type.count <= 40 && type.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
             throw GoogleServiceAccountKeyError.wrongType(plain ? type : nil)
         }
-        self.init(clientEmail: try field("client_email")!, privateKey: try field("private_key")!,
-                  privateKeyID: try field("private_key_id")!, tokenURI: try field("token_uri")!,
-                  projectID: try field("project_id", required: false), clientID: try field("client_id", required: false))
+        self.init(
+            clientEmail: try field("client_email")!, privateKey: try field("private_key")!,
+            privateKeyID: try field("private_key_id")!, tokenURI: try field("token_uri")!,
+            projectID: try field("project_id", required: false), clientID: try field("client_id", required: false))
     }
 
     /// The assertion google-auth's service_account.Credentials makes: `scopes` joined by spaces, `sub`
     /// set for domain-wide delegation, this key's private_key_id as `kid`.
-    public func assertion(scopes: [String], subject: String? = nil, issuedAt: Date,
-                          lifetime: TimeInterval = JWTBearerAssertion.maximumLifetime) -> JWTBearerAssertion {
-        JWTBearerAssertion(issuer: clientEmail, subject: subject, scope: scopes.joined(separator: " "), audience: Self.tokenAudience,
-                           keyID: privateKeyID, issuedAt: issuedAt, lifetime: lifetime)
+    public func assertion(
+        scopes: [String], subject: String? = nil, issuedAt: Date,
+        lifetime: TimeInterval = JWTBearerAssertion.maximumLifetime
+    ) -> JWTBearerAssertion {
+        JWTBearerAssertion(
+            issuer: clientEmail, subject: subject, scope: scopes.joined(separator: " "), audience: Self.tokenAudience,
+            keyID: privateKeyID, issuedAt: issuedAt, lifetime: lifetime)
     }
 
     public func signedAssertion(scopes: [String], subject: String? = nil, issuedAt: Date) throws -> String {
@@ -71,8 +77,12 @@ extension GoogleServiceAccountKey: CustomStringConvertible, CustomDebugStringCon
     public var debugDescription: String { description }
 
     public var customMirror: Mirror {
-        Mirror(self, children: ["clientEmail": clientEmail, "privateKeyID": privateKeyID, "tokenURI": tokenURI,
-                                "privateKey": "<redacted>"])
+        Mirror(
+            self,
+            children: [
+                "clientEmail": clientEmail, "privateKeyID": privateKeyID, "tokenURI": tokenURI,
+                "privateKey": "<redacted>",
+            ])
     }
 }
 

@@ -23,8 +23,10 @@ public struct JWTBearerAssertion: Sendable, Equatable {
     /// Further string claims a provider wants; the registered names above cannot be set here.
     public var extraClaims: [String: String]
 
-    public init(issuer: String, subject: String? = nil, scope: String? = nil, audience: String, keyID: String? = nil,
-                issuedAt: Date, lifetime: TimeInterval = maximumLifetime, extraClaims: [String: String] = [:]) {
+    public init(
+        issuer: String, subject: String? = nil, scope: String? = nil, audience: String, keyID: String? = nil,
+        issuedAt: Date, lifetime: TimeInterval = maximumLifetime, extraClaims: [String: String] = [:]
+    ) {
         self.issuer = issuer
         self.subject = subject
         self.scope = scope
@@ -56,9 +58,10 @@ public struct JWTBearerAssertion: Sendable, Equatable {
         header.typ = "JWT"
         if let keyID { header.kid = keyID }  // assigning nil would write "kid": null
         let iat = Date(timeIntervalSince1970: issuedAt.timeIntervalSince1970.rounded(.down))
-        let claims = BearerClaims(iss: IssuerClaim(value: issuer), sub: subject.map { SubjectClaim(value: $0) }, scope: scope,
-                                  aud: AudienceClaim(value: audience), iat: IssuedAtClaim(value: iat),
-                                  exp: ExpirationClaim(value: iat + lifetime.rounded(.down)), extra: extraClaims)
+        let claims = BearerClaims(
+            iss: IssuerClaim(value: issuer), sub: subject.map { SubjectClaim(value: $0) }, scope: scope,
+            aud: AudienceClaim(value: audience), iat: IssuedAtClaim(value: iat),
+            exp: ExpirationClaim(value: iat + lifetime.rounded(.down)), extra: extraClaims)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .integerSecondsSince1970
@@ -83,8 +86,10 @@ public struct JWTBearerAssertion: Sendable, Equatable {
     /// The token endpoint's side (the emulators'): checks an assertion with jwt-kit's own RSA
     /// (swift-crypto), not the OpenSSL code that signs, so each side checks the other. RS256 only;
     /// `exp` after `now`, `iat` not after it, at most an hour between them; `audience` among `aud`.
-    public static func verify(_ token: String, publicKeyPEM: String, audience: String, now: Date = Date(),
-                              clockSkew: TimeInterval = 0) async throws -> Verified {
+    public static func verify(
+        _ token: String, publicKeyPEM: String, audience: String, now: Date = Date(),
+        clockSkew: TimeInterval = 0
+    ) async throws -> Verified {
         let header: JWTHeader
         do {
             header = try DefaultJWTParser().parse(Array(token.utf8), as: BearerClaims.self).header
@@ -111,8 +116,9 @@ public struct JWTBearerAssertion: Sendable, Equatable {
         guard now < expiresAt + clockSkew else { throw JWTBearerError.expired(at: expiresAt) }
         guard issuedAt <= now + clockSkew else { throw JWTBearerError.issuedInFuture(at: issuedAt) }
         guard claims.aud.value.contains(audience) else { throw JWTBearerError.wrongAudience(expected: audience, found: claims.aud.value) }
-        return Verified(keyID: header.kid, issuer: claims.iss.value, subject: claims.sub?.value, scope: claims.scope,
-                        audience: claims.aud.value, issuedAt: issuedAt, expiresAt: expiresAt, extraClaims: claims.extra)
+        return Verified(
+            keyID: header.kid, issuer: claims.iss.value, subject: claims.sub?.value, scope: claims.scope,
+            audience: claims.aud.value, issuedAt: issuedAt, expiresAt: expiresAt, extraClaims: claims.extra)
     }
 }
 
@@ -158,8 +164,10 @@ struct BearerClaims: JWTPayload {
     var exp: ExpirationClaim
     var extra: [String: String] = [:]
 
-    init(iss: IssuerClaim, sub: SubjectClaim?, scope: String?, aud: AudienceClaim, iat: IssuedAtClaim, exp: ExpirationClaim,
-         extra: [String: String]) {
+    init(
+        iss: IssuerClaim, sub: SubjectClaim?, scope: String?, aud: AudienceClaim, iat: IssuedAtClaim, exp: ExpirationClaim,
+        extra: [String: String]
+    ) {
         (self.iss, self.sub, self.scope, self.aud, self.iat, self.exp, self.extra) = (iss, sub, scope, aud, iat, exp, extra)
     }
 

@@ -23,8 +23,10 @@ public enum PageStyle: Sendable, Hashable {
 public enum Paginator {
     /// Every item of a list, page after page (a page depends on the one before). `path` may
     /// carry a query already. Bounded: a provider that never stops paging is an error.
-    public static func all(_ session: any ProviderSession, endpoint: String = "api", path: String, style: PageStyle,
-                           headers: [String: String] = [:], maxPages: Int = 10_000) async throws -> [JSONValue] {
+    public static func all(
+        _ session: any ProviderSession, endpoint: String = "api", path: String, style: PageStyle,
+        headers: [String: String] = [:], maxPages: Int = 10_000
+    ) async throws -> [JSONValue] {
         var items: [JSONValue] = []
         var next: String? = first(path, style)
         var pages = 0

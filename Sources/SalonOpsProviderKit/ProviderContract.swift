@@ -151,8 +151,10 @@ public struct ProviderRequest: Sendable, Hashable {
     /// Keyed rate limits this request counts against (`edits:locations/123`).
     public var rateKeys: [String]
 
-    public init(_ method: Method, _ path: String, endpoint: String = "api", headers: [String: String] = [:], body: [UInt8] = [],
-                retryable: Bool? = nil, rateKeys: [String] = []) {
+    public init(
+        _ method: Method, _ path: String, endpoint: String = "api", headers: [String: String] = [:], body: [UInt8] = [],
+        retryable: Bool? = nil, rateKeys: [String] = []
+    ) {
         self.endpoint = endpoint
         self.method = method
         self.path = path
@@ -163,12 +165,15 @@ public struct ProviderRequest: Sendable, Hashable {
     }
 
     /// A JSON body, with its content type.
-    public static func json(_ method: Method, _ path: String, _ body: JSONValue, endpoint: String = "api", headers: [String: String] = [:],
-                            retryable: Bool? = nil, rateKeys: [String] = []) -> ProviderRequest {
+    public static func json(
+        _ method: Method, _ path: String, _ body: JSONValue, endpoint: String = "api", headers: [String: String] = [:],
+        retryable: Bool? = nil, rateKeys: [String] = []
+    ) -> ProviderRequest {
         var all = headers
         all["Content-Type"] = "application/json"
-        return ProviderRequest(method, path, endpoint: endpoint, headers: all, body: Array(body.serialized.utf8), retryable: retryable,
-                               rateKeys: rateKeys)
+        return ProviderRequest(
+            method, path, endpoint: endpoint, headers: all, body: Array(body.serialized.utf8), retryable: retryable,
+            rateKeys: rateKeys)
     }
 }
 

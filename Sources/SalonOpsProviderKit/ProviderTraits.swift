@@ -13,8 +13,10 @@ public struct ProviderTraits: Sendable {
     /// Tries of one request, the first included.
     public var maxAttempts: Int
 
-    public init(endpoints: [Endpoint], auth: AuthScheme, rate: RatePolicy, maxAttempts: Int = 6,
-                classify: @escaping @Sendable (ProviderResponse) -> ResponseClass) {
+    public init(
+        endpoints: [Endpoint], auth: AuthScheme, rate: RatePolicy, maxAttempts: Int = 6,
+        classify: @escaping @Sendable (ProviderResponse) -> ResponseClass
+    ) {
         self.endpoints = endpoints
         self.auth = auth
         self.rate = rate

@@ -26,12 +26,16 @@ public struct SettingsReader: Sendable {
 
     public func strings(_ path: String...) -> [String]? {
         guard case .list(let items)? = value(path) else { return nil }
-        return items.compactMap { if case .scalar(let s) = $0.value { return s }; return nil }
+        return items.compactMap {
+            if case .scalar(let s) = $0.value { return s }; return nil
+        }
     }
 
     /// A mapping of scalars (`locationIds: {paris-11: locations/1}`), keys in order.
     public func map(_ path: String...) -> [(String, String)]? {
         guard case .map(let pairs)? = value(path) else { return nil }
-        return pairs.compactMap { pair in if case .scalar(let s) = pair.value.value { return (pair.key.value, s) }; return nil }
+        return pairs.compactMap { pair in
+            if case .scalar(let s) = pair.value.value { return (pair.key.value, s) }; return nil
+        }
     }
 }

@@ -28,57 +28,91 @@ public enum Registry {
     /// Providers a config may already name (validated, shown « Non géré ») before their adapter
     /// exists; each moves to its own module when its issue is done.
     public static let planned: [ProviderSpec] = [
-        ProviderSpec(id: "paypal", displayName: "PayPal", credentials: ["clientId", "clientSecret"], settings: [
-            SettingField("environment", .oneOf(["sandbox", "live"])), .webhook,
-        ]),
-        ProviderSpec(id: "planity", displayName: "Planity", credentials: ["apiKey"], settings: [
-            SettingField("venueIds", .establishmentMap(.string)), SettingField("syncBookings", .bool),
-        ]),
-        ProviderSpec(id: "treatwell", displayName: "Treatwell", credentials: ["apiKey"], settings: [
-            SettingField("venueIds", .establishmentMap(.string)), SettingField("syncBookings", .bool),
-        ]),
-        ProviderSpec(id: "groupon", displayName: "Groupon", credentials: ["apiKey"], settings: [
-            SettingField("merchantId", .string), SettingField("redeemVouchers", .bool),
-        ]),
-        ProviderSpec(id: "brevo", displayName: "Brevo", credentials: ["apiKey"], settings: [
-            SettingField("sender", .object([SettingField("name", .string), SettingField("email", .email, required: true)])),
-            SettingField("contactLists", .list(.string)), SettingField("smsSender", .string),
-        ]),
-        ProviderSpec(id: "twilio", displayName: "Twilio", credentials: ["accountSid", "authToken"], settings: [
-            SettingField("messagingServiceName", .string), SettingField("smsSender", .string), SettingField("whatsappNumber", .string),
-        ]),
-        ProviderSpec(id: "meta", displayName: "Meta (Facebook/Instagram)", credentials: ["accessToken", "appSecret"], settings: [
-            SettingField("pageId", .string), SettingField("instagramAccountId", .string),
-        ]),
-        ProviderSpec(id: "tiktok", displayName: "TikTok", credentials: ["accessToken"], settings: [
-            SettingField("advertiserId", .string),
-        ]),
-        ProviderSpec(id: "quickbooks", displayName: "QuickBooks", credentials: ["clientId", "clientSecret", "refreshToken"], settings: [
-            SettingField("realmId", .string, required: true), SettingField("environment", .oneOf(["sandbox", "production"])),
-        ]),
-        ProviderSpec(id: "pennylane", displayName: "Pennylane", credentials: ["apiToken"], settings: [
-            SettingField("companyId", .string), SettingField("journalCode", .string),
-        ]),
-        ProviderSpec(id: "yousign", displayName: "Yousign", credentials: ["apiKey"], settings: [
-            SettingField("environment", .oneOf(["sandbox", "production"])), SettingField("templates", .list(.string)),
-        ]),
-        ProviderSpec(id: "docusign", displayName: "DocuSign", credentials: ["integrationKey", "userId", "privateKey"], settings: [
-            SettingField("accountId", .string, required: true), SettingField("environment", .oneOf(["demo", "production"])),
-        ]),
-        ProviderSpec(id: "shopify", displayName: "Shopify", credentials: ["accessToken"], settings: [
-            SettingField("shopDomain", .string, required: true), SettingField("publishProducts", .bool),
-        ]),
-        ProviderSpec(id: "prestashop", displayName: "PrestaShop", credentials: ["webserviceKey"], settings: [
-            SettingField("shopUrl", .url, required: true), SettingField("publishProducts", .bool),
-        ]),
-        ProviderSpec(id: "google-business-profile", displayName: "Google Business Profile", credentials: ["serviceAccountKey"], settings: [
-            SettingField("accountId", .string, required: true), SettingField("locationIds", .establishmentMap(.string)), SettingField("publishHours", .bool),
-        ]),
-        ProviderSpec(id: "tripadvisor", displayName: "TripAdvisor", credentials: ["apiKey"], settings: [
-            SettingField("locationIds", .establishmentMap(.string)),
-        ]),
-        ProviderSpec(id: "yelp", displayName: "Yelp", credentials: ["apiKey"], settings: [
-            SettingField("businessIds", .establishmentMap(.string)),
-        ]),
+        ProviderSpec(
+            id: "paypal", displayName: "PayPal", credentials: ["clientId", "clientSecret"],
+            settings: [
+                SettingField("environment", .oneOf(["sandbox", "live"])), .webhook,
+            ]),
+        ProviderSpec(
+            id: "planity", displayName: "Planity", credentials: ["apiKey"],
+            settings: [
+                SettingField("venueIds", .establishmentMap(.string)), SettingField("syncBookings", .bool),
+            ]),
+        ProviderSpec(
+            id: "treatwell", displayName: "Treatwell", credentials: ["apiKey"],
+            settings: [
+                SettingField("venueIds", .establishmentMap(.string)), SettingField("syncBookings", .bool),
+            ]),
+        ProviderSpec(
+            id: "groupon", displayName: "Groupon", credentials: ["apiKey"],
+            settings: [
+                SettingField("merchantId", .string), SettingField("redeemVouchers", .bool),
+            ]),
+        ProviderSpec(
+            id: "brevo", displayName: "Brevo", credentials: ["apiKey"],
+            settings: [
+                SettingField("sender", .object([SettingField("name", .string), SettingField("email", .email, required: true)])),
+                SettingField("contactLists", .list(.string)), SettingField("smsSender", .string),
+            ]),
+        ProviderSpec(
+            id: "twilio", displayName: "Twilio", credentials: ["accountSid", "authToken"],
+            settings: [
+                SettingField("messagingServiceName", .string), SettingField("smsSender", .string), SettingField("whatsappNumber", .string),
+            ]),
+        ProviderSpec(
+            id: "meta", displayName: "Meta (Facebook/Instagram)", credentials: ["accessToken", "appSecret"],
+            settings: [
+                SettingField("pageId", .string), SettingField("instagramAccountId", .string),
+            ]),
+        ProviderSpec(
+            id: "tiktok", displayName: "TikTok", credentials: ["accessToken"],
+            settings: [
+                SettingField("advertiserId", .string)
+            ]),
+        ProviderSpec(
+            id: "quickbooks", displayName: "QuickBooks", credentials: ["clientId", "clientSecret", "refreshToken"],
+            settings: [
+                SettingField("realmId", .string, required: true), SettingField("environment", .oneOf(["sandbox", "production"])),
+            ]),
+        ProviderSpec(
+            id: "pennylane", displayName: "Pennylane", credentials: ["apiToken"],
+            settings: [
+                SettingField("companyId", .string), SettingField("journalCode", .string),
+            ]),
+        ProviderSpec(
+            id: "yousign", displayName: "Yousign", credentials: ["apiKey"],
+            settings: [
+                SettingField("environment", .oneOf(["sandbox", "production"])), SettingField("templates", .list(.string)),
+            ]),
+        ProviderSpec(
+            id: "docusign", displayName: "DocuSign", credentials: ["integrationKey", "userId", "privateKey"],
+            settings: [
+                SettingField("accountId", .string, required: true), SettingField("environment", .oneOf(["demo", "production"])),
+            ]),
+        ProviderSpec(
+            id: "shopify", displayName: "Shopify", credentials: ["accessToken"],
+            settings: [
+                SettingField("shopDomain", .string, required: true), SettingField("publishProducts", .bool),
+            ]),
+        ProviderSpec(
+            id: "prestashop", displayName: "PrestaShop", credentials: ["webserviceKey"],
+            settings: [
+                SettingField("shopUrl", .url, required: true), SettingField("publishProducts", .bool),
+            ]),
+        ProviderSpec(
+            id: "google-business-profile", displayName: "Google Business Profile", credentials: ["serviceAccountKey"],
+            settings: [
+                SettingField("accountId", .string, required: true), SettingField("locationIds", .establishmentMap(.string)), SettingField("publishHours", .bool),
+            ]),
+        ProviderSpec(
+            id: "tripadvisor", displayName: "TripAdvisor", credentials: ["apiKey"],
+            settings: [
+                SettingField("locationIds", .establishmentMap(.string))
+            ]),
+        ProviderSpec(
+            id: "yelp", displayName: "Yelp", credentials: ["apiKey"],
+            settings: [
+                SettingField("businessIds", .establishmentMap(.string))
+            ]),
     ]
 }

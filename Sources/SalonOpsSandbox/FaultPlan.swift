@@ -21,8 +21,10 @@ public struct FaultPlan: Sendable, Equatable, CustomStringConvertible {
     /// Added delay for every provider request, uniform in the range.
     public var latency: ClosedRange<Duration>?
 
-    public init(rateLimited: Double = 0, unavailable: Double = 0, connectionReset: Double = 0,
-                latency: ClosedRange<Duration>? = nil) {
+    public init(
+        rateLimited: Double = 0, unavailable: Double = 0, connectionReset: Double = 0,
+        latency: ClosedRange<Duration>? = nil
+    ) {
         self.rateLimited = rateLimited
         self.unavailable = unavailable
         self.connectionReset = connectionReset
@@ -121,8 +123,6 @@ public struct FaultPlanError: Error, Equatable, CustomStringConvertible {
     public let reason: String
     public var description: String { "invalid fault specification '\(part)': \(reason)" }
 }
-
-
 
 /// Draws the fault and latency of each provider request, in arrival order, from a seeded stream.
 /// Exactly two numbers are drawn per request whatever the outcome, so the sequence of decisions

@@ -67,17 +67,26 @@ struct SandboxResponder: HTTPResponder {
         let trimmed = path.drop { $0 == "/" }
         let providerName = String(trimmed.prefix { $0 != "/" })
         guard let provider = core.providers[providerName] else {
-            return Self.response(.json(404, .object([("error", .object([
-                ("message", .string("No sandbox provider serves \(path). Providers: \(core.providers.keys.sorted().map { "/" + $0 }.joined(separator: ", "))")),
-                ("type", .string("invalid_request_error")),
-            ]))])))
+            return Self.response(
+                .json(
+                    404,
+                    .object([
+                        (
+                            "error",
+                            .object([
+                                ("message", .string("No sandbox provider serves \(path). Providers: \(core.providers.keys.sorted().map { "/" + $0 }.joined(separator: ", "))")),
+                                ("type", .string("invalid_request_error")),
+                            ])
+                        )
+                    ])))
         }
         var providerPath = String(trimmed.dropFirst(providerName.count))
         if providerPath.isEmpty { providerPath = "/" }
 
-        let (fault, delay) = core.admit(provider: providerName, method: method,
-                                        path: provider.statsPath(method: method, path: providerPath),
-                                        write: provider.isWrite(method: method, path: providerPath))
+        let (fault, delay) = core.admit(
+            provider: providerName, method: method,
+            path: provider.statsPath(method: method, path: providerPath),
+            write: provider.isWrite(method: method, path: providerPath))
         if delay > .zero { try? await Task.sleep(for: delay) }
         if let fault, fault != .connectionReset {
             return Self.response(provider.faultResponse(fault, retryAfterSeconds: core.configuration.retryAfterSeconds, path: providerPath))
@@ -89,18 +98,27 @@ struct SandboxResponder: HTTPResponder {
             let buffer = try await request.collectBody(upTo: Self.maximumBody)
             body = String(buffer: buffer)
         } catch {
-            return Self.response(.json(413, .object([("error", .object([
-                ("message", .string("The request body is larger than the sandbox accepts (\(Self.maximumBody) bytes).")),
-                ("type", .string("invalid_request_error")),
-            ]))])))
+            return Self.response(
+                .json(
+                    413,
+                    .object([
+                        (
+                            "error",
+                            .object([
+                                ("message", .string("The request body is larger than the sandbox accepts (\(Self.maximumBody) bytes).")),
+                                ("type", .string("invalid_request_error")),
+                            ])
+                        )
+                    ])))
         }
         var headers: [String: String] = [:]
         for field in request.headers {
             let name = field.name.canonicalName
             headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
         }
-        let providerRequest = EmulatorRequest(method: method, path: providerPath, query: request.uri.query ?? "",
-                                              headers: headers, body: body)
+        let providerRequest = EmulatorRequest(
+            method: method, path: providerPath, query: request.uri.query ?? "",
+            headers: headers, body: body)
         let answer = await provider.respond(to: providerRequest)
         if fault == .connectionReset {
             // The handler ran (its state change stands); the client gets no answer at all.
@@ -112,19 +130,30 @@ struct SandboxResponder: HTTPResponder {
     private func control(method: String, path: String) -> EmulatorResponse {
         switch (method, path) {
         case ("GET", "/_sandbox/health"):
-            return .json(200, .object([("status", .string("ok")), ("providers", .array(core.providers.keys.sorted().map { .string($0) })),
-                                       ("faults", .string(core.configuration.faults.description)),
-                                       ("seed", .string(String(core.configuration.seed)))]))
+            return .json(
+                200,
+                .object([
+                    ("status", .string("ok")), ("providers", .array(core.providers.keys.sorted().map { .string($0) })),
+                    ("faults", .string(core.configuration.faults.description)),
+                    ("seed", .string(String(core.configuration.seed))),
+                ]))
         case ("POST", "/_sandbox/reset"):
             core.reset()
             return .json(200, .object([("reset", .bool(true))]))
         case ("GET", "/_sandbox/stats"):
             return .json(200, core.statsJSON)
         default:
-            return .json(404, .object([("error", .object([
-                ("message", .string("Unknown sandbox control endpoint \(method) \(path): GET /_sandbox/health, POST /_sandbox/reset, GET /_sandbox/stats.")),
-                ("type", .string("invalid_request_error")),
-            ]))]))
+            return .json(
+                404,
+                .object([
+                    (
+                        "error",
+                        .object([
+                            ("message", .string("Unknown sandbox control endpoint \(method) \(path): GET /_sandbox/health, POST /_sandbox/reset, GET /_sandbox/stats.")),
+                            ("type", .string("invalid_request_error")),
+                        ])
+                    )
+                ]))
         }
     }
 
@@ -133,7 +162,8 @@ struct SandboxResponder: HTTPResponder {
         for (name, value) in answer.headers {
             if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
         }
-        return Response(status: HTTPResponse.Status(code: answer.status), headers: fields,
-                         body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: fields,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
     }
 }

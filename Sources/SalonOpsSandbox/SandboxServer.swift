@@ -27,9 +27,11 @@ public struct SandboxConfiguration: Sendable {
     /// registry's of the same id.
     public var emulators: [any ProviderEmulator] = []
 
-    public init(host: String = "127.0.0.1", port: Int = 0, faults: FaultPlan = .none, seed: UInt64 = 1,
-                retryAfterSeconds: Int = 1, logLevel: Logger.Level = .warning, emulatorOptions: [String: [String: String]] = [:],
-                stopOnSignals: Bool = false, emulators: [any ProviderEmulator] = []) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 0, faults: FaultPlan = .none, seed: UInt64 = 1,
+        retryAfterSeconds: Int = 1, logLevel: Logger.Level = .warning, emulatorOptions: [String: [String: String]] = [:],
+        stopOnSignals: Bool = false, emulators: [any ProviderEmulator] = []
+    ) {
         self.emulators = emulators
         self.emulatorOptions = emulatorOptions
         self.stopOnSignals = stopOnSignals
@@ -93,8 +95,9 @@ public final class SandboxServer: Sendable {
         let ready = OneShot<Int>()
         let app = Application(
             responder: SandboxResponder(core: core),
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
-                                                    serverName: nil),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: nil),
             onServerRunning: { channel in
                 if let port = channel.localAddress?.port {
                     ready.succeed(port)
@@ -104,8 +107,9 @@ public final class SandboxServer: Sendable {
             },
             logger: logger
         )
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: app)], gracefulShutdownSignals: configuration.stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: app)], gracefulShutdownSignals: configuration.stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
         let runTask = Task {
             do {
                 try await group.run()
@@ -132,8 +136,12 @@ public final class SandboxServer: Sendable {
             let task = Task {
                 await group.triggerGracefulShutdown()
                 await withTaskGroup(of: Bool.self) { waiters in
-                    waiters.addTask { await runTask.value; return true }
-                    waiters.addTask { try? await Task.sleep(for: .seconds(5)); return false }
+                    waiters.addTask {
+                        await runTask.value; return true
+                    }
+                    waiters.addTask {
+                        try? await Task.sleep(for: .seconds(5)); return false
+                    }
                     if await waiters.next() == false { runTask.cancel() }
                     waiters.cancelAll()
                     await waiters.waitForAll()

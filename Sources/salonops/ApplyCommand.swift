@@ -7,7 +7,8 @@ struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Carry out a plan: a saved one (refused if what it observed has moved), or a fresh one after confirmation.",
-        discussion: "Without --auto-approve, asks on a terminal and refuses without one. Exit 0: all applied; 1: a change failed or an error; 3: refused (safety threshold, lock held, stale plan)."
+        discussion:
+            "Without --auto-approve, asks on a terminal and refuses without one. Exit 0: all applied; 1: a change failed or an error; 3: refused (safety threshold, lock held, stale plan)."
     )
 
     @OptionGroup var source: SourceOptions
@@ -34,8 +35,9 @@ struct ApplyCommand: AsyncParsableCommand {
         // A saved plan was reviewed when it was made (as `terraform apply PLANFILE`): no question.
         let ask = !autoApprove && saved == nil
         let renderer = run.renderer
-        let status = await run.engine.apply(saved: saved, force: engine.force, render: { renderer.text($0) },
-                                            approve: { plan in ask ? Self.confirm(plan) : true }, output: terminalOutput)
+        let status = await run.engine.apply(
+            saved: saved, force: engine.force, render: { renderer.text($0) },
+            approve: { plan in ask ? Self.confirm(plan) : true }, output: terminalOutput)
         await run.shutdown()
         throw ExitCode(status.rawValue)
     }

@@ -7,10 +7,15 @@ import SalonOpsSandbox
 
 /// Options of the commands that talk to providers (plan, apply, reconcile, check).
 struct EngineOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Send a provider's requests to URL instead of its API (repeatable): stripe=http://127.0.0.1:12111, or google-calendar.oauth=URL for one of several endpoints.", valueName: "PROVIDER[.ENDPOINT]=URL"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Send a provider's requests to URL instead of its API (repeatable): stripe=http://127.0.0.1:12111, or google-calendar.oauth=URL for one of several endpoints.",
+            valueName: "PROVIDER[.ENDPOINT]=URL"))
     var endpoint: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Point every provider at a running sandbox (URL/<provider>/<endpoint>). `--sandbox` alone starts one in this process.", valueName: "URL"))
+    @Option(
+        name: .long, help: ArgumentHelp("Point every provider at a running sandbox (URL/<provider>/<endpoint>). `--sandbox` alone starts one in this process.", valueName: "URL"))
     var sandbox: String?
 
     @Option(name: .long, help: "Where status.json, status.md and flags.json are written. Default: <state-dir>/report.")
@@ -25,7 +30,9 @@ struct EngineOptions: ParsableArguments {
     @Flag(name: .long, help: "Apply even past the safety thresholds (the plan names what it overrides).")
     var force = false
 
-    @Option(name: .long, help: ArgumentHelp("With a bare --sandbox: what an emulator knows as the real provider does (repeatable), as for `sandbox serve`.", valueName: "PROVIDER.KEY=VALUE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("With a bare --sandbox: what an emulator knows as the real provider does (repeatable), as for `sandbox serve`.", valueName: "PROVIDER.KEY=VALUE"))
     var emulatorOption: [String] = []
 
     /// `--endpoint stripe=URL` pairs, checked against the registry.

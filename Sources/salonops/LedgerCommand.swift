@@ -14,8 +14,9 @@ struct LedgerCommand: AsyncParsableCommand {
     )
 
     static func ledger(_ source: SourceOptions, command: String) async throws -> (Ledger, [String]) {
-        let configuration = EngineConfiguration(source: source.gitOptions, stateDirectory: source.stateDirectory, providers: Registry.providers,
-                                                command: command, logger: source.makeLogger())
+        let configuration = EngineConfiguration(
+            source: source.gitOptions, stateDirectory: source.stateDirectory, providers: Registry.providers,
+            command: command, logger: source.makeLogger())
         do {
             let (ledger, state) = try await Engine.ledger(configuration)
             return (ledger, state.integrations.map(\.metadata.name).sorted())
@@ -50,7 +51,8 @@ struct LedgerResolve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve",
         abstract: "Settle a pending create: the resource exists (--remote-id) or it does not (--absent).",
-        discussion: "A create whose answer was lost blocks its resource (it may exist already, and making it again could make a duplicate). Look at the provider, then say what is there.")
+        discussion:
+            "A create whose answer was lost blocks its resource (it may exist already, and making it again could make a duplicate). Look at the provider, then say what is there.")
 
     @OptionGroup var source: SourceOptions
 

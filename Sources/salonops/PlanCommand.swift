@@ -30,7 +30,8 @@ struct PlanCommand: AsyncParsableCommand {
             let markdown = run.renderer.markdown(plan)
             print(markdown, terminator: "")
             if let summary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty,
-               let handle = FileHandle(forWritingAtPath: summary) {
+                let handle = FileHandle(forWritingAtPath: summary)
+            {
                 handle.seekToEndOfFile()
                 handle.write(Data(markdown.utf8))
                 try? handle.close()

@@ -16,8 +16,9 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         let run = try await EngineRun.start(source: source, engine: engine, command: "reconcile")
         let renderer = run.renderer
-        let status = await run.engine.apply(saved: nil, force: engine.force, render: { renderer.text($0) }, approve: { _ in true },
-                                            driftIsChange: true, output: terminalOutput)
+        let status = await run.engine.apply(
+            saved: nil, force: engine.force, render: { renderer.text($0) }, approve: { _ in true },
+            driftIsChange: true, output: terminalOutput)
         await run.shutdown()
         throw ExitCode(status.rawValue)
     }

@@ -6,12 +6,14 @@ struct SalonOps: AsyncParsableCommand {
         commandName: "salonops",
         abstract: "A salon business's third-party integrations, managed as code from a git repository.",
         discussion: """
-        Exit codes: 0 success (no changes), 1 error (bad config, unreadable repository), \
-        2 changes present or drift found, 3 refused (safety threshold, lock held).
-        """,
+            Exit codes: 0 success (no changes), 1 error (bad config, unreadable repository), \
+            2 changes present or drift found, 3 refused (safety threshold, lock held).
+            """,
         version: salonOpsVersion,
-        subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ReconcileCommand.self, CheckCommand.self, StatusCommand.self,
-                      LockCommand.self, LedgerCommand.self, Secrets.self, SandboxCommand.self]
+        subcommands: [
+            Validate.self, PlanCommand.self, ApplyCommand.self, ReconcileCommand.self, CheckCommand.self, StatusCommand.self,
+            LockCommand.self, LedgerCommand.self, Secrets.self, SandboxCommand.self,
+        ]
     )
 
     /// `--sandbox` with no URL means "start one in this process": ArgumentParser options always

@@ -16,9 +16,9 @@ struct SandboxCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start the sandbox server and serve until SIGINT or SIGTERM.",
             discussion: """
-            Control endpoints (no auth): GET /_sandbox/health, POST /_sandbox/reset, GET /_sandbox/stats.
-            Faults: --faults "429=0.1,503=0.05,reset=0.01,latency=5ms..50ms" (any subset, any order).
-            """
+                Control endpoints (no auth): GET /_sandbox/health, POST /_sandbox/reset, GET /_sandbox/stats.
+                Faults: --faults "429=0.1,503=0.05,reset=0.01,latency=5ms..50ms" (any subset, any order).
+                """
         )
 
         @Option(name: .long, help: "Port to listen on (0 picks a free one).")
@@ -36,7 +36,10 @@ struct SandboxCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Retry-After seconds on injected 429 answers.")
         var retryAfter: Int = 1
 
-        @Option(name: .long, help: ArgumentHelp("What an emulator knows as the real provider does (repeatable), e.g. google-calendar.serviceAccount=EMAIL=PUBLIC_KEY.pem.", valueName: "PROVIDER.KEY=VALUE"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "What an emulator knows as the real provider does (repeatable), e.g. google-calendar.serviceAccount=EMAIL=PUBLIC_KEY.pem.", valueName: "PROVIDER.KEY=VALUE"))
         var emulatorOption: [String] = []
 
         func validate() throws {
@@ -53,9 +56,10 @@ struct SandboxCommand: AsyncParsableCommand {
             let server: SandboxServer
             do {
                 // SIGINT and SIGTERM stop it gracefully (ServiceLifecycle).
-                server = try await SandboxServer.start(SandboxConfiguration(
-                    host: host, port: port, faults: plan, seed: seed, retryAfterSeconds: retryAfter,
-                    emulatorOptions: try EmulatorOptions.parse(emulatorOption), stopOnSignals: true))
+                server = try await SandboxServer.start(
+                    SandboxConfiguration(
+                        host: host, port: port, faults: plan, seed: seed, retryAfterSeconds: retryAfter,
+                        emulatorOptions: try EmulatorOptions.parse(emulatorOption), stopOnSignals: true))
             } catch let error as EmulatorOptionError {
                 FileHandle.standardError.write(Data("error: sandbox: --emulator-option: \(error)\n".utf8))
                 throw ExitCode(1)

@@ -8,13 +8,15 @@ struct Secrets: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Encrypted credential files (sops format, age recipients), readable by sops and age too.",
         discussion: """
-        Keys are looked up as sops does: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, then \
-        ~/.config/sops/age/keys.txt; --age-key-file adds one. Recipients and rules come from the \
-        nearest .sops.yaml above the file. Every decryption is recorded (never a value) in \
-        <state-dir>/audit.jsonl.
-        """,
-        subcommands: [SecretsKeygen.self, SecretsEncrypt.self, SecretsDecrypt.self, SecretsSet.self, SecretsEdit.self,
-                      SecretsRotate.self, SecretsUpdateKeys.self, SecretsRevoke.self, SecretsCheck.self]
+            Keys are looked up as sops does: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, then \
+            ~/.config/sops/age/keys.txt; --age-key-file adds one. Recipients and rules come from the \
+            nearest .sops.yaml above the file. Every decryption is recorded (never a value) in \
+            <state-dir>/audit.jsonl.
+            """,
+        subcommands: [
+            SecretsKeygen.self, SecretsEncrypt.self, SecretsDecrypt.self, SecretsSet.self, SecretsEdit.self,
+            SecretsRotate.self, SecretsUpdateKeys.self, SecretsRevoke.self, SecretsCheck.self,
+        ]
     )
 }
 
@@ -30,8 +32,9 @@ struct SecretsOptions: ParsableArguments {
     var stateDir: String?
 
     func context(command: String) -> SecretsContext {
-        SecretsContext(keys: AgeKeySources(keyFile: ageKeyFile),
-                       audit: AuditLog(stateDirectory: stateDir ?? DefaultPaths.stateDirectory), command: command)
+        SecretsContext(
+            keys: AgeKeySources(keyFile: ageKeyFile),
+            audit: AuditLog(stateDirectory: stateDir ?? DefaultPaths.stateDirectory), command: command)
     }
 
     /// The creation rules for a file: `--config`, else the nearest `.sops.yaml`.

@@ -21,10 +21,12 @@ struct SecretsRevoke: ParsableCommand {
         try reportingErrors {
             let target = try AgeRecipient(recipient)
             let files = SecretsOperations.encryptedFiles(under: root)
-            let rulesPath = options.config ?? {
-                let candidate = (root as NSString).appendingPathComponent(CreationRules.fileName)
-                return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
-            }()
+            let rulesPath =
+                options.config
+                ?? {
+                    let candidate = (root as NSString).appendingPathComponent(CreationRules.fileName)
+                    return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
+                }()
             let rewritten = try RecipientAudit.revoke(target, files: files, rulesPath: rulesPath, context: options.context(command: "secrets revoke"))
             if rewritten.isEmpty {
                 print("\(target) is not a recipient of any file under \(root)")

@@ -7,9 +7,9 @@ struct SecretsSet: ParsableCommand {
         commandName: "set",
         abstract: "Set one value, read from standard input (never from the command line).",
         discussion: """
-        Example: printf %s "$KEY" | salonops secrets set secrets/stripe.sops.yaml '["paris-11"]["secret_key"]'
-        One trailing newline is dropped. Every other value keeps its ciphertext, so the git diff is one line.
-        """
+            Example: printf %s "$KEY" | salonops secrets set secrets/stripe.sops.yaml '["paris-11"]["secret_key"]'
+            One trailing newline is dropped. Every other value keeps its ciphertext, so the git diff is one line.
+            """
     )
 
     @OptionGroup var options: SecretsOptions

@@ -28,9 +28,10 @@ struct SourceOptions: ParsableArguments {
     var verbose = false
 
     var gitOptions: GitSourceOptions {
-        GitSourceOptions(repository: repo, ref: ref, path: path, worktree: worktree,
-                         cacheDirectory: cacheDir ?? DefaultPaths.cacheDirectory,
-                         credentials: GitCredentials.fromEnvironment(ProcessInfo.processInfo.environment))
+        GitSourceOptions(
+            repository: repo, ref: ref, path: path, worktree: worktree,
+            cacheDirectory: cacheDir ?? DefaultPaths.cacheDirectory,
+            credentials: GitCredentials.fromEnvironment(ProcessInfo.processInfo.environment))
     }
 
     var stateDirectory: String { stateDir ?? DefaultPaths.stateDirectory }

@@ -17,7 +17,9 @@ struct Validate: AsyncParsableCommand {
     @Option(name: .long, help: "Output format: text or json (schema salonops.validate/v1).")
     var format: OutputFormat = .text
 
-    @Flag(name: .long, help: "Also decrypt every credential reference in memory with the age keys at hand (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, --age-key-file) and report each by fingerprint.")
+    @Flag(
+        name: .long,
+        help: "Also decrypt every credential reference in memory with the age keys at hand (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, --age-key-file) and report each by fingerprint.")
     var credentials = false
 
     @Option(name: .long, help: "An age identity file for --credentials.")
@@ -52,8 +54,9 @@ struct Validate: AsyncParsableCommand {
     /// per credential with its fingerprint, never its value.
     private func resolveCredentials(_ report: ValidationReport, _ snapshot: ConfigSnapshot) -> Bool {
         let files = Dictionary(snapshot.files.map { ($0.path, $0.contents) }, uniquingKeysWith: { a, _ in a })
-        let context = SecretsContext(keys: AgeKeySources(keyFile: ageKeyFile), audit: AuditLog(stateDirectory: source.stateDirectory),
-                                     command: "validate --credentials", commit: report.source.commit)
+        let context = SecretsContext(
+            keys: AgeKeySources(keyFile: ageKeyFile), audit: AuditLog(stateDirectory: source.stateDirectory),
+            command: "validate --credentials", commit: report.source.commit)
         let resolved = CredentialResolver.resolve(report.state, files: files, context: context)
         print("")
         print("credentials (decrypted in memory, shown by fingerprint):")

@@ -34,19 +34,29 @@ import Testing
         }
 
         var environment: [String: String] {
-            ["SOPS_AGE_KEY_FILE": Paths.packageRoot.appendingPathComponent("examples/demo-keys/ci-demo.txt").path, "SOPS_AGE_KEY": "",
-             "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent", "NO_COLOR": "1"]
+            [
+                "SOPS_AGE_KEY_FILE": Paths.packageRoot.appendingPathComponent("examples/demo-keys/ci-demo.txt").path, "SOPS_AGE_KEY": "",
+                "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent", "NO_COLOR": "1",
+            ]
         }
 
         func salonops(_ command: [String], extra: [String] = [], timeout: Double = 120) async throws -> CommandResult {
-            try await CommandRunner.run(Paths.salonops, command + ["--repo", repo.path, "--path", "examples/salon-chain", "--state-dir", state.path,
-                                                                   "--sandbox", sandbox.baseURL] + extra,
-                                        environment: environment, timeout: timeout)
+            try await CommandRunner.run(
+                Paths.salonops,
+                command + [
+                    "--repo", repo.path, "--path", "examples/salon-chain", "--state-dir", state.path,
+                    "--sandbox", sandbox.baseURL,
+                ] + extra,
+                environment: environment, timeout: timeout)
         }
 
         func background(_ command: [String]) throws -> RunningProcess {
-            try RunningProcess(Paths.salonops, command + ["--repo", repo.path, "--path", "examples/salon-chain", "--state-dir", state.path,
-                                                          "--sandbox", sandbox.baseURL], environment: environment)
+            try RunningProcess(
+                Paths.salonops,
+                command + [
+                    "--repo", repo.path, "--path", "examples/salon-chain", "--state-dir", state.path,
+                    "--sandbox", sandbox.baseURL,
+                ], environment: environment)
         }
 
         func stats() async throws -> [String: Any] {
@@ -194,11 +204,15 @@ import Testing
         defer { Task { await setup.cleanUp() } }
         // --endpoint PROVIDER[.ENDPOINT]=URL instead of --sandbox: the same code, other base URLs.
         let base = setup.sandbox.baseURL
-        let viaEndpoint = try await CommandRunner.run(Paths.salonops, ["plan", "--repo", setup.repo.path, "--path", "examples/salon-chain",
-                                                                       "--state-dir", setup.state.path, "--endpoint", "stripe=\(base)/stripe/api",
-                                                                       "--endpoint", "google-calendar=\(base)/google-calendar/api",
-                                                                       "--endpoint", "google-calendar.oauth=\(base)/google-calendar/oauth"],
-                                                      environment: setup.environment)
+        let viaEndpoint = try await CommandRunner.run(
+            Paths.salonops,
+            [
+                "plan", "--repo", setup.repo.path, "--path", "examples/salon-chain",
+                "--state-dir", setup.state.path, "--endpoint", "stripe=\(base)/stripe/api",
+                "--endpoint", "google-calendar=\(base)/google-calendar/api",
+                "--endpoint", "google-calendar.oauth=\(base)/google-calendar/oauth",
+            ],
+            environment: setup.environment)
         #expect(viaEndpoint.status == 2, "\(viaEndpoint.stderr)")
         let first = try await setup.salonops(["reconcile"])
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
@@ -218,12 +232,18 @@ import Testing
         _ = try await CommandRunner.git(["init", "-q"], in: repo)
         _ = try await CommandRunner.git(["add", "-A"], in: repo)
         _ = try await CommandRunner.git(["commit", "-q", "-m", "examples"], in: repo)
-        let environment = ["SOPS_AGE_KEY_FILE": Paths.packageRoot.appendingPathComponent("examples/demo-keys/ops-demo.txt").path, "SOPS_AGE_KEY": "",
-                           "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent", "NO_COLOR": "1"]
-        let result = try await CommandRunner.run(Paths.salonops, ["reconcile", "--repo", repo.path, "--path", "examples/salon-chain",
-                                                                  "--state-dir", repo.appendingPathComponent(".state").path, "--sandbox",
-                                                                  "--emulator-option", "google-calendar.serviceAccount=\(Setup.demoServiceAccount)"],
-                                                 environment: environment)
+        let environment = [
+            "SOPS_AGE_KEY_FILE": Paths.packageRoot.appendingPathComponent("examples/demo-keys/ops-demo.txt").path, "SOPS_AGE_KEY": "",
+            "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent", "NO_COLOR": "1",
+        ]
+        let result = try await CommandRunner.run(
+            Paths.salonops,
+            [
+                "reconcile", "--repo", repo.path, "--path", "examples/salon-chain",
+                "--state-dir", repo.appendingPathComponent(".state").path, "--sandbox",
+                "--emulator-option", "google-calendar.serviceAccount=\(Setup.demoServiceAccount)",
+            ],
+            environment: environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("started an in-process sandbox at http://127.0.0.1:"))
         #expect(result.stdout.contains("257 applied"))

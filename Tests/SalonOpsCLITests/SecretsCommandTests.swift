@@ -101,7 +101,11 @@ import SalonOpsTestSupport
         #expect(after.contains("account_unencrypted: acct_456"))
         // No plaintext was left behind in the temporary folder.
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)) ?? []
-        #expect(!leftovers.contains { $0.hasPrefix("salonops-edit-") && (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.appendingPathComponent($0).path))?.isEmpty == false })
+        #expect(
+            !leftovers.contains {
+                $0.hasPrefix("salonops-edit-")
+                    && (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.appendingPathComponent($0).path))?.isEmpty == false
+            })
 
         let check = try workspace.run(["secrets", "check", "--root", "."])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
@@ -128,7 +132,10 @@ import SalonOpsTestSupport
         #expect(other.status == 0)
         let wrongKey = try workspace.run(["secrets", "decrypt", file], environment: ["SOPS_AGE_KEY_FILE": workspace.path("keys/other.txt")])
         #expect(wrongKey.status == 1)
-        #expect(wrongKey.stderr == "error: \(file): no age identity at hand matches this file's recipients (\(workspace.recipient)); set SOPS_AGE_KEY_FILE or --age-key-file to one of their keys\n")
+        #expect(
+            wrongKey.stderr
+                == "error: \(file): no age identity at hand matches this file's recipients (\(workspace.recipient)); set SOPS_AGE_KEY_FILE or --age-key-file to one of their keys\n"
+        )
 
         // Reordered values: the MAC names the problem, and a failed set changes nothing.
         var lines = original.split(separator: "\n", omittingEmptySubsequences: false)
@@ -174,10 +181,16 @@ import SalonOpsTestSupport
         try CommandRunner.git(["commit", "-q", "-m", "examples"], in: repo)
         let head = try CommandRunner.git(["rev-parse", "HEAD"], in: repo)
         let state = repo.appendingPathComponent(".state")
-        let environment = ["SOPS_AGE_KEY_FILE": Paths.packageRoot.appendingPathComponent("examples/demo-keys/ci-demo.txt").path, "SOPS_AGE_KEY": "",
-                           "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent"]
-        let result = try CommandRunner.run(Paths.salonops, ["validate", "--repo", repo.path, "--path", "examples/salon-chain", "--credentials",
-                                                            "--state-dir", state.path], environment: environment)
+        let environment = [
+            "SOPS_AGE_KEY_FILE": Paths.packageRoot.appendingPathComponent("examples/demo-keys/ci-demo.txt").path, "SOPS_AGE_KEY": "",
+            "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent",
+        ]
+        let result = try CommandRunner.run(
+            Paths.salonops,
+            [
+                "validate", "--repo", repo.path, "--path", "examples/salon-chain", "--credentials",
+                "--state-dir", state.path,
+            ], environment: environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("26 of 26 credentials decrypted"))
         #expect(result.stdout.contains(#/ok    stripe · secretKey  secrets/stripe.sops.yaml#stripe.secret_key  [0-9a-f]{8}\n/#))
@@ -189,9 +202,16 @@ import SalonOpsTestSupport
         #expect(!audit.contains("sk_test_demo"))
 
         // Without a key: exit 1, each credential says why.
-        let noKey = try CommandRunner.run(Paths.salonops, ["validate", "--repo", repo.path, "--path", "examples/salon-chain", "--credentials",
-                                                           "--state-dir", state.path], environment: ["SOPS_AGE_KEY_FILE": "", "SOPS_AGE_KEY": "",
-                                                                                                   "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent"])
+        let noKey = try CommandRunner.run(
+            Paths.salonops,
+            [
+                "validate", "--repo", repo.path, "--path", "examples/salon-chain", "--credentials",
+                "--state-dir", state.path,
+            ],
+            environment: [
+                "SOPS_AGE_KEY_FILE": "", "SOPS_AGE_KEY": "",
+                "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent",
+            ])
         #expect(noKey.status == 1)
         #expect(noKey.stdout.contains("0 of 26 credentials decrypted"))
     }

@@ -111,20 +111,20 @@ import SalonOpsTestSupport
         let state = try Paths.temporaryDirectory("canary-state")
         defer { try? FileManager.default.removeItem(at: repo); try? FileManager.default.removeItem(at: state) }
         let config = """
-        apiVersion: salonops.io/v1
-        kind: Organization
-        metadata: {name: canary}
-        spec: {displayName: \(canary)}
-        ---
-        apiVersion: salonops.io/v1
-        kind: Integration
-        metadata: {name: stripe}
-        spec:
-          provider: stripe
-          enabled: \(canary)
-          credentials: {secretKey: \(canary)}
-          settings: {webhook: {url: \(canary)}}
-        """
+            apiVersion: salonops.io/v1
+            kind: Organization
+            metadata: {name: canary}
+            spec: {displayName: \(canary)}
+            ---
+            apiVersion: salonops.io/v1
+            kind: Integration
+            metadata: {name: stripe}
+            spec:
+              provider: stripe
+              enabled: \(canary)
+              credentials: {secretKey: \(canary)}
+              settings: {webhook: {url: \(canary)}}
+            """
         try config.write(to: repo.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
         try CommandRunner.git(["init", "-q"], in: repo)
         try CommandRunner.git(["add", "-A"], in: repo)

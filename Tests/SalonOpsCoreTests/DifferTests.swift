@@ -5,8 +5,9 @@ import Testing
 /// The differ, the safety check and plan rendering, on resources built by hand.
 @Suite struct DifferTests {
     static let product = ResourceKind(name: "product", label: "produit", fieldLabels: ["name": "nom"])
-    static let price = ResourceKind(name: "price", label: "prix", immutableFields: ["unit_amount", "currency", "product"], dependsOn: ["product"],
-                                    removal: .archive(field: "active"), moneyFields: ["unit_amount": "currency"], fieldLabels: ["unit_amount": "prix"])
+    static let price = ResourceKind(
+        name: "price", label: "prix", immutableFields: ["unit_amount", "currency", "product"], dependsOn: ["product"],
+        removal: .archive(field: "active"), moneyFields: ["unit_amount": "currency"], fieldLabels: ["unit_amount": "prix"])
     static let kinds = [price, product]
     static let owner = "belle-epoque"
 
@@ -15,14 +16,18 @@ import Testing
     }
 
     static func desiredPrice(_ key: String, amount: Int64, establishment: String = "paris-11", product: String) -> DesiredResource {
-        DesiredResource(kind: "price", key: key, establishment: establishment, title: "Soin visage 60 min",
-                        fields: ["unit_amount": .int(amount), "currency": .string("eur")], references: ["product": ResourceRef("product", product)])
+        DesiredResource(
+            kind: "price", key: key, establishment: establishment, title: "Soin visage 60 min",
+            fields: ["unit_amount": .int(amount), "currency": .string("eur")], references: ["product": ResourceRef("product", product)])
     }
 
-    static func observed(_ desired: DesiredResource, id: String, fields: [String: FieldValue]? = nil, references: [String: String] = [:],
-                         digest: String? = nil, owner: String? = DifferTests.owner, archived: Bool = false) -> ObservedResource {
-        ObservedResource(kind: desired.kind, remoteID: id, key: owner == nil ? nil : desired.key, owner: owner, naturalKey: desired.naturalKey,
-                         fields: fields ?? desired.fields, references: references, appliedDigest: digest, archived: archived, title: desired.title)
+    static func observed(
+        _ desired: DesiredResource, id: String, fields: [String: FieldValue]? = nil, references: [String: String] = [:],
+        digest: String? = nil, owner: String? = DifferTests.owner, archived: Bool = false
+    ) -> ObservedResource {
+        ObservedResource(
+            kind: desired.kind, remoteID: id, key: owner == nil ? nil : desired.key, owner: owner, naturalKey: desired.naturalKey,
+            fields: fields ?? desired.fields, references: references, appliedDigest: digest, archived: archived, title: desired.title)
     }
 
     func diff(_ desired: [DesiredResource], _ observed: [ObservedResource], _ options: DiffOptions = DiffOptions(owner: DifferTests.owner)) -> IntegrationPlan {
@@ -49,8 +54,12 @@ import Testing
         #expect(renamed.changes[0].fieldChanges == [FieldChange(field: "name", before: .string("Soin visage"), after: .string("Soin visage 60 min"))])
 
         let price = Self.desiredPrice("service:soin@paris-11", amount: 7000, product: "service:soin")
-        let repriced = diff([product, price], [Self.observed(product, id: "prod_1"),
-                                               Self.observed(price, id: "price_1", fields: ["unit_amount": .int(6500), "currency": .string("eur")], references: ["product": "prod_1"])])
+        let repriced = diff(
+            [product, price],
+            [
+                Self.observed(product, id: "prod_1"),
+                Self.observed(price, id: "price_1", fields: ["unit_amount": .int(6500), "currency": .string("eur")], references: ["product": "prod_1"]),
+            ])
         #expect(repriced.changes.map(\.action) == [.replace])
         #expect(repriced.changes[0].replaceBecause == ["unit_amount"])
         #expect(repriced.changes[0].remoteID == "price_1")
@@ -94,8 +103,9 @@ import Testing
         #expect(changedConfig.changes.map(\.willApply) == [true])
         // Exit codes: warn reports drift with 2, observe with 0.
         func plan(_ mode: DriftMode) -> Plan {
-            Plan(id: "p", repository: "r", commit: "c", createdAt: "t", observedDigest: "d",
-                 integrations: [diff([product], [edited], DiffOptions(owner: Self.owner, drift: mode))])
+            Plan(
+                id: "p", repository: "r", commit: "c", createdAt: "t", observedDigest: "d",
+                integrations: [diff([product], [edited], DiffOptions(owner: Self.owner, drift: mode))])
         }
         #expect(plan(.warn).exitCode == 2)
         #expect(plan(.observe).exitCode == 0)
@@ -113,9 +123,13 @@ import Testing
     @Test func archivedResourcesAreHistory() {
         let price = Self.desiredPrice("service:soin@paris-11", amount: 7000, product: "service:soin")
         let product = Self.desiredProduct("service:soin", name: "Soin")
-        let plan = diff([product, price], [Self.observed(product, id: "prod_1"),
-                                           Self.observed(price, id: "price_old", fields: ["unit_amount": .int(6500), "currency": .string("eur")], references: ["product": "prod_1"], archived: true),
-                                           Self.observed(price, id: "price_new", references: ["product": "prod_1"])])
+        let plan = diff(
+            [product, price],
+            [
+                Self.observed(product, id: "prod_1"),
+                Self.observed(price, id: "price_old", fields: ["unit_amount": .int(6500), "currency": .string("eur")], references: ["product": "prod_1"], archived: true),
+                Self.observed(price, id: "price_new", references: ["product": "prod_1"]),
+            ])
         #expect(plan.changes.isEmpty)
         #expect(plan.orphans.isEmpty)
     }
@@ -124,8 +138,9 @@ import Testing
         let safety = Organization.Safety.standard
         var plan = IntegrationPlan(integration: "stripe", provider: "stripe", providerName: "Stripe", drift: .warn, managed: 10, desired: 10)
         func change(_ action: Change.Action, _ n: Int) -> Change {
-            Change(id: "\(action)\(n)", provider: "stripe", integration: "stripe", kind: "product", key: "k\(n)", title: "t", establishment: nil,
-                   action: action, remoteID: "r\(n)", fieldChanges: [], replaceBecause: [], desired: nil, drift: false, willApply: true, version: nil)
+            Change(
+                id: "\(action)\(n)", provider: "stripe", integration: "stripe", kind: "product", key: "k\(n)", title: "t", establishment: nil,
+                action: action, remoteID: "r\(n)", fieldChanges: [], replaceBecause: [], desired: nil, drift: false, willApply: true, version: nil)
         }
         plan.changes = (0..<3).map { change(.update, $0) }
         #expect(SafetyCheck.refusal(for: plan, safety: safety) == nil)
@@ -142,8 +157,12 @@ import Testing
     @Test func ownerSummaryLineAndFrenchMoney() {
         let product = Self.desiredProduct("service:soin", name: "Soin visage 60 min")
         let price = Self.desiredPrice("service:soin@paris-11", amount: 7000, product: "service:soin")
-        let integration = diff([product, price], [Self.observed(product, id: "prod_1"),
-                                                  Self.observed(price, id: "price_1", fields: ["unit_amount": .int(6500), "currency": .string("eur")], references: ["product": "prod_1"])])
+        let integration = diff(
+            [product, price],
+            [
+                Self.observed(product, id: "prod_1"),
+                Self.observed(price, id: "price_1", fields: ["unit_amount": .int(6500), "currency": .string("eur")], references: ["product": "prod_1"]),
+            ])
         let plan = Plan(id: "p", repository: "r", commit: "0123456789abcdef", createdAt: "t", observedDigest: "d", integrations: [integration])
         let renderer = PlanRenderer(kinds: ["stripe/price": Self.price, "stripe/product": Self.product], establishmentNames: ["paris-11": "Paris 11"], colour: false)
         #expect(renderer.summaryLines(plan) == ["Stripe · Paris 11 : prix de « Soin visage 60 min » 65,00\u{00A0}€ → 70,00\u{00A0}€"])

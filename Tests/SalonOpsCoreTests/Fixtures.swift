@@ -8,13 +8,13 @@ enum Fixtures {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static let organization = """
-    apiVersion: salonops.io/v1
-    kind: Organization
-    metadata:
-      name: test-salon
-    spec:
-      displayName: Test Salon
-    """
+        apiVersion: salonops.io/v1
+        kind: Organization
+        metadata:
+          name: test-salon
+        spec:
+          displayName: Test Salon
+        """
 
     static func file(_ path: String, _ text: String) -> ConfigFile {
         ConfigFile(path: path, repositoryPath: path, contents: Array(text.utf8))

@@ -16,19 +16,19 @@ import Testing
     @Test(arguments: canaries)
     func aCanaryNeverAppearsInDiagnostics(canary: String) {
         let integration = """
-        apiVersion: salonops.io/v1
-        kind: Integration
-        metadata: {name: stripe}
-        spec:
-          provider: stripe
-          enabled: \(canary)
-          credentials:
-            secretKey: \(canary)
-          settings:
-            statementDescriptor: \(canary)
-            webhook: {url: \(canary)}
-        # \(canary)
-        """
+            apiVersion: salonops.io/v1
+            kind: Integration
+            metadata: {name: stripe}
+            spec:
+              provider: stripe
+              enabled: \(canary)
+              credentials:
+                secretKey: \(canary)
+              settings:
+                statementDescriptor: \(canary)
+                webhook: {url: \(canary)}
+            # \(canary)
+            """
         let sops = "stripe:\n    key_unencrypted: \(canary)\nsops:\n    version: 3.11.0\n"
         let result = Fixtures.load(["o.yaml": Fixtures.organization, "stripe.yaml": integration, "secrets/s.sops.yaml": sops])
         #expect(result.hasErrors)

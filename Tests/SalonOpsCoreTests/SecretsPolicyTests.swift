@@ -6,18 +6,18 @@ import SalonOpsProviders
 /// validate's checks of encrypted files against `.sops.yaml`, and of `rotateAfter`, without keys.
 @Suite struct SecretsPolicyTests {
     static let integration = """
-    apiVersion: salonops.io/v1
-    kind: Integration
-    metadata:
-      name: stripe
-    spec:
-      provider: stripe
-      enabled: true
-      credentials:
-        secretKey:
-          secret: secrets/stripe.sops.yaml#stripe.secret_key
-          rotateAfter: 90d
-    """
+        apiVersion: salonops.io/v1
+        kind: Integration
+        metadata:
+          name: stripe
+        spec:
+          provider: stripe
+          enabled: true
+          credentials:
+            secretKey:
+              secret: secrets/stripe.sops.yaml#stripe.secret_key
+              rotateAfter: 90d
+        """
 
     static func encrypted(recipients: [String], lastModified: String = "2026-01-01T00:00:00Z") -> String {
         """
@@ -33,8 +33,10 @@ import SalonOpsProviders
     }
 
     static func load(rules: String?, recipients: [String], now: Date) -> LoadResult {
-        var files = [Fixtures.file("organization.yaml", Fixtures.organization), Fixtures.file("stripe.yaml", integration),
-                     Fixtures.file("secrets/stripe.sops.yaml", encrypted(recipients: recipients))]
+        var files = [
+            Fixtures.file("organization.yaml", Fixtures.organization), Fixtures.file("stripe.yaml", integration),
+            Fixtures.file("secrets/stripe.sops.yaml", encrypted(recipients: recipients)),
+        ]
         if let rules { files.append(Fixtures.file(".sops.yaml", rules)) }
         return ConfigLoader.load(files, catalog: Registry.catalog, now: now)
     }
@@ -49,13 +51,19 @@ import SalonOpsProviders
 
     @Test func anOverdueKeyIsAWarning() {
         let result = Self.load(rules: Self.rules, recipients: ["age1aaa", "age1bbb"], now: Self.written.addingTimeInterval(91 * 86_400))
-        #expect(Fixtures.lines(result) == ["stripe.yaml:10:15: warning: Integration 'stripe' credential 'secretKey' is due for rotation: 'secrets/stripe.sops.yaml' was last written on 2026-01-01, more than rotateAfter (90d) ago [rotation-due]"])
+        #expect(
+            Fixtures.lines(result) == [
+                "stripe.yaml:10:15: warning: Integration 'stripe' credential 'secretKey' is due for rotation: 'secrets/stripe.sops.yaml' was last written on 2026-01-01, more than rotateAfter (90d) ago [rotation-due]"
+            ])
         #expect(!result.hasErrors)
     }
 
     @Test func recipientsOtherThanTheRulesAreAnError() {
         let result = Self.load(rules: Self.rules, recipients: ["age1aaa"], now: Self.written)
-        #expect(Fixtures.lines(result) == ["secrets/stripe.sops.yaml:1:1: error: 'secrets/stripe.sops.yaml' lacks age1bbb compared with the rule at .sops.yaml:2:5 [recipients-mismatch]"])
+        #expect(
+            Fixtures.lines(result) == [
+                "secrets/stripe.sops.yaml:1:1: error: 'secrets/stripe.sops.yaml' lacks age1bbb compared with the rule at .sops.yaml:2:5 [recipients-mismatch]"
+            ])
     }
 
     @Test func aFileNoRuleMatchesIsAWarningAndBadRulesAreErrors() {

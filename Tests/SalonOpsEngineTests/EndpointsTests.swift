@@ -28,8 +28,13 @@ import Testing
     }
 
     @Test func placeholdersComeFromSettingsAndAMissingOneIsNamed() throws {
-        let settings = SettingsReader(.map([(key: Located("shopDomain", at: SourceLocation(file: "f", line: 1, column: 1)),
-                                             value: Located(.scalar("belle.myshopify.com"), at: SourceLocation(file: "f", line: 1, column: 13)))]))
+        let settings = SettingsReader(
+            .map([
+                (
+                    key: Located("shopDomain", at: SourceLocation(file: "f", line: 1, column: 1)),
+                    value: Located(.scalar("belle.myshopify.com"), at: SourceLocation(file: "f", line: 1, column: 13))
+                )
+            ]))
         #expect(Endpoint("api", "https://{shopDomain}/admin/api/2025-01").resolve(settings) == "https://belle.myshopify.com/admin/api/2025-01")
         #expect(Endpoint("api", "https://{shop}/admin").resolve(settings) == nil)
         #expect(Endpoint("api", "https://{shopDomain").resolve(settings) == nil)

@@ -22,13 +22,16 @@ enum TestEnvironment {
 
 /// Reads through the public API, bounded. Local reads get a cache folder that does not exist,
 /// which also shows they never create one.
-func read(_ repository: String, ref: String? = nil, path: String? = nil, worktree: Bool = false, cache: TempFolder? = nil,
-          credentials: GitCredentials = GitCredentials(),
-          include: @escaping @Sendable (String) -> Bool = GitSourceOptions.yamlFiles) async throws -> ConfigSnapshot {
+func read(
+    _ repository: String, ref: String? = nil, path: String? = nil, worktree: Bool = false, cache: TempFolder? = nil,
+    credentials: GitCredentials = GitCredentials(),
+    include: @escaping @Sendable (String) -> Bool = GitSourceOptions.yamlFiles
+) async throws -> ConfigSnapshot {
     try TestEnvironment.ready()
-    let options = GitSourceOptions(repository: repository, ref: ref, path: path, worktree: worktree,
-                                   cacheDirectory: cache?.path ?? TestEnvironment.noConfigFolder + "-cache",
-                                   credentials: credentials, include: include)
+    let options = GitSourceOptions(
+        repository: repository, ref: ref, path: path, worktree: worktree,
+        cacheDirectory: cache?.path ?? TestEnvironment.noConfigFolder + "-cache",
+        credentials: credentials, include: include)
     return try await withDeadline(60, "reading \(repository)") { try await GitSource.read(options) }
 }
 

@@ -152,10 +152,12 @@ import Testing
         try repo.write("a.yaml", "x: 1\n")
         try await repo.commitAll("one")
         let marks = Locked<[Bool]>([])
-        _ = try await read(repo.path, include: { _ in
-            marks.update { $0.append(Thread.current.threadDictionary[LibGit2.dedicatedThreadKey] as? Bool == true && !Thread.isMainThread) }
-            return true
-        })
+        _ = try await read(
+            repo.path,
+            include: { _ in
+                marks.update { $0.append(Thread.current.threadDictionary[LibGit2.dedicatedThreadKey] as? Bool == true && !Thread.isMainThread) }
+                return true
+            })
         #expect(marks.current == [true])
     }
 
@@ -165,7 +167,11 @@ import Testing
         let head = try await repo.commitAll("many")
         let path = repo.path
         let results = try await withThrowingTaskGroup(of: (String, Int).self) { group in
-            for _ in 0..<8 { group.addTask { let snapshot = try await read(path); return (snapshot.commit, snapshot.files.count) } }
+            for _ in 0..<8 {
+                group.addTask {
+                    let snapshot = try await read(path); return (snapshot.commit, snapshot.files.count)
+                }
+            }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(results.count == 8)
@@ -345,11 +351,13 @@ import Testing
         #expect(isUnavailable(await failure { _ = try await read(repo.fileURL, worktree: true, cache: cache) }))
         #expect(isUnavailable(await failure { _ = try await read(repo.path, ref: "main", worktree: true) }))
         #expect(try cache.entries().isEmpty)
-        #expect(await failure { _ = try await read(repo.path, path: "absent", worktree: true) }.map {
-            if case .pathNotFound("absent", _) = $0 { true } else { false }
-        } == true)
-        #expect(await failure { _ = try await read(repo.path, path: "../", worktree: true) }.map {
-            if case .pathNotFound = $0 { true } else { false }
-        } == true)
+        #expect(
+            await failure { _ = try await read(repo.path, path: "absent", worktree: true) }.map {
+                if case .pathNotFound("absent", _) = $0 { true } else { false }
+            } == true)
+        #expect(
+            await failure { _ = try await read(repo.path, path: "../", worktree: true) }.map {
+                if case .pathNotFound = $0 { true } else { false }
+            } == true)
     }
 }

@@ -36,8 +36,9 @@ import Testing
         try await work.git("push", "-q", "--force", remote.path, "\(first):refs/heads/main", ":refs/heads/feature")
         let rewound = try await read(remote.fileURL, cache: cache)
         #expect(rewound.commit == first)
-        #expect(await failure { _ = try await read(remote.fileURL, ref: "feature", cache: cache) }
-            == .unknownRef(ref: "feature", suggestions: []))
+        #expect(
+            await failure { _ = try await read(remote.fileURL, ref: "feature", cache: cache) }
+                == .unknownRef(ref: "feature", suggestions: []))
 
         // Still the one clone, bare.
         #expect(try cache.entries().count == 1)
@@ -70,8 +71,9 @@ import Testing
 
         // Suggestions come from the cache clone's refs.
         #expect(await failure { _ = try await read(remote.fileURL, ref: "trunc", cache: cache) } == .unknownRef(ref: "trunc", suggestions: ["trunk"]))
-        #expect(await failure { _ = try await read(remote.fileURL, ref: "origin/trunk", cache: cache) }
-            == .unknownRef(ref: "origin/trunk", suggestions: ["trunk"]))
+        #expect(
+            await failure { _ = try await read(remote.fileURL, ref: "origin/trunk", cache: cache) }
+                == .unknownRef(ref: "origin/trunk", suggestions: ["trunk"]))
     }
 
     @Test func concurrentReadsOfOneURLShareTheCache() async throws {
@@ -94,9 +96,11 @@ import Testing
         let cache = try TempFolder("cache-unreachable")
         let started = ContinuousClock.now
         // User-info never shows, not even ssh's user: for https a token can sit in that field.
-        let shownAs = ["file:///nonexistent/salonops/path.git": "file:///nonexistent/salonops/path.git",
-                       "https://127.0.0.1:1/x.git": "https://127.0.0.1:1/x.git", "http://127.0.0.1:1/x.git": "http://127.0.0.1:1/x.git",
-                       "ssh://git@127.0.0.1:1/x.git": "ssh://127.0.0.1:1/x.git"]
+        let shownAs = [
+            "file:///nonexistent/salonops/path.git": "file:///nonexistent/salonops/path.git",
+            "https://127.0.0.1:1/x.git": "https://127.0.0.1:1/x.git", "http://127.0.0.1:1/x.git": "http://127.0.0.1:1/x.git",
+            "ssh://git@127.0.0.1:1/x.git": "ssh://127.0.0.1:1/x.git",
+        ]
         for (url, expected) in shownAs.sorted(by: { $0.key < $1.key }) {
             let error = await failure { _ = try await read(url, cache: cache) }
             guard case .unreachableRemote(let shown, let reason)? = error else { Issue.record("\(url): \(String(describing: error))"); continue }
@@ -192,65 +196,65 @@ final class HTTPPeer: @unchecked Sendable {
 
     /// Requests whose Basic-auth password is not TOKEN get 401, as a private git host answers.
     static let script = #"""
-    import base64, http.server, os, subprocess, sys
+        import base64, http.server, os, subprocess, sys
 
-    ROOT, TOKEN, BACKEND = sys.argv[1], sys.argv[2], sys.argv[3]
+        ROOT, TOKEN, BACKEND = sys.argv[1], sys.argv[2], sys.argv[3]
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
 
-        def authorised(self):
-            header = self.headers.get("Authorization", "")
-            if not header.startswith("Basic "):
-                return False
-            try:
-                _, _, password = base64.b64decode(header[6:]).decode().partition(":")
-            except Exception:
-                return False
-            return password == TOKEN
+            def authorised(self):
+                header = self.headers.get("Authorization", "")
+                if not header.startswith("Basic "):
+                    return False
+                try:
+                    _, _, password = base64.b64decode(header[6:]).decode().partition(":")
+                except Exception:
+                    return False
+                return password == TOKEN
 
-        def handle_any(self):
-            if not self.authorised():
-                self.send_response(401)
-                self.send_header("WWW-Authenticate", 'Basic realm="salonops-test"')
-                self.send_header("Content-Length", "0")
+            def handle_any(self):
+                if not self.authorised():
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="salonops-test"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                path, _, query = self.path.partition("?")
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                env = {"GIT_PROJECT_ROOT": ROOT, "GIT_HTTP_EXPORT_ALL": "1", "REQUEST_METHOD": self.command,
+                       "PATH_INFO": path, "QUERY_STRING": query, "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+                       "CONTENT_LENGTH": str(len(body)), "REMOTE_USER": "test", "PATH": os.environ.get("PATH", ""),
+                       "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"}
+                if self.headers.get("Content-Encoding"):
+                    env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
+                result = subprocess.run([BACKEND], input=body, env=env, capture_output=True, timeout=60)
+                head, _, payload = result.stdout.partition(b"\r\n\r\n")
+                status, headers = 200, []
+                for line in head.decode("latin-1").split("\r\n"):
+                    if not line:
+                        continue
+                    name, _, value = line.partition(":")
+                    if name.lower() == "status":
+                        status = int(value.strip().split()[0])
+                    else:
+                        headers.append((name, value.strip()))
+                self.send_response(status)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                return
-            path, _, query = self.path.partition("?")
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            env = {"GIT_PROJECT_ROOT": ROOT, "GIT_HTTP_EXPORT_ALL": "1", "REQUEST_METHOD": self.command,
-                   "PATH_INFO": path, "QUERY_STRING": query, "CONTENT_TYPE": self.headers.get("Content-Type", ""),
-                   "CONTENT_LENGTH": str(len(body)), "REMOTE_USER": "test", "PATH": os.environ.get("PATH", ""),
-                   "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"}
-            if self.headers.get("Content-Encoding"):
-                env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
-            result = subprocess.run([BACKEND], input=body, env=env, capture_output=True, timeout=60)
-            head, _, payload = result.stdout.partition(b"\r\n\r\n")
-            status, headers = 200, []
-            for line in head.decode("latin-1").split("\r\n"):
-                if not line:
-                    continue
-                name, _, value = line.partition(":")
-                if name.lower() == "status":
-                    status = int(value.strip().split()[0])
-                else:
-                    headers.append((name, value.strip()))
-            self.send_response(status)
-            for name, value in headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+                self.wfile.write(payload)
 
-        do_GET = handle_any
-        do_POST = handle_any
+            do_GET = handle_any
+            do_POST = handle_any
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    print(f"PORT {server.server_address[1]}", flush=True)
-    server.serve_forever()
-    """#
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        print(f"PORT {server.server_address[1]}", flush=True)
+        server.serve_forever()
+        """#
 
     private init(port: Int, process: RunningProcess, scriptFolder: TempFolder) {
         self.port = port

@@ -72,10 +72,14 @@ struct SSHRemoteTests {
         let added = try await CommandRunner.run("/usr/bin/ssh-add", [key.privateKey], environment: ["SSH_AUTH_SOCK": socket], timeout: 30)
         #expect(added.status == 0, "\(added.stderr)")
         let state = try TempFolder("ssh-agent-state"), cache = try TempFolder("ssh-agent-cache")
-        let result = try await CommandRunner.run(Paths.salonops, ["validate", "--repo", peer.url(served.remote.path),
-                                                                  "--cache-dir", cache.path, "--state-dir", state.path],
-                                                 environment: ["SSH_AUTH_SOCK": socket, "SALONOPS_SSH_KEY": "", "SALONOPS_SSH_KNOWN_HOSTS": peer.knownHosts],
-                                                 timeout: 60)
+        let result = try await CommandRunner.run(
+            Paths.salonops,
+            [
+                "validate", "--repo", peer.url(served.remote.path),
+                "--cache-dir", cache.path, "--state-dir", state.path,
+            ],
+            environment: ["SSH_AUTH_SOCK": socket, "SALONOPS_SSH_KEY": "", "SALONOPS_SSH_KNOWN_HOSTS": peer.knownHosts],
+            timeout: 60)
         // The repository is not a salon config (exit 1), but it was fetched over ssh with the agent's key.
         #expect(!result.stderr.contains("error: fetch"), "\(result.stderr)")
         #expect(result.stdout.contains("commit \(served.head.prefix(12))"), "\(result.stdout)\(result.stderr)")
@@ -211,8 +215,9 @@ struct SSHKey {
 
     static func make(in folder: TempFolder, _ name: String, passphrase: String = "") async throws -> SSHKey {
         let path = folder.url.appendingPathComponent(name).path
-        let result = try await CommandRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", passphrase, "-C", "salonops-test-\(name)", "-f", path],
-                                                 timeout: 30)
+        let result = try await CommandRunner.run(
+            "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", passphrase, "-C", "salonops-test-\(name)", "-f", path],
+            timeout: 30)
         guard result.status == 0 else { throw SSHPeer.Failed(what: "ssh-keygen: \(result.stderr)") }
         let publicKey = try String(contentsOfFile: path + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         return SSHKey(privateKey: path, publicKey: publicKey)
@@ -259,15 +264,17 @@ final class SSHPeer: @unchecked Sendable {
     static func start(authorizing keys: [SSHKey]) async throws -> SSHPeer {
         let folder = try TempFolder("sshd")
         let hostKey = folder.url.appendingPathComponent("host_key").path
-        let made = try await CommandRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "salonops-test-host", "-f", hostKey],
-                                               timeout: 30)
+        let made = try await CommandRunner.run(
+            "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "salonops-test-host", "-f", hostKey],
+            timeout: 30)
         guard made.status == 0 else { throw Failed(what: "ssh-keygen (host key): \(made.stderr)") }
         let hostPublicKey = try String(contentsOfFile: hostKey + ".pub", encoding: .utf8)
             .split(separator: " ").prefix(2).joined(separator: " ")
         let authorized = folder.url.appendingPathComponent("authorized_keys")
         try Data(keys.map { $0.publicKey + "\n" }.joined().utf8).write(to: authorized)
         let config = folder.url.appendingPathComponent("sshd_config")
-        try Data("""
+        try Data(
+            """
             HostKey \(hostKey)
             AuthorizedKeysFile \(authorized.path)
             PidFile \(folder.url.appendingPathComponent("sshd.pid").path)
@@ -280,7 +287,8 @@ final class SSHPeer: @unchecked Sendable {
             LoginGraceTime 20
             LogLevel VERBOSE
 
-            """.utf8).write(to: config)
+            """.utf8
+        ).write(to: config)
         // sshd refuses to start as root without its privilege-separation folder, which only the
         // service's start-up makes; an image that installed the package may not have it yet.
         if geteuid() == 0 && !FileManager.default.fileExists(atPath: "/run/sshd") {
@@ -292,8 +300,9 @@ final class SSHPeer: @unchecked Sendable {
         var lastError = ""
         for _ in 0..<3 {
             let port = try freeLoopbackPort()
-            let process = try Daemon(sshd, ["-D", "-e", "-p", "\(port)", "-o", "ListenAddress=127.0.0.1", "-f", config.path],
-                                     log: folder.url.appendingPathComponent("sshd.log").path)
+            let process = try Daemon(
+                sshd, ["-D", "-e", "-p", "\(port)", "-o", "ListenAddress=127.0.0.1", "-f", config.path],
+                log: folder.url.appendingPathComponent("sshd.log").path)
             do {
                 try await waitUntil("sshd listening on 127.0.0.1:\(port)", within: 15) {
                     process.hasExited || canConnect(port: port)
@@ -338,7 +347,8 @@ final class SSHPeer: @unchecked Sendable {
         var children: [Int32: [Int32]] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
+                let close = stat.lastIndex(of: ")")
+            else { continue }
             // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             if fields.count > 1, let parent = Int32(fields[1]) { children[parent, default: []].append(pid) }

@@ -60,8 +60,9 @@ import Testing
         try GoogleServiceAccountKeyTests.keyFile(privateKey: keys.rsa).write(to: folder.url.appendingPathComponent("key.json"))
         try keys.rsaPublic.write(to: folder.url.appendingPathComponent("public.pem"), atomically: true, encoding: .utf8)
         let key = try GoogleServiceAccountKey(json: Data(contentsOf: folder.url.appendingPathComponent("key.json")))
-        let ours = try key.signedAssertion(scopes: Sample.scope.split(separator: " ").map(String.init), subject: "stylist@salon.example",
-                                           issuedAt: Date())
+        let ours = try key.signedAssertion(
+            scopes: Sample.scope.split(separator: " ").map(String.init), subject: "stylist@salon.example",
+            issuedAt: Date())
         try ours.write(to: folder.url.appendingPathComponent("ours.jwt"), atomically: true, encoding: .utf8)
 
         let audience = GoogleServiceAccountKey.tokenAudience
@@ -71,8 +72,9 @@ import Testing
 
         let made = try await Self.python(Self.serviceAccountScript, ["key.json", Sample.scope, "stylist@salon.example"], in: folder)
         #expect(made.status == 0, "\(made.stderr)")
-        try made.stdout.trimmingCharacters(in: .whitespacesAndNewlines).write(to: folder.url.appendingPathComponent("theirs.jwt"),
-                                                                             atomically: true, encoding: .utf8)
+        try made.stdout.trimmingCharacters(in: .whitespacesAndNewlines).write(
+            to: folder.url.appendingPathComponent("theirs.jwt"),
+            atomically: true, encoding: .utf8)
         let theirsDecoded = try await Self.python(Self.decodeScript, ["theirs.jwt", "public.pem", audience], in: folder)
         let theirs = try JSONDecoder().decode(Decoded.self, from: Data(theirsDecoded.stdout.utf8))
 

@@ -18,21 +18,29 @@ import Testing
     @Test func aKeyFileDecodesAndMakesGooglesAssertion() async throws {
         let keys = try await keys()
         let key = try GoogleServiceAccountKey(json: Self.keyFile(privateKey: keys.rsa))
-        #expect(key == GoogleServiceAccountKey(clientEmail: "sync@salonops-test.iam.gserviceaccount.com", privateKey: keys.rsa,
-                                               privateKeyID: "0123abcd", tokenURI: "http://127.0.0.1:9/token",
-                                               projectID: "salonops-test", clientID: "1234567890"))
+        #expect(
+            key
+                == GoogleServiceAccountKey(
+                    clientEmail: "sync@salonops-test.iam.gserviceaccount.com", privateKey: keys.rsa,
+                    privateKeyID: "0123abcd", tokenURI: "http://127.0.0.1:9/token",
+                    projectID: "salonops-test", clientID: "1234567890"))
         let bare = try GoogleServiceAccountKey(json: Self.keyFile(privateKey: keys.rsa, setting: ["project_id": NSNull()]))
         #expect(bare.projectID == nil)
 
         // aud is Google's token endpoint even when token_uri points at an emulator, as google-auth does.
-        let assertion = key.assertion(scopes: Sample.scope.split(separator: " ").map(String.init), subject: "stylist@salon.example",
-                                      issuedAt: Sample.issuedAt)
-        #expect(assertion == JWTBearerAssertion(issuer: key.clientEmail, subject: "stylist@salon.example", scope: Sample.scope,
-                                                audience: "https://oauth2.googleapis.com/token", keyID: "0123abcd",
-                                                issuedAt: Sample.issuedAt, lifetime: 3600))
+        let assertion = key.assertion(
+            scopes: Sample.scope.split(separator: " ").map(String.init), subject: "stylist@salon.example",
+            issuedAt: Sample.issuedAt)
+        #expect(
+            assertion
+                == JWTBearerAssertion(
+                    issuer: key.clientEmail, subject: "stylist@salon.example", scope: Sample.scope,
+                    audience: "https://oauth2.googleapis.com/token", keyID: "0123abcd",
+                    issuedAt: Sample.issuedAt, lifetime: 3600))
         let token = try key.signedAssertion(scopes: ["https://www.googleapis.com/auth/calendar"], issuedAt: Sample.issuedAt)
-        let verified = try await JWTBearerAssertion.verify(token, publicKeyPEM: keys.rsaPublic,
-                                                           audience: GoogleServiceAccountKey.tokenAudience, now: Sample.issuedAt)
+        let verified = try await JWTBearerAssertion.verify(
+            token, publicKeyPEM: keys.rsaPublic,
+            audience: GoogleServiceAccountKey.tokenAudience, now: Sample.issuedAt)
         #expect(verified.keyID == "0123abcd" && verified.issuer == key.clientEmail && verified.subject == nil)
     }
 

@@ -10,11 +10,14 @@ import Testing
     @Test func signedAssertionVerifiesAndReturnsItsClaims() async throws {
         let keys = try await keys()
         let token = try Sample.assertion().signed(privateKeyPEM: keys.rsa)
-        let verified = try await JWTBearerAssertion.verify(token, publicKeyPEM: keys.rsaPublic, audience: Sample.audience,
-                                                           now: Sample.issuedAt + 60)
-        #expect(verified == JWTBearerAssertion.Verified(
-            keyID: "k1", issuer: "sync@salonops-test.iam.gserviceaccount.com", subject: "stylist@salon.example", scope: Sample.scope,
-            audience: [Sample.audience], issuedAt: Sample.issuedAt, expiresAt: Sample.issuedAt + 3600, extraClaims: [:]))
+        let verified = try await JWTBearerAssertion.verify(
+            token, publicKeyPEM: keys.rsaPublic, audience: Sample.audience,
+            now: Sample.issuedAt + 60)
+        #expect(
+            verified
+                == JWTBearerAssertion.Verified(
+                    keyID: "k1", issuer: "sync@salonops-test.iam.gserviceaccount.com", subject: "stylist@salon.example", scope: Sample.scope,
+                    audience: [Sample.audience], issuedAt: Sample.issuedAt, expiresAt: Sample.issuedAt + 3600, extraClaims: [:]))
         #expect(verified.scopes == ["https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/business.manage"])
     }
 
@@ -24,9 +27,9 @@ import Testing
         let parts = token.jwtParts
         #expect(parts.count == 3)
         #expect(base64URLDecoded(parts[0]).map { String(decoding: $0, as: UTF8.self) } == #"{"alg":"RS256","kid":"k1","typ":"JWT"}"#)
-        #expect(base64URLDecoded(parts[1]).map { String(decoding: $0, as: UTF8.self) } ==
-            #"{"aud":"https://oauth2.googleapis.com/token","exp":1800003600,"iat":1800000000,"#
-            + #""iss":"sync@salonops-test.iam.gserviceaccount.com","scope":"\#(Sample.scope)","sub":"stylist@salon.example"}"#)
+        #expect(
+            base64URLDecoded(parts[1]).map { String(decoding: $0, as: UTF8.self) } == #"{"aud":"https://oauth2.googleapis.com/token","exp":1800003600,"iat":1800000000,"#
+                + #""iss":"sync@salonops-test.iam.gserviceaccount.com","scope":"\#(Sample.scope)","sub":"stylist@salon.example"}"#)
         #expect(base64URLDecoded(parts[2])?.count == 256)
         #expect(try Sample.assertion().signed(privateKeyPEM: keys.rsa) == token)
         #expect(try Sample.assertion().signed(privateKeyPEM: keys.rsaPKCS1) == token)
@@ -59,11 +62,13 @@ import Testing
     @Test func extraClaimsRideAlongForOtherProviders() async throws {
         let keys = try await keys()
         // DocuSign's JWT grant: the integration key as iss, a user ID as sub, its own audience.
-        let docusign = JWTBearerAssertion(issuer: "3f5c-integration-key", subject: "user-guid", scope: "signature impersonation",
-                                          audience: "account-d.docusign.com", issuedAt: Sample.issuedAt, lifetime: 3000,
-                                          extraClaims: ["jti": "salonops-1"])
-        let verified = try await JWTBearerAssertion.verify(try docusign.signed(privateKeyPEM: keys.rsa), publicKeyPEM: keys.rsaPublic,
-                                                           audience: "account-d.docusign.com", now: Sample.issuedAt)
+        let docusign = JWTBearerAssertion(
+            issuer: "3f5c-integration-key", subject: "user-guid", scope: "signature impersonation",
+            audience: "account-d.docusign.com", issuedAt: Sample.issuedAt, lifetime: 3000,
+            extraClaims: ["jti": "salonops-1"])
+        let verified = try await JWTBearerAssertion.verify(
+            try docusign.signed(privateKeyPEM: keys.rsa), publicKeyPEM: keys.rsaPublic,
+            audience: "account-d.docusign.com", now: Sample.issuedAt)
         #expect(verified.extraClaims == ["jti": "salonops-1"] && verified.keyID == nil)
         #expect(verified.expiresAt == Sample.issuedAt + 3000 && verified.subject == "user-guid")
 

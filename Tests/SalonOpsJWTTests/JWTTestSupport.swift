@@ -10,8 +10,9 @@ enum Sample {
 
     /// What SalonOps signs for Google: a service account acting as a stylist (domain-wide delegation).
     static func assertion(lifetime: TimeInterval = 3600) -> JWTBearerAssertion {
-        JWTBearerAssertion(issuer: "sync@salonops-test.iam.gserviceaccount.com", subject: "stylist@salon.example", scope: scope,
-                           audience: audience, keyID: "k1", issuedAt: issuedAt + 0.75, lifetime: lifetime)
+        JWTBearerAssertion(
+            issuer: "sync@salonops-test.iam.gserviceaccount.com", subject: "stylist@salon.example", scope: scope,
+            audience: audience, keyID: "k1", issuedAt: issuedAt + 0.75, lifetime: lifetime)
     }
 
     /// A token signed by jwt-kit's own RSA (swift-crypto), with claims our signer would refuse to make.
@@ -22,8 +23,9 @@ enum Sample {
     }
 
     static func claims(lifetime: TimeInterval) -> BearerClaims {
-        BearerClaims(iss: "sync@salonops-test.iam.gserviceaccount.com", sub: nil, scope: scope, aud: .init(value: audience),
-                     iat: .init(value: issuedAt), exp: .init(value: issuedAt + lifetime), extra: [:])
+        BearerClaims(
+            iss: "sync@salonops-test.iam.gserviceaccount.com", sub: nil, scope: scope, aud: .init(value: audience),
+            iat: .init(value: issuedAt), exp: .init(value: issuedAt + lifetime), extra: [:])
     }
 }
 

@@ -63,8 +63,9 @@ public struct ContractSuite<Fixture: ContractFixture>: Sendable {
     public init(_ fixture: Fixture) { self.fixture = fixture }
 
     func engine(_ peer: Fixture.Peer, _ variant: ContractVariant, state: String) async throws -> Reconciler {
-        await EngineFixtures.reconciler(try EngineFixtures.state(fixture.files(variant)), endpoints: peer.endpoints, client: peer.client,
-                                        credentials: fixture.credentials, options: fixture.options(variant), stateDirectory: state)
+        await EngineFixtures.reconciler(
+            try EngineFixtures.state(fixture.files(variant)), endpoints: peer.endpoints, client: peer.client,
+            credentials: fixture.credentials, options: fixture.options(variant), stateDirectory: state)
     }
 
     func apply(_ reconciler: Reconciler, state: String, force: Bool = false) async throws -> (Plan, ApplyResult) {
@@ -201,8 +202,9 @@ public struct ContractSuite<Fixture: ContractFixture>: Sendable {
             _ = try await apply(try await engine(peer, .base, state: state), state: state)
             var files = fixture.files(.changed)
             files[fixture.integrationFile, default: ""] += "\n  safety: {maxUpdatePercent: 0, maxDeletePercent: 0, minManagedResources: 1}\n"
-            let strict = await EngineFixtures.reconciler(try EngineFixtures.state(files), endpoints: peer.endpoints, client: peer.client,
-                                                         credentials: fixture.credentials, options: fixture.options(.changed), stateDirectory: state)
+            let strict = await EngineFixtures.reconciler(
+                try EngineFixtures.state(files), endpoints: peer.endpoints, client: peer.client,
+                credentials: fixture.credentials, options: fixture.options(.changed), stateDirectory: state)
             let (refused, observation) = await strict.plan(id: "refused")
             let refusedPlan = try plan(refused)
             #expect(refusedPlan.refusal != nil)

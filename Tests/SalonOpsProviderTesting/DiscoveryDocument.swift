@@ -116,9 +116,11 @@ public struct DiscoveryDocument: Sendable {
                 regex += NSRegularExpression.escapedPattern(for: String(rest)) + "$"
                 literals += rest.split(separator: "/").count
                 guard let pattern = try? NSRegularExpression(pattern: regex) else { continue }
-                methods.append(Method(id: id, httpMethod: http, path: path, parameters: parameters(method["parameters"]),
-                                      request: method["request"]?["$ref"]?.string, response: method["response"]?["$ref"]?.string,
-                                      pattern: pattern, literalCount: literals))
+                methods.append(
+                    Method(
+                        id: id, httpMethod: http, path: path, parameters: parameters(method["parameters"]),
+                        request: method["request"]?["$ref"]?.string, response: method["response"]?["$ref"]?.string,
+                        pattern: pattern, literalCount: literals))
             }
             collect(resource["resources"], into: &methods)
         }
@@ -133,8 +135,10 @@ public struct DiscoveryDocument: Sendable {
     }
 
     /// The method, and what is wrong with the request (empty: it is one the API declares).
-    public func validateRequest(httpMethod: String, path: String, query: [(String, String)],
-                         body: String?) -> (Method?, [String]) {
+    public func validateRequest(
+        httpMethod: String, path: String, query: [(String, String)],
+        body: String?
+    ) -> (Method?, [String]) {
         guard let method = method(httpMethod: httpMethod, path: path) else {
             return (nil, ["no method of \(name) serves \(httpMethod) \(path)"])
         }
@@ -293,8 +297,9 @@ public struct DiscoveryDocument: Sendable {
         switch format {
         case "date-time":
             let offset = offsetOptional ? "?" : ""
-            return text.range(of: #"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"# + offset + "$",
-                              options: .regularExpression) != nil
+            return text.range(
+                of: #"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"# + offset + "$",
+                options: .regularExpression) != nil
         case "date":
             return text.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil
         case "int64", "uint64":

@@ -9,12 +9,12 @@ import SalonOpsProviders
 /// A small salon config, in memory, and the helpers to reconcile it against a Stripe peer.
 public enum EngineFixtures {
     public static let organization = """
-    apiVersion: salonops.io/v1
-    kind: Organization
-    metadata: {name: belle-epoque}
-    spec:
-      displayName: Belle Époque
-    """
+        apiVersion: salonops.io/v1
+        kind: Organization
+        metadata: {name: belle-epoque}
+        spec:
+          displayName: Belle Époque
+        """
 
     public static func establishment(_ name: String, _ display: String, overrides: String = "") -> String {
         """
@@ -45,26 +45,26 @@ public enum EngineFixtures {
     }
 
     public static let offers = """
-    apiVersion: salonops.io/v1
-    kind: Offer
-    metadata: {name: bienvenue}
-    spec:
-      displayName: Bienvenue -15 %
-      type: promotion
-      discount: "15%"
-      appliesTo: {services: [soin-visage]}
-    ---
-    apiVersion: salonops.io/v1
-    kind: Offer
-    metadata: {name: abonnement-eclat}
-    spec:
-      displayName: Abonnement Éclat
-      type: membership
-      price: "49.00 EUR"
-      recurring: monthly
-      includes:
-        - {service: soin-visage}
-    """
+        apiVersion: salonops.io/v1
+        kind: Offer
+        metadata: {name: bienvenue}
+        spec:
+          displayName: Bienvenue -15 %
+          type: promotion
+          discount: "15%"
+          appliesTo: {services: [soin-visage]}
+        ---
+        apiVersion: salonops.io/v1
+        kind: Offer
+        metadata: {name: abonnement-eclat}
+        spec:
+          displayName: Abonnement Éclat
+          type: membership
+          price: "49.00 EUR"
+          recurring: monthly
+          includes:
+            - {service: soin-visage}
+        """
 
     public static func integration(drift: String = "correct", prune: Bool = false, adopt: Bool = false, webhook: Bool = true, extra: String = "") -> String {
         """
@@ -86,13 +86,13 @@ public enum EngineFixtures {
     }
 
     public static let encryptedOutline = """
-    stripe:
-        secret_key: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]
-    sops:
-        lastmodified: "2026-11-01T00:00:00Z"
-        mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]
-        version: 3.11.0
-    """
+        stripe:
+            secret_key: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]
+        sops:
+            lastmodified: "2026-11-01T00:00:00Z"
+            mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]
+            version: 3.11.0
+        """
 
     /// The files of the config, overridable one by one.
     public static func files(services: [String]? = nil, integration: String? = nil, paris: String = "") -> [String: String] {
@@ -104,9 +104,12 @@ public enum EngineFixtures {
             "integrations/stripe.yaml": integration ?? Self.integration(),
             "secrets/stripe.sops.yaml": encryptedOutline,
         ]
-        let services = services ?? [service("soin-visage", "Soin visage 60 min", price: "65.00 EUR"),
-                                    service("epilation-jambes", "Épilation jambes", price: "30.00 EUR", vat: "20%"),
-                                    service("massage", "Massage relaxant", price: "80.00 EUR", vat: "10%")]
+        let services =
+            services ?? [
+                service("soin-visage", "Soin visage 60 min", price: "65.00 EUR"),
+                service("epilation-jambes", "Épilation jambes", price: "30.00 EUR", vat: "20%"),
+                service("massage", "Massage relaxant", price: "80.00 EUR", vat: "10%"),
+            ]
         files["services.yaml"] = services.joined(separator: "\n---\n")
         return files
     }
@@ -127,21 +130,25 @@ public enum EngineFixtures {
 
     /// An engine for one config against peers: `endpoints` per provider (`stripe=URL`), decrypted
     /// credentials given directly, connect options for partial peers.
-    public static func reconciler(_ state: DesiredState, endpoints: Endpoints, client: HTTPClient, credentials: [String: [String: String]],
-                                  options: [String: [String: String]] = [:], stateDirectory: String? = nil) async -> Reconciler {
+    public static func reconciler(
+        _ state: DesiredState, endpoints: Endpoints, client: HTTPClient, credentials: [String: [String: String]],
+        options: [String: [String: String]] = [:], stateDirectory: String? = nil
+    ) async -> Reconciler {
         let secrets = credentials.mapValues { $0.mapValues { Secret(Array($0.utf8), fingerprintKey: Array("test fingerprint key".utf8)) } }
         // The ledger lives in the state directory: a scratch one unless the test keeps its own.
         let directory = stateDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("engine-state-\(UUID().uuidString)").path
         let ledger = Ledger(stateDirectory: directory, scope: "test")
-        return await Reconciler(state: state, commit: String(repeating: "a", count: 40), repository: "test", providers: Registry.providers,
-                                endpoints: endpoints, client: client, credentials: secrets, credentialErrors: [:], limiters: RateLimiterRegistry(),
-                                limits: testLimits, options: options, ledger: ledger)
+        return await Reconciler(
+            state: state, commit: String(repeating: "a", count: 40), repository: "test", providers: Registry.providers,
+            endpoints: endpoints, client: client, credentials: secrets, credentialErrors: [:], limiters: RateLimiterRegistry(),
+            limits: testLimits, options: options, ledger: ledger)
     }
 
     /// The Stripe-only fixture's engine (`managed`: the kinds a partial peer has).
     public static func reconciler(_ state: DesiredState, stripeURL: String, client: HTTPClient, managed: Set<String>? = nil) async -> Reconciler {
         let options = managed.map { ["stripe": ["kinds": $0.sorted().joined(separator: ","), "omit": "coupon.name"]] } ?? [:]
-        return await reconciler(state, endpoints: Endpoints(overrides: ["stripe": stripeURL]), client: client,
-                                credentials: ["stripe": ["secretKey": apiKey]], options: options)
+        return await reconciler(
+            state, endpoints: Endpoints(overrides: ["stripe": stripeURL]), client: client,
+            credentials: ["stripe": ["secretKey": apiKey]], options: options)
     }
 }

@@ -39,8 +39,10 @@ public struct Sandbox: Sendable {
 
     /// `form` is sent as the body (POST, DELETE) or query string (GET), percent-encoded as the
     /// Stripe SDKs do (brackets included).
-    public func request(_ method: HTTPMethod, _ path: String, _ form: [(String, String)] = [], apiKey: String? = Sandbox.apiKey,
-                 headers: [(String, String)] = [], rawBody: String? = nil, timeout: Int64 = 20) async throws -> Reply {
+    public func request(
+        _ method: HTTPMethod, _ path: String, _ form: [(String, String)] = [], apiKey: String? = Sandbox.apiKey,
+        headers: [(String, String)] = [], rawBody: String? = nil, timeout: Int64 = 20
+    ) async throws -> Reply {
         let encoded = Self.encode(form)
         var url = server.baseURL + path
         var request: HTTPClientRequest
@@ -63,8 +65,10 @@ public struct Sandbox: Sendable {
         return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: body))
     }
 
-    public func stripe(_ method: HTTPMethod, _ path: String, _ form: [(String, String)] = [], apiKey: String? = Sandbox.apiKey,
-                headers: [(String, String)] = [], timeout: Int64 = 20) async throws -> Reply {
+    public func stripe(
+        _ method: HTTPMethod, _ path: String, _ form: [(String, String)] = [], apiKey: String? = Sandbox.apiKey,
+        headers: [(String, String)] = [], timeout: Int64 = 20
+    ) async throws -> Reply {
         try await request(method, "/stripe/api" + path, form, apiKey: apiKey, headers: headers, timeout: timeout)
     }
 
@@ -93,8 +97,10 @@ public struct HarnessError: Error, CustomStringConvertible {
 }
 
 /// Starts a sandbox on port 0, runs `body`, and stops client and server whatever happens.
-public func withSandbox<T>(_ configuration: SandboxConfiguration = SandboxConfiguration(),
-                    _ body: (Sandbox) async throws -> T) async throws -> T {
+public func withSandbox<T>(
+    _ configuration: SandboxConfiguration = SandboxConfiguration(),
+    _ body: (Sandbox) async throws -> T
+) async throws -> T {
     let server = try await SandboxServer.start(configuration)
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     let sandbox = Sandbox(server: server, client: client)

@@ -11,8 +11,9 @@ import Testing
             var outcomes: [String] = []
             for i in 0..<40 {
                 do {
-                    let reply = try await s.stripe(i % 2 == 0 ? .GET : .POST, i % 2 == 0 ? "/v1/balance" : "/v1/products",
-                                                   i % 2 == 0 ? [] : [("name", "p\(i)")])
+                    let reply = try await s.stripe(
+                        i % 2 == 0 ? .GET : .POST, i % 2 == 0 ? "/v1/balance" : "/v1/products",
+                        i % 2 == 0 ? [] : [("name", "p\(i)")])
                     outcomes.append(String(reply.status))
                 } catch {
                     outcomes.append("reset")

@@ -41,8 +41,12 @@ import Testing
             "name=Cut+%26+Colour&metadata%5Bsalonops_owner%5D=x&metadata[empty]=&recurring[interval]=month"
                 + "&enabled_events[]=a&enabled_events[]=b&lookup_keys[0]=k0&lookup_keys[1]=k1&items[][price]=p1&items[][price]=p2")
         #expect(form["name"] == .string("Cut & Colour"))
-        #expect(form["metadata"] == .map([FormField(name: "salonops_owner", value: .string("x")),
-                                          FormField(name: "empty", value: .string(""))]))
+        #expect(
+            form["metadata"]
+                == .map([
+                    FormField(name: "salonops_owner", value: .string("x")),
+                    FormField(name: "empty", value: .string("")),
+                ]))
         #expect(form["recurring"] == .map([FormField(name: "interval", value: .string("month"))]))
         #expect(form["enabled_events"]?.listItems == [.string("a"), .string("b")])
         #expect(form["lookup_keys"]?.listItems == [.string("k0"), .string("k1")])

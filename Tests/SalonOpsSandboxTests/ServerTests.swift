@@ -91,16 +91,18 @@ import Testing
 @Suite struct WireFormatTests {
     @Test func rawAndEncodedBracketsDecodeAlike() async throws {
         try await withSandbox { s in
-            let raw = try await s.request(.POST, "/stripe/api/v1/webhook_endpoints", apiKey: Sandbox.apiKey,
-                                          rawBody: "url=https%3A%2F%2Fa.example%2Fh&enabled_events[]=invoice.paid&enabled_events[]=charge.failed&metadata[salonops_owner]=x+y")
+            let raw = try await s.request(
+                .POST, "/stripe/api/v1/webhook_endpoints", apiKey: Sandbox.apiKey,
+                rawBody: "url=https%3A%2F%2Fa.example%2Fh&enabled_events[]=invoice.paid&enabled_events[]=charge.failed&metadata[salonops_owner]=x+y")
             #expect(raw.status == 200)
             #expect(raw.json["enabled_events"] as? [String] == ["invoice.paid", "charge.failed"])
             #expect(raw.json["metadata"] as? [String: String] == ["salonops_owner": "x y"])
             #expect(raw.string("url") == "https://a.example/h")
             #expect(raw.headers.first(name: "Content-Type") == "application/json")
 
-            let json = try await s.request(.POST, "/stripe/api/v1/products", apiKey: Sandbox.apiKey,
-                                           headers: [("Content-Type", "application/json")], rawBody: #"{"name":"x"}"#)
+            let json = try await s.request(
+                .POST, "/stripe/api/v1/products", apiKey: Sandbox.apiKey,
+                headers: [("Content-Type", "application/json")], rawBody: #"{"name":"x"}"#)
             #expect(json.status == 400)  // Stripe takes form bodies only
             #expect((json.error["message"] as? String)?.contains("unsupported Content-Type") == true)
             var request = [("name", "x")]

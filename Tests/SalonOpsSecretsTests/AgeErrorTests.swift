@@ -63,24 +63,24 @@ import Testing
         let share = AgeBase64.encodeString(AgeTest.bytes(32, seed: 1))
         let body43 = AgeBase64.encodeString(AgeTest.bytes(32, seed: 2))
         let cases: [([UInt8], Int)] = [
-            (try replacingHeaderLine(good, 1, with: "->  X25519 \(share)"), 2),          // empty argument
-            (try replacingHeaderLine(good, 1, with: "-> X25519\t\(share)"), 2),          // non-printable in argument
-            (try replacingHeaderLine(good, 1, with: "-> "), 2),                          // no type
-            (try replacingHeaderLine(good, 1, with: "=> X25519 \(share)"), 2),           // wrong prefix
-            (try replacingHeaderLine(good, 2, with: String(body43.dropLast()) + "B"), 3), // non-zero unused bits
-            (try replacingHeaderLine(good, 2, with: body43 + "="), 3),                    // padding
-            (try replacingHeaderLine(good, 2, with: String(repeating: "A", count: 65)), 3), // body line too long
-            (try replacingHeaderLine(good, 3, with: "---"), 4),                            // MAC missing
-            (try replacingHeaderLine(good, 3, with: "--- AAAA"), 4),                       // MAC too short
-            (try replacingHeaderLine(good, 3, with: "---  " + body43), 4),                // two spaces
-            (Array(text(try AgeHeader.parse(good).macInput).replacingOccurrences(of: "\n", with: "\r\n").utf8), 1), // CRLF
-            (rawHeader(["-> X25519 \(share)", String(repeating: "A", count: 64)]), 4),     // 48-byte body without its empty last line
-            (Array(good.prefix(40)), 2),                                                   // header cut inside a stanza
-            (Array(good.prefix(try AgeTest.payloadOffset(good) - 10)), 4),                 // header cut inside the MAC line
-            (rawHeader(["-> X25519 \(share) extra", body43]), 2),                          // X25519 with two arguments
-            (rawHeader(["-> X25519 \(String(share.dropLast(2)))", body43]), 2),            // share of 31 bytes
-            (rawHeader(["-> X25519 \(share)", AgeBase64.encodeString(AgeTest.bytes(31, seed: 3))]), 2), // body of 31 bytes
-            (rawHeader(["-> X25519 \(AgeBase64.encodeString(Array(repeating: 0, count: 32)))", body43]), 2), // low-order share
+            (try replacingHeaderLine(good, 1, with: "->  X25519 \(share)"), 2),  // empty argument
+            (try replacingHeaderLine(good, 1, with: "-> X25519\t\(share)"), 2),  // non-printable in argument
+            (try replacingHeaderLine(good, 1, with: "-> "), 2),  // no type
+            (try replacingHeaderLine(good, 1, with: "=> X25519 \(share)"), 2),  // wrong prefix
+            (try replacingHeaderLine(good, 2, with: String(body43.dropLast()) + "B"), 3),  // non-zero unused bits
+            (try replacingHeaderLine(good, 2, with: body43 + "="), 3),  // padding
+            (try replacingHeaderLine(good, 2, with: String(repeating: "A", count: 65)), 3),  // body line too long
+            (try replacingHeaderLine(good, 3, with: "---"), 4),  // MAC missing
+            (try replacingHeaderLine(good, 3, with: "--- AAAA"), 4),  // MAC too short
+            (try replacingHeaderLine(good, 3, with: "---  " + body43), 4),  // two spaces
+            (Array(text(try AgeHeader.parse(good).macInput).replacingOccurrences(of: "\n", with: "\r\n").utf8), 1),  // CRLF
+            (rawHeader(["-> X25519 \(share)", String(repeating: "A", count: 64)]), 4),  // 48-byte body without its empty last line
+            (Array(good.prefix(40)), 2),  // header cut inside a stanza
+            (Array(good.prefix(try AgeTest.payloadOffset(good) - 10)), 4),  // header cut inside the MAC line
+            (rawHeader(["-> X25519 \(share) extra", body43]), 2),  // X25519 with two arguments
+            (rawHeader(["-> X25519 \(String(share.dropLast(2)))", body43]), 2),  // share of 31 bytes
+            (rawHeader(["-> X25519 \(share)", AgeBase64.encodeString(AgeTest.bytes(31, seed: 3))]), 2),  // body of 31 bytes
+            (rawHeader(["-> X25519 \(AgeBase64.encodeString(Array(repeating: 0, count: 32)))", body43]), 2),  // low-order share
         ]
         for (index, (crafted, line)) in cases.enumerated() {
             let error = decrypt(crafted)
@@ -113,7 +113,7 @@ import Testing
 
     @Test func badArmor() throws {
         let armored = try file(1000, armor: true)
-        let lines = text(armored).split(separator: "\n").map(String.init)   // BEGIN, data…, END
+        let lines = text(armored).split(separator: "\n").map(String.init)  // BEGIN, data…, END
         let data = lines.dropFirst().dropLast().joined()
         func rewrap(_ width: Int) -> [UInt8] {
             var out = [lines[0]]
@@ -128,17 +128,17 @@ import Testing
         broken[3] = "!" + broken[3].dropFirst()
         #expect(decrypt(Array(broken.joined(separator: "\n").utf8)) == .badArmor(.invalidBase64(line: 4)))
         broken = lines
-        broken[3] = String(broken[3].dropLast(4)) + "QR=="   // padding inside the data and non-zero unused bits
+        broken[3] = String(broken[3].dropLast(4)) + "QR=="  // padding inside the data and non-zero unused bits
         #expect(decrypt(Array(broken.joined(separator: "\n").utf8)) == .badArmor(.invalidBase64(line: 4)))
         broken = lines
-        broken[2] = String(broken[2].dropLast(2)) + " A"     // a space inside a line
+        broken[2] = String(broken[2].dropLast(2)) + " A"  // a space inside a line
         #expect(decrypt(Array(broken.joined(separator: "\n").utf8)) == .badArmor(.invalidBase64(line: 3)))
         #expect(decrypt(Array(lines.dropLast().joined(separator: "\n").utf8)) == .badArmor(.missingEnd))
         #expect(decrypt(Array(lines.dropLast().joined(separator: "\n").utf8) + [0x0a]) == .badArmor(.missingEnd))
         #expect(decrypt(armored + Array("junk\n".utf8)) == .badArmor(.dataAfterEnd))
         #expect(decrypt(Array(repeating: 0x0a, count: 2000) + armored) == .badArmor(.tooMuchWhitespace))
         #expect(decrypt(armored + Array(repeating: 0x20, count: 2000)) == .badArmor(.tooMuchWhitespace))
-        #expect(decrypt(Array("  ".utf8) + armored) == .badArmor(.missingBegin))   // BEGIN must start its line
+        #expect(decrypt(Array("  ".utf8) + armored) == .badArmor(.missingBegin))  // BEGIN must start its line
     }
 
     // MARK: Payload
@@ -156,7 +156,7 @@ import Testing
     }
 
     @Test func lastChunkMissing() throws {
-        let original = try file(200_000)   // 3 full chunks + a 3392-byte final one
+        let original = try file(200_000)  // 3 full chunks + a 3392-byte final one
         let offset = try AgeTest.payloadOffset(original)
         for chunks in [1, 2, 3] {
             #expect(decrypt(Array(original.prefix(offset + 16 + chunks * 65552))) == .lastChunkMissing)
@@ -165,7 +165,7 @@ import Testing
     }
 
     @Test func dataAfterFinalChunk() throws {
-        let full = try file(65536)   // one full final chunk
+        let full = try file(65536)  // one full final chunk
         for extra in [[UInt8(0)], AgeTest.bytes(100, seed: 6), AgeTest.bytes(65552, seed: 7)] {
             #expect(decrypt(full + extra) == .dataAfterFinalChunk)
         }
@@ -196,7 +196,7 @@ import Testing
             #expect(decrypt(tampered) == .chunkAuthenticationFailed(chunk: chunk))
         }
         var nonce = original
-        nonce[offset] ^= 1   // the payload nonce: every chunk key changes
+        nonce[offset] ^= 1  // the payload nonce: every chunk key changes
         #expect(decrypt(nonce) == .chunkAuthenticationFailed(chunk: 0))
         // Reordered chunks fail (the counter is in the nonce).
         let c0 = original[(offset + 16)..<(offset + 16 + 65552)], c1 = original[(offset + 16 + 65552)..<(offset + 16 + 2 * 65552)]
@@ -236,10 +236,12 @@ import Testing
     @Test func canaryNoSecretInAnyError() throws {
         let secretText = identity.encoded
         let secretBody = String(secretText.dropFirst("AGE-SECRET-KEY-1".count).dropLast(6))
-        let forbidden = [secretText, secretText.lowercased(), secretBody, secretBody.lowercased(),
-                         hex(identity.secretKey), AgeBase64.encodeString(identity.secretKey),
-                         Data(identity.secretKey).base64EncodedString(),
-                         hex(fileKey), AgeBase64.encodeString(fileKey), Data(fileKey).base64EncodedString()]
+        let forbidden = [
+            secretText, secretText.lowercased(), secretBody, secretBody.lowercased(),
+            hex(identity.secretKey), AgeBase64.encodeString(identity.secretKey),
+            Data(identity.secretKey).base64EncodedString(),
+            hex(fileKey), AgeBase64.encodeString(fileKey), Data(fileKey).base64EncodedString(),
+        ]
         let good = try file(200_000)
         let offset = try AgeTest.payloadOffset(good)
         let header = try AgeHeader.parse(good)
@@ -251,7 +253,8 @@ import Testing
         heavy.arguments[1] = "30"
         let empty = try file(0)
         let key = try payloadKey()
-        let emptyAfterFull = Array(empty.prefix(try AgeTest.payloadOffset(empty) + 16))
+        let emptyAfterFull =
+            Array(empty.prefix(try AgeTest.payloadOffset(empty) + 16))
             + (try Crypto.chaChaPolySeal(key: key, nonce: Age.chunkNonce(0, last: false), plaintext: AgeTest.bytes(65536, seed: 8)))
             + (try Crypto.chaChaPolySeal(key: key, nonce: Age.chunkNonce(1, last: true), plaintext: []))
         let corrupted = String(secretText.dropLast()) + (secretText.last == "Q" ? "P" : "Q")
@@ -300,11 +303,13 @@ import Testing
                 }
             }
         }
-        let all: Set<String> = ["noIdentityMatched", "headerMACMismatch", "malformedHeader", "unsupportedVersion", "notAgeFile",
-                                "badArmor", "truncatedPayload", "lastChunkMissing", "dataAfterFinalChunk", "emptyFinalChunk",
-                                "chunkAuthenticationFailed", "badRecipient", "badIdentity", "badKeyFileLine", "noIdentitiesInKeyFile",
-                                "noRecipients", "lowOrderRecipient", "scryptNotAlone", "passphraseEncrypted", "notPassphraseEncrypted",
-                                "wrongPassphrase", "scryptWorkFactor"]
+        let all: Set<String> = [
+            "noIdentityMatched", "headerMACMismatch", "malformedHeader", "unsupportedVersion", "notAgeFile",
+            "badArmor", "truncatedPayload", "lastChunkMissing", "dataAfterFinalChunk", "emptyFinalChunk",
+            "chunkAuthenticationFailed", "badRecipient", "badIdentity", "badKeyFileLine", "noIdentitiesInKeyFile",
+            "noRecipients", "lowOrderRecipient", "scryptNotAlone", "passphraseEncrypted", "notPassphraseEncrypted",
+            "wrongPassphrase", "scryptWorkFactor",
+        ]
         #expect(all.subtracting(seen).isEmpty, "not triggered: \(all.subtracting(seen).sorted())")
         for shown in [identity.description, String(reflecting: identity), "\(identity.recipient)"] {
             for secret in forbidden { #expect(!shown.contains(secret)) }

@@ -7,8 +7,10 @@ import Testing
 @Suite struct AgeFormatTests {
     /// BIP 173's valid vectors decode (any HRP, no 90-character limit needed) and invalid ones fail for the right reason.
     @Test func bech32Vectors() throws {
-        for valid in ["A12UEL5L", "a12uel5l", "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",
-                      "split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w", "?1ezyfcl"] {
+        for valid in [
+            "A12UEL5L", "a12uel5l", "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",
+            "split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w", "?1ezyfcl",
+        ] {
             _ = try Bech32.decode(valid)
         }
         #expect(throws: AgeKeyEncodingProblem.mixedCase) { try Bech32.decode("A12uEL5L") }
@@ -115,13 +117,15 @@ import Testing
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             #expect(lines[0] == "age-encryption.org/v1")
             #expect(lines[1].hasPrefix("-> X25519 ") && lines[1].count == 10 + 43)
-            #expect(lines[2].count == 43)   // 32-byte body: one 43-column line
+            #expect(lines[2].count == 43)  // 32-byte body: one 43-column line
             #expect(lines[3].hasPrefix("--- ") && lines[3].count == 4 + 43)
         }
         // A 48-byte body fills one full line and so needs an empty line after it; 96 bytes, two full lines.
-        for (bodySize, expectedLines) in [(0, [""]), (48, [String(repeating: "A", count: 64), ""]),
-                                          (96, [String(repeating: "A", count: 64), String(repeating: "A", count: 64), ""]),
-                                          (50, [String(repeating: "A", count: 64), "AAA"])] {
+        for (bodySize, expectedLines) in [
+            (0, [""]), (48, [String(repeating: "A", count: 64), ""]),
+            (96, [String(repeating: "A", count: 64), String(repeating: "A", count: 64), ""]),
+            (50, [String(repeating: "A", count: 64), "AAA"]),
+        ] {
             let header = AgeHeader.serializeWithoutMAC([AgeStanza(type: "t", arguments: [], body: Array(repeating: 0, count: bodySize))])
             let lines = String(decoding: header, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             #expect(Array(lines[2..<(lines.count - 1)]) == expectedLines)
@@ -153,9 +157,11 @@ import Testing
     @Test func unknownAndGreaseStanzasAreSkipped() throws {
         let identity = try AgeIdentity.generate(), other = try AgeIdentity.generate()
         let fileKey = AgeTest.bytes(16, seed: 5)
-        let extra = [AgeStanza(type: "j\"9-grease", arguments: ["x", "$&^"], body: AgeTest.bytes(70, seed: 6)),
-                     AgeStanza(type: "ssh-ed25519", arguments: ["abc", AgeBase64.encodeString(AgeTest.bytes(32, seed: 7))], body: AgeTest.bytes(32, seed: 8)),
-                     AgeStanza(type: "empty-grease", arguments: [], body: [])]
+        let extra = [
+            AgeStanza(type: "j\"9-grease", arguments: ["x", "$&^"], body: AgeTest.bytes(70, seed: 6)),
+            AgeStanza(type: "ssh-ed25519", arguments: ["abc", AgeBase64.encodeString(AgeTest.bytes(32, seed: 7))], body: AgeTest.bytes(32, seed: 8)),
+            AgeStanza(type: "empty-grease", arguments: [], body: []),
+        ]
         let file = try AgeTest.sealed(Array("hello".utf8), to: [other.recipient, identity.recipient], fileKey: fileKey, extra: extra)
         #expect(try Age.decrypt(file, identities: [identity]) == Array("hello".utf8))
         #expect(throws: AgeError.noIdentityMatched(x25519Stanzas: 2)) { try Age.decrypt(file, identities: [try AgeIdentity.generate()]) }

@@ -5,9 +5,11 @@ import Testing
 
 /// age v1 against the real Debian `age` / `age-keygen` 1.1.1 at /usr/bin: both directions, both
 /// encodings, one and three recipients, sizes around the 64 KiB chunk boundary, and scrypt.
-@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/age")
-                && FileManager.default.isExecutableFile(atPath: "/usr/bin/age-keygen")
-                && FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs age, age-keygen and script"))
+@Suite(
+    .enabled(
+        if: FileManager.default.isExecutableFile(atPath: "/usr/bin/age")
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/age-keygen")
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs age, age-keygen and script"))
 struct AgeInteropTests {
     /// (armor, number of recipients)
     static let modes: [(Bool, Int)] = [(false, 1), (true, 1), (false, 3), (true, 3)]
@@ -99,8 +101,9 @@ struct AgeInteropTests {
         let passphrase = "correct horse battery \(size)"
         let plaintext = AgeTest.bytes(size, seed: UInt64(size + 99))
         try AgeTest.write(plaintext, to: dir.appendingPathComponent("plain"))
-        try AgeTest.sh("printf '%s\\n%s\\n' \(AgeTest.quote(passphrase)) \(AgeTest.quote(passphrase)) | script -qec 'age -p -o out.age plain' /dev/null >/dev/null",
-                       in: dir)
+        try AgeTest.sh(
+            "printf '%s\\n%s\\n' \(AgeTest.quote(passphrase)) \(AgeTest.quote(passphrase)) | script -qec 'age -p -o out.age plain' /dev/null >/dev/null",
+            in: dir)
         let file = try AgeTest.read(dir.appendingPathComponent("out.age"))
         let header = try AgeHeader.parse(file)
         #expect(header.stanzas.map(\.type) == ["scrypt"])
@@ -147,8 +150,10 @@ struct AgeInteropTests {
             let result = try CommandRunner.run("/usr/bin/age", ["-d", "-i", "key.txt", "-o", "/dev/null", name], in: dir, timeout: 60)
             #expect(result.status != 0, "real age accepted \(name)")
         }
-        let extra = [AgeStanza(type: "x-grease", arguments: ["a", "b"], body: AgeTest.bytes(60, seed: 81)),
-                     AgeStanza(type: "ssh-rsa", arguments: ["c"], body: AgeTest.bytes(48, seed: 82))]
+        let extra = [
+            AgeStanza(type: "x-grease", arguments: ["a", "b"], body: AgeTest.bytes(60, seed: 81)),
+            AgeStanza(type: "ssh-rsa", arguments: ["c"], body: AgeTest.bytes(48, seed: 82)),
+        ]
         let other = try AgeIdentity.generate()
         let greased = try AgeTest.sealed(Array("grease".utf8), to: [other.recipient, identity.recipient], fileKey: fileKey, extra: extra)
         #expect(try Age.decrypt(greased, identities: [identity]) == Array("grease".utf8))

@@ -47,8 +47,10 @@ enum AgeTest {
     static func read(_ url: URL) throws -> [UInt8] { Array(try Data(contentsOf: url)) }
 
     /// A file with a known file key (for tests that tamper with it or check the key never leaks).
-    static func sealed(_ plaintext: [UInt8], to recipients: [AgeRecipient], fileKey: [UInt8], extra: [AgeStanza] = [],
-                       armor: Bool = false) throws -> [UInt8] {
+    static func sealed(
+        _ plaintext: [UInt8], to recipients: [AgeRecipient], fileKey: [UInt8], extra: [AgeStanza] = [],
+        armor: Bool = false
+    ) throws -> [UInt8] {
         let stanzas = try recipients.map { try Age.wrapX25519(fileKey: fileKey, to: $0) } + extra
         return try Age.seal(plaintext, fileKey: fileKey, stanzas: stanzas, nonce: Array(repeating: 7, count: 16), armor: armor)
     }

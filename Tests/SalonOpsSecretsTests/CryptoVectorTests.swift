@@ -7,21 +7,24 @@ import Testing
 @Suite struct CryptoVectorTests {
     @Test func sha256AndSha512OfABC() {
         #expect(hex(Crypto.sha256(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(hex(Crypto.sha512(Array("abc".utf8))) ==
-            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f")
+        #expect(
+            hex(Crypto.sha512(Array("abc".utf8)))
+                == "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f")
         #expect(hex(Crypto.sha256([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
     /// RFC 4231, test case 2.
     @Test func hmacSHA256() {
-        #expect(hex(Crypto.hmacSHA256(key: Array("Jefe".utf8), data: Array("what do ya want for nothing?".utf8)))
-            == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(
+            hex(Crypto.hmacSHA256(key: Array("Jefe".utf8), data: Array("what do ya want for nothing?".utf8)))
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
     /// RFC 5869, test cases 1 and 3 (3: empty salt and info).
     @Test func hkdfSHA256() throws {
-        let okm = try Crypto.hkdfSHA256(ikm: [UInt8](repeating: 0x0b, count: 22), salt: bytes("000102030405060708090a0b0c"),
-                                        info: bytes("f0f1f2f3f4f5f6f7f8f9"), length: 42)
+        let okm = try Crypto.hkdfSHA256(
+            ikm: [UInt8](repeating: 0x0b, count: 22), salt: bytes("000102030405060708090a0b0c"),
+            info: bytes("f0f1f2f3f4f5f6f7f8f9"), length: 42)
         #expect(hex(okm) == "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865")
         let okm3 = try Crypto.hkdfSHA256(ikm: [UInt8](repeating: 0x0b, count: 22), salt: [], info: [], length: 42)
         #expect(hex(okm3) == "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8")
@@ -84,7 +87,10 @@ import Testing
         let aad = bytes("50515253c0c1c2c3c4c5c6c7")
         let plaintext = Array("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.".utf8)
         let sealed = try Crypto.chaChaPolySeal(key: key, nonce: nonce, plaintext: plaintext, aad: aad)
-        #expect(hex(sealed) == "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116" + "1ae10b594f09e26a7e902ecbd0600691")
+        #expect(
+            hex(sealed)
+                == "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116"
+                + "1ae10b594f09e26a7e902ecbd0600691")
         #expect(try Crypto.chaChaPolyOpen(key: key, nonce: nonce, sealed: sealed, aad: aad) == plaintext)
         var tampered = sealed
         tampered[tampered.count - 1] ^= 0x80

@@ -7,23 +7,23 @@ import Testing
     /// A real sops 3.11 file (encrypted by sops to the fuzzing key in Fuzz/Shared/FuzzSupport.swift;
     /// only parsed here, never decrypted).
     static let sopsFile = """
-    a: ENC[AES256_GCM,data:0Q==,iv:fkC7tscBhTbRebZGx75+cycrEE4bA4MDv8oQbi0/xMk=,tag:B7+qPeJYzfepXZOiSYse+Q==,type:int]
-    sops:
-        age:
-            - recipient: age14477dfqw7xuexpg34yvfghx92vrzjrcyqjnv68lqdsnfd6flkawq2g4yum
-              enc: |
-                -----BEGIN AGE ENCRYPTED FILE-----
-                YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSAzZGFjZmE5L1lieDQ3dVJz
-                VU0veVVRd0lpYkNLL284Um5ReDFkREJXbHhrCmtTRmxmN0U4ajM0V2tUOCszajRk
-                amtXSUFhbGxJdU9nQjJCSjlCaVdZTUkKLS0tICtOZ3hQREZvZ0FZeUtwdHRCYVpq
-                SndjcVR4T1ZFd1JJSVdCUThJZTI2NlUKZ57DkU5cvHi8UnNk+o/gzQ+NYClbSENd
-                XI4z0RnFBFWl9u66FgyuwR9BZW+nSPFNCJvikF0K5kBxJ6h0Qjn91g==
-                -----END AGE ENCRYPTED FILE-----
-        lastmodified: "2026-11-25T10:40:38Z"
-        mac: ENC[AES256_GCM,data:QHG2lLoJ1bOamkK3nUE+yc599/xpLiLz7sLRBCjsbJLw5OQBqKKPicNg8IBNHtjPjZyVowxA6Q2QhTJBoLl3FIwWESZ+0+rcAaiOwqTWRxl57DAj/8x3fntnQFdCXRviWUkwTd5si7pf8Yf5UiwOMOkiNcjMTpRmrrFQeK2fhSM=,iv:gGQxYCEwjc6/JMlvBCMth9Kq5DKtRzuG/U04LpimUxY=,tag:pK6ENA/CKezaNseNF3RJtQ==,type:str]
-        unencrypted_suffix: _unencrypted
-        version: 3.11.0
-    """
+        a: ENC[AES256_GCM,data:0Q==,iv:fkC7tscBhTbRebZGx75+cycrEE4bA4MDv8oQbi0/xMk=,tag:B7+qPeJYzfepXZOiSYse+Q==,type:int]
+        sops:
+            age:
+                - recipient: age14477dfqw7xuexpg34yvfghx92vrzjrcyqjnv68lqdsnfd6flkawq2g4yum
+                  enc: |
+                    -----BEGIN AGE ENCRYPTED FILE-----
+                    YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSAzZGFjZmE5L1lieDQ3dVJz
+                    VU0veVVRd0lpYkNLL284Um5ReDFkREJXbHhrCmtTRmxmN0U4ajM0V2tUOCszajRk
+                    amtXSUFhbGxJdU9nQjJCSjlCaVdZTUkKLS0tICtOZ3hQREZvZ0FZeUtwdHRCYVpq
+                    SndjcVR4T1ZFd1JJSVdCUThJZTI2NlUKZ57DkU5cvHi8UnNk+o/gzQ+NYClbSENd
+                    XI4z0RnFBFWl9u66FgyuwR9BZW+nSPFNCJvikF0K5kBxJ6h0Qjn91g==
+                    -----END AGE ENCRYPTED FILE-----
+            lastmodified: "2026-11-25T10:40:38Z"
+            mac: ENC[AES256_GCM,data:QHG2lLoJ1bOamkK3nUE+yc599/xpLiLz7sLRBCjsbJLw5OQBqKKPicNg8IBNHtjPjZyVowxA6Q2QhTJBoLl3FIwWESZ+0+rcAaiOwqTWRxl57DAj/8x3fntnQFdCXRviWUkwTd5si7pf8Yf5UiwOMOkiNcjMTpRmrrFQeK2fhSM=,iv:gGQxYCEwjc6/JMlvBCMth9Kq5DKtRzuG/U04LpimUxY=,tag:pK6ENA/CKezaNseNF3RJtQ==,type:str]
+            unencrypted_suffix: _unencrypted
+            version: 3.11.0
+        """
 
     /// Found by Fuzz/SopsFileFuzz (crash-b39a91b1…): a mapping key that is an empty plain scalar
     /// (`? ` with no key, or an anchor alone: `&x: null`) parsed, but `render()` wrote text that no

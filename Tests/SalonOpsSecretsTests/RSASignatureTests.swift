@@ -64,8 +64,10 @@ import Testing
         #expect(throws: RSAKeyError.encrypted) { try RSASignature.PrivateKey(pem: keys.rsaEncrypted) }
         #expect(throws: RSAKeyError.encrypted) { try RSASignature.PrivateKey(pem: keys.rsaPKCS1Encrypted) }
         for (pem, kind) in [("garbage", "private"), (keys.rsaPublic, "private"), ("", "public"), (keys.rsa, "public")] {
-            let error = kind == "private" ? keyError { _ = try RSASignature.PrivateKey(pem: pem) }
-                                          : keyError { _ = try RSASignature.PublicKey(pem: pem) }
+            let error =
+                kind == "private"
+                ? keyError { _ = try RSASignature.PrivateKey(pem: pem) }
+                : keyError { _ = try RSASignature.PublicKey(pem: pem) }
             guard case .malformedPEM(let expected, _) = error else {
                 Issue.record("\(kind) key from \(pem.prefix(30)): \(String(describing: error))")
                 continue
@@ -79,11 +81,13 @@ import Testing
         let canary = "CANARYc4n4ryC4NARY"
         var lines = keys.rsa.split(separator: "\n").map(String.init)
         lines[1] = canary + String(lines[1].dropFirst(canary.count))  // where the ASN.1 structure starts
-        let damaged = [lines.joined(separator: "\n"),
-                       "-----BEGIN PRIVATE KEY-----\n\(canary)\n-----END PRIVATE KEY-----\n",
-                       "-----BEGIN RSA PRIVATE KEY-----\n\(canary)==\n-----END RSA PRIVATE KEY-----\n",
-                       canary,
-                       keys.rsaEncrypted.replacingOccurrences(of: "\n-----END", with: canary + "\n-----END")]
+        let damaged = [
+            lines.joined(separator: "\n"),
+            "-----BEGIN PRIVATE KEY-----\n\(canary)\n-----END PRIVATE KEY-----\n",
+            "-----BEGIN RSA PRIVATE KEY-----\n\(canary)==\n-----END RSA PRIVATE KEY-----\n",
+            canary,
+            keys.rsaEncrypted.replacingOccurrences(of: "\n-----END", with: canary + "\n-----END"),
+        ]
         for pem in damaged {
             for error in [keyError { _ = try RSASignature.PrivateKey(pem: pem) }, keyError { _ = try RSASignature.PublicKey(pem: pem) }] {
                 let text = "\(String(describing: error)) \(String(reflecting: error))"

@@ -8,25 +8,25 @@ import Testing
 @Suite struct SopsInteropTests {
     /// A file exercising the encryption rules: suffixes, regexes, comments, lists, every type.
     static let rulesInput = """
-    # owner: Maison Éclat
-    api_key: sk_test_51Hcanary
-    public_name_unencrypted: Maison Éclat
-    nested:
-        token_secret: abc123
-        label: hello
-        # a comment about the port
-        port: 8080
-        ratio: 0.5
-        live: false
-    list_unencrypted:
-        - a
-        - 2
-    description: plain text
-    when: 2026-01-02
-    empty: ""
-    nothing: null
+        # owner: Maison Éclat
+        api_key: sk_test_51Hcanary
+        public_name_unencrypted: Maison Éclat
+        nested:
+            token_secret: abc123
+            label: hello
+            # a comment about the port
+            port: 8080
+            ratio: 0.5
+            live: false
+        list_unencrypted:
+            - a
+            - 2
+        description: plain text
+        when: 2026-01-02
+        empty: ""
+        nothing: null
 
-    """
+        """
 
     /// sops encryption options, each as the `.sops.yaml` rule that sets it.
     static let ruleOptions: [String] = [
@@ -45,13 +45,15 @@ import Testing
         let peer = try SopsPeer("rules")
         defer { peer.remove() }
         let alice = try peer.ageKeygen("alice.txt"), bob = try peer.ageKeygen("bob.txt")
-        try peer.write(".sops.yaml", """
-        creation_rules:
-          - path_regex: \\.yaml$
-            age: \(alice.recipient),\(bob.recipient)
-            \(option)
+        try peer.write(
+            ".sops.yaml",
+            """
+            creation_rules:
+              - path_regex: \\.yaml$
+                age: \(alice.recipient),\(bob.recipient)
+                \(option)
 
-        """)
+            """)
         try peer.write("plain.yaml", Self.rulesInput)
         let sopsMade = try peer.sopsEncrypt("plain.yaml")
         try peer.write("sops-made.yaml", sopsMade)
@@ -106,8 +108,9 @@ import Testing
         try peer.write("plain.yaml", Self.rulesInput)
         try peer.write("secrets.yaml", try peer.sopsEncrypt("plain.yaml", recipients: [alice.recipient]))
         let before = try peer.read("secrets.yaml")
-        let context = SecretsContext(keys: AgeKeySources(environment: [:], keyFile: alice.file), audit: nil, command: "test",
-                                     now: { Date(timeIntervalSince1970: 1_900_000_000) })
+        let context = SecretsContext(
+            keys: AgeKeySources(environment: [:], keyFile: alice.file), audit: nil, command: "test",
+            now: { Date(timeIntervalSince1970: 1_900_000_000) })
         try SecretsOperations.set(file: peer.path("secrets.yaml"), keyPath: #"["nested"]["token_secret"]"#, value: .string("new-token"), context: context)
         let after = try peer.read("secrets.yaml")
         let changed = zip(before.split(separator: "\n"), after.split(separator: "\n")).filter { $0 != $1 }.map { String($0.1) }
@@ -126,19 +129,21 @@ import Testing
         let peer = try SopsPeer("groups")
         defer { peer.remove() }
         let alice = try peer.ageKeygen("alice.txt"), bob = try peer.ageKeygen("bob.txt"), carol = try peer.ageKeygen("carol.txt")
-        try peer.write(".sops.yaml", """
-        creation_rules:
-          - path_regex: .*
-            shamir_threshold: 2
-            key_groups:
-              - age:
-                  - \(alice.recipient)
-              - age:
-                  - \(bob.recipient)
-              - age:
-                  - \(carol.recipient)
+        try peer.write(
+            ".sops.yaml",
+            """
+            creation_rules:
+              - path_regex: .*
+                shamir_threshold: 2
+                key_groups:
+                  - age:
+                      - \(alice.recipient)
+                  - age:
+                      - \(bob.recipient)
+                  - age:
+                      - \(carol.recipient)
 
-        """)
+            """)
         try peer.write("plain.yaml", "stripe:\n    secret_key: sk_test_groups\n")
         let sopsMade = try peer.sopsEncrypt("plain.yaml")
         let file = try SopsFile.parse(sopsMade)
@@ -179,16 +184,18 @@ import Testing
         // updatekeys: bob joins through the rules; the data key stays.
         try peer.write(".sops.yaml", "creation_rules:\n  - age: >-\n      \(alice.recipient),\n      \(bob.recipient)\n")
         let updatedRules = try CreationRules.load(path: peer.path(".sops.yaml"))
-        let change = try SecretsOperations.updateKeys(file: peer.path("secrets/stripe.yaml"),
-                                                      settings: try updatedRules.rule(for: peer.path("secrets/stripe.yaml")).settings, context: context)
+        let change = try SecretsOperations.updateKeys(
+            file: peer.path("secrets/stripe.yaml"),
+            settings: try updatedRules.rule(for: peer.path("secrets/stripe.yaml")).settings, context: context)
         #expect(change.added == [bob.recipient])
         #expect(try peer.sopsDecrypt("secrets/stripe.yaml", keyFile: bob.file).status == 0)
         let withBob = try SopsFile.parse(try peer.read("secrets/stripe.yaml"))
         #expect(withBob.documents == rotated.documents)
 
         // revoke: bob goes from the file and from .sops.yaml, and the data key changes.
-        let rewritten = try RecipientAudit.revoke(try AgeRecipient(bob.recipient), files: SecretsOperations.encryptedFiles(under: peer.folder.path),
-                                                  rulesPath: peer.path(".sops.yaml"), context: context)
+        let rewritten = try RecipientAudit.revoke(
+            try AgeRecipient(bob.recipient), files: SecretsOperations.encryptedFiles(under: peer.folder.path),
+            rulesPath: peer.path(".sops.yaml"), context: context)
         #expect(rewritten.count == 2)
         #expect(try peer.sopsDecrypt("secrets/stripe.yaml", keyFile: bob.file).status != 0)
         #expect(try peer.sopsDecrypt("secrets/stripe.yaml", keyFile: alice.file).status == 0)

@@ -27,9 +27,10 @@ enum SopsYAMLCorpus {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.filter { $0.hasSuffix(".input.yaml") }.sorted().map { file in
             let name = String(file.dropLast(".input.yaml".count))
-            return Case(name: name,
-                        input: try! String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8),
-                        sopsOutput: try! String(contentsOf: directory.appendingPathComponent(name + ".sops-output.yaml"), encoding: .utf8))
+            return Case(
+                name: name,
+                input: try! String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8),
+                sopsOutput: try! String(contentsOf: directory.appendingPathComponent(name + ".sops-output.yaml"), encoding: .utf8))
         }
     }
 }

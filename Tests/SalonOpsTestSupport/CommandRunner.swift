@@ -37,8 +37,10 @@ public final class ResumeOnce<T: Sendable>: @unchecked Sendable {
 
 /// Runs `body`, failing with `TimedOut` after `seconds` even if `body` never returns (a hung C
 /// call cannot be cancelled; the test must still end).
-public func withDeadline<T: Sendable>(_ seconds: Double, _ what: String,
-                                      _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+public func withDeadline<T: Sendable>(
+    _ seconds: Double, _ what: String,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         let once = ResumeOnce(continuation)
         let task = Task {
@@ -63,8 +65,10 @@ public final class RunningProcess: @unchecked Sendable {
     private var waiters: [ResumeOnce<Int32>] = []
     private let exited = DispatchSemaphore(value: 0)
 
-    public init(_ executable: String, _ arguments: [String], in directory: URL? = nil,
-                environment: [String: String] = [:], standardInput: URL? = nil) throws {
+    public init(
+        _ executable: String, _ arguments: [String], in directory: URL? = nil,
+        environment: [String: String] = [:], standardInput: URL? = nil
+    ) throws {
         command = ([executable] + arguments).joined(separator: " ")
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("salonops-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -154,9 +158,11 @@ public final class RunningProcess: @unchecked Sendable {
 
 public enum CommandRunner {
     /// Runs a program to completion, waiting at most `timeout` seconds (then SIGKILL and `TimedOut`).
-    public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
-                           environment: [String: String] = [:], standardInput: URL? = nil,
-                           timeout: Double = 120) async throws -> CommandResult {
+    public static func run(
+        _ executable: String, _ arguments: [String], in directory: URL? = nil,
+        environment: [String: String] = [:], standardInput: URL? = nil,
+        timeout: Double = 120
+    ) async throws -> CommandResult {
         let running = try RunningProcess(executable, arguments, in: directory, environment: environment, standardInput: standardInput)
         do {
             _ = try await running.exitStatus(within: timeout)
@@ -169,9 +175,11 @@ public enum CommandRunner {
 
     /// The same for synchronous tests (it blocks the calling thread, so async code gets the async one).
     @available(*, noasync, message: "blocks the thread: call the async run from async code")
-    public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
-                           environment: [String: String] = [:], standardInput: URL? = nil,
-                           timeout: Double = 120) throws -> CommandResult {
+    public static func run(
+        _ executable: String, _ arguments: [String], in directory: URL? = nil,
+        environment: [String: String] = [:], standardInput: URL? = nil,
+        timeout: Double = 120
+    ) throws -> CommandResult {
         let running = try RunningProcess(executable, arguments, in: directory, environment: environment, standardInput: standardInput)
         do {
             _ = try running.waitForExitStatus(within: timeout)
@@ -185,8 +193,11 @@ public enum CommandRunner {
     /// `git` with a fixed identity and no dependence on the machine's config.
     @discardableResult
     public static func git(_ arguments: [String], in directory: URL, standardInput: URL? = nil) async throws -> String {
-        try checked(arguments, try await run("/usr/bin/env", gitArguments(arguments), in: directory,
-                                             environment: gitEnvironment, standardInput: standardInput))
+        try checked(
+            arguments,
+            try await run(
+                "/usr/bin/env", gitArguments(arguments), in: directory,
+                environment: gitEnvironment, standardInput: standardInput))
     }
 
     @discardableResult
@@ -196,8 +207,10 @@ public enum CommandRunner {
     }
 
     private static func gitArguments(_ arguments: [String]) -> [String] {
-        ["git", "-c", "user.name=SalonOps Test", "-c", "user.email=test@salonops.invalid", "-c", "init.defaultBranch=main",
-         "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", "-c", "protocol.file.allow=always"] + arguments
+        [
+            "git", "-c", "user.name=SalonOps Test", "-c", "user.email=test@salonops.invalid", "-c", "init.defaultBranch=main",
+            "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", "-c", "protocol.file.allow=always",
+        ] + arguments
     }
 
     private static let gitEnvironment = ["GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_TERMINAL_PROMPT": "0"]
@@ -290,8 +303,10 @@ public final class GitFixture: @unchecked Sendable {
 /// Checks `condition` every `interval` seconds until it holds, for at most `seconds` (then
 /// `TimedOut`). For a server's readiness, whose only sign is an open port or a line in a file.
 /// Sleeps suspend the task; no thread is blocked.
-public func waitUntil(_ what: String, within seconds: Double, interval: Double = 0.05,
-                      _ condition: () throws -> Bool) async throws {
+public func waitUntil(
+    _ what: String, within seconds: Double, interval: Double = 0.05,
+    _ condition: () throws -> Bool
+) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while try !condition() {
         guard ContinuousClock.now < deadline else { throw TimedOut(what: what) }

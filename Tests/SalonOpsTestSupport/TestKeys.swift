@@ -39,11 +39,12 @@ public struct OpenSSLTestKeys: Sendable {
         try await run(["pkey", "-in", "rsa.pem", "-traditional", "-out", "rsa1.pem"])
         try await run(["pkey", "-in", "rsa.pem", "-aes256", "-passout", "pass:test-only", "-out", "rsa-enc.pem"])
         try await run(["pkey", "-in", "rsa.pem", "-traditional", "-aes256", "-passout", "pass:test-only", "-out", "rsa1-enc.pem"])
-        return OpenSSLTestKeys(rsa: try read("rsa.pem"), rsaPKCS1: try read("rsa1.pem"), rsaPublic: try read("rsa.pub.pem"),
-                               other: try read("other.pem"), otherPublic: try read("other.pub.pem"),
-                               rsa1024: try read("rsa1024.pem"), rsa1024Public: try read("rsa1024.pub.pem"),
-                               ec: try read("ec.pem"), ecPublic: try read("ec.pub.pem"),
-                               rsaEncrypted: try read("rsa-enc.pem"), rsaPKCS1Encrypted: try read("rsa1-enc.pem"))
+        return OpenSSLTestKeys(
+            rsa: try read("rsa.pem"), rsaPKCS1: try read("rsa1.pem"), rsaPublic: try read("rsa.pub.pem"),
+            other: try read("other.pem"), otherPublic: try read("other.pub.pem"),
+            rsa1024: try read("rsa1024.pem"), rsa1024Public: try read("rsa1024.pub.pem"),
+            ec: try read("ec.pem"), ecPublic: try read("ec.pub.pem"),
+            rsaEncrypted: try read("rsa-enc.pem"), rsaPKCS1Encrypted: try read("rsa1-enc.pem"))
     }
 
     public struct OpenSSLFailed: Error, CustomStringConvertible {

@@ -22,9 +22,11 @@ public enum GoogleCalendar: ProviderModule {
     /// the delegated user, so 9.9 a second with a burst of 5 stays under 600 in any minute.
     public static let traits = ProviderTraits(
         endpoints: [Endpoint("api", "https://www.googleapis.com/calendar/v3"), Endpoint("oauth", "https://oauth2.googleapis.com")],
-        auth: .jwtBearer(JWTBearerGrant(tokenEndpoint: "oauth", tokenPath: "/token", keyCredential: "serviceAccountKey",
-                                        scopes: ["https://www.googleapis.com/auth/calendar"], audience: "https://oauth2.googleapis.com/token",
-                                        subjectSetting: "delegatedUser")),
+        auth: .jwtBearer(
+            JWTBearerGrant(
+                tokenEndpoint: "oauth", tokenPath: "/token", keyCredential: "serviceAccountKey",
+                scopes: ["https://www.googleapis.com/auth/calendar"], audience: "https://oauth2.googleapis.com/token",
+                subjectSetting: "delegatedUser")),
         rate: RatePolicy(requestsPerSecond: 9.9, burst: 5, maxInFlight: 10),
         classify: GoogleCalendarWire.classify)
 

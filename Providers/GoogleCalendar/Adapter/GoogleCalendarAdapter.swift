@@ -30,12 +30,14 @@ struct GoogleCalendarAdapter: ProviderAdapter {
         // Each calendar's ACL and events are independent lists: all at once, paced by the transport.
         let children = try await concurrently(owned) { calendar -> [ObservedResource] in
             let id = GoogleCalendarWire.segment(calendar.remoteID)
-            async let rules: [ObservedResource] = wantACL
+            async let rules: [ObservedResource] =
+                wantACL
                 ? Paginator.all(session, path: "/calendars/\(id)/acl", style: .google(size: pageSize ?? 250)).compactMap {
                     GoogleCalendarWire.acl($0, calendar: calendar.remoteID)
                 } : []
             let filter = Paginator.append("/calendars/\(id)/events", [("privateExtendedProperty", "\(GoogleCalendarWire.ownerProperty)=\(owner)")])
-            async let events: [ObservedResource] = wantClosures
+            async let events: [ObservedResource] =
+                wantClosures
                 ? Paginator.all(session, path: filter, style: .google(size: pageSize ?? 2500)).compactMap {
                     GoogleCalendarWire.closure($0, calendar: calendar.remoteID)
                 } : []
@@ -78,8 +80,11 @@ struct GoogleCalendarAdapter: ProviderAdapter {
         case .update, .adopt:
             let id = change.remoteID!
             // The description always goes: its tag carries the new digest.
-            let updated = try await session.send(.json(.PATCH, "/calendars/\(GoogleCalendarWire.segment(id))", calendarBody(change.desired!),
-                                                       retryable: true)).json()
+            let updated = try await session.send(
+                .json(
+                    .PATCH, "/calendars/\(GoogleCalendarWire.segment(id))", calendarBody(change.desired!),
+                    retryable: true)
+            ).json()
             return ApplyOutcome(remoteID: id, version: updated["etag"]?.string)
         case .delete:
             try await delete("/calendars/\(GoogleCalendarWire.segment(change.remoteID!))", session)
@@ -113,8 +118,11 @@ struct GoogleCalendarAdapter: ProviderAdapter {
         case .update, .adopt:
             let (calendar, id) = GoogleCalendarWire.split(change.remoteID!)
             let path = "/calendars/\(GoogleCalendarWire.segment(calendar))/acl/\(GoogleCalendarWire.segment(id))?sendNotifications=false"
-            let rule = try await session.send(.json(.PATCH, path, .object([("role", .string(change.desired!.fields["role"]?.text ?? "reader"))]),
-                                                    retryable: true)).json()
+            let rule = try await session.send(
+                .json(
+                    .PATCH, path, .object([("role", .string(change.desired!.fields["role"]?.text ?? "reader"))]),
+                    retryable: true)
+            ).json()
             return ApplyOutcome(remoteID: change.remoteID!, version: rule["etag"]?.string)
         case .delete:
             try await deleteRule(change.remoteID!, session)
@@ -160,10 +168,18 @@ struct GoogleCalendarAdapter: ProviderAdapter {
             ("start", .object([("date", .string(desired.fields["start.date"]?.text ?? ""))])),
             ("end", .object([("date", .string(desired.fields["end.date"]?.text ?? ""))])),
             ("transparency", .string(desired.fields["transparency"]?.text ?? "opaque")),
-            ("extendedProperties", .object([("private", .object([
-                (GoogleCalendarWire.ownerProperty, .string(owner)), (GoogleCalendarWire.idProperty, .string(desired.key)),
-                (GoogleCalendarWire.digestProperty, .string(desired.digest)),
-            ]))])),
+            (
+                "extendedProperties",
+                .object([
+                    (
+                        "private",
+                        .object([
+                            (GoogleCalendarWire.ownerProperty, .string(owner)), (GoogleCalendarWire.idProperty, .string(desired.key)),
+                            (GoogleCalendarWire.digestProperty, .string(desired.digest)),
+                        ])
+                    )
+                ])
+            ),
         ])
     }
 

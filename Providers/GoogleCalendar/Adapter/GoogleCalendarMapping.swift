@@ -24,45 +24,58 @@ enum GoogleCalendarMapping {
             if perStaff {
                 for member in establishment.staff {
                     let role = member.role.map { " (\($0))" } ?? ""
-                    calendars.append(("staff:\(place)/\(member.name)", prefix + member.displayName,
-                                      "Agenda de \(member.displayName)\(role), \(establishment.displayName).", member.email))
+                    calendars.append(
+                        (
+                            "staff:\(place)/\(member.name)", prefix + member.displayName,
+                            "Agenda de \(member.displayName)\(role), \(establishment.displayName).", member.email
+                        ))
                     if member.email == nil {
-                        projection.notes.append(PlanNote(kind: "acl", key: "staff:\(place)/\(member.name)",
-                                                         "\(member.displayName) (\(establishment.displayName)) has no email in the config: the calendar is made, but nobody gets write access to it"))
+                        projection.notes.append(
+                            PlanNote(
+                                kind: "acl", key: "staff:\(place)/\(member.name)",
+                                "\(member.displayName) (\(establishment.displayName)) has no email in the config: the calendar is made, but nobody gets write access to it"))
                     }
                 }
             }
             if perRoom {
                 for room in establishment.rooms {
                     let name = room.displayName ?? room.name
-                    calendars.append(("room:\(place)/\(room.name)", prefix + name + " · " + establishment.displayName,
-                                      "Agenda de la salle \(name), \(establishment.displayName).", nil))
+                    calendars.append(
+                        (
+                            "room:\(place)/\(room.name)", prefix + name + " · " + establishment.displayName,
+                            "Agenda de la salle \(name), \(establishment.displayName).", nil
+                        ))
                 }
             }
             for calendar in calendars {
-                projection.resources.append(DesiredResource(
-                    kind: "calendar", key: calendar.key, establishment: place, title: calendar.summary,
-                    fields: ["summary": .string(calendar.summary), "description": .string(calendar.description), "timeZone": .string(zone)],
-                    naturalKey: calendar.summary))
+                projection.resources.append(
+                    DesiredResource(
+                        kind: "calendar", key: calendar.key, establishment: place, title: calendar.summary,
+                        fields: ["summary": .string(calendar.summary), "description": .string(calendar.description), "timeZone": .string(zone)],
+                        naturalKey: calendar.summary))
                 let parent = ResourceRef("calendar", calendar.key)
                 var rules: [(String, String, String)] = []
                 if let writer = calendar.writer { rules.append(("user", writer.lowercased(), "writer")) }
                 if let readers { rules.append(("group", readers.lowercased(), "reader")) }
                 for (type, value, role) in rules {
-                    projection.resources.append(DesiredResource(
-                        kind: "acl", key: "\(calendar.key)|\(type):\(value)", establishment: place, title: "\(value) → \(calendar.summary)",
-                        fields: ["role": .string(role), "scope.type": .string(type), "scope.value": .string(value)],
-                        references: ["calendar": parent], naturalKey: "\(type):\(value)"))
+                    projection.resources.append(
+                        DesiredResource(
+                            kind: "acl", key: "\(calendar.key)|\(type):\(value)", establishment: place, title: "\(value) → \(calendar.summary)",
+                            fields: ["role": .string(role), "scope.type": .string(type), "scope.value": .string(value)],
+                            references: ["calendar": parent], naturalKey: "\(type):\(value)"))
                 }
                 guard closures else { continue }
                 for closure in establishment.closures {
                     let summary = "Fermé" + (closure.reason.map { " · \($0)" } ?? "")
-                    projection.resources.append(DesiredResource(
-                        kind: "closure", key: "\(calendar.key)@\(closure.from)", establishment: place, title: "\(summary) (\(closure.from))",
-                        // The end date is exclusive in Calendar: the day after the last closed day.
-                        fields: ["summary": .string(summary), "start.date": .string(closure.from.description),
-                                 "end.date": .string(dayAfter(closure.to).description), "transparency": .string("opaque")],
-                        references: ["calendar": parent]))
+                    projection.resources.append(
+                        DesiredResource(
+                            kind: "closure", key: "\(calendar.key)@\(closure.from)", establishment: place, title: "\(summary) (\(closure.from))",
+                            // The end date is exclusive in Calendar: the day after the last closed day.
+                            fields: [
+                                "summary": .string(summary), "start.date": .string(closure.from.description),
+                                "end.date": .string(dayAfter(closure.to).description), "transparency": .string("opaque"),
+                            ],
+                            references: ["calendar": parent]))
                 }
             }
         }
@@ -97,8 +110,11 @@ enum GoogleCalendarMapping {
         let rooms = state.establishments.filter { integration.establishments.includes($0.metadata.name) }.flatMap(\.rooms)
         guard !rooms.isEmpty else { return [] }
         let location = integration.settings?.location ?? integration.metadata.location
-        return [Diagnostic(.warning, .providerRule, at: location,
-                           "Integration '\(integration.metadata.name)': \(rooms.count) room calendar(s) would be visible to the delegated user only",
-                           hint: "add 'readerGroup: <the front desk's Google group>' under settings, or 'calendarPerRoom: false'")]
+        return [
+            Diagnostic(
+                .warning, .providerRule, at: location,
+                "Integration '\(integration.metadata.name)': \(rooms.count) room calendar(s) would be visible to the delegated user only",
+                hint: "add 'readerGroup: <the front desk's Google group>' under settings, or 'calendarPerRoom: false'")
+        ]
     }
 }

@@ -72,10 +72,13 @@ enum GoogleCalendarWire {
         guard let id = entry["id"]?.string, entry["deleted"]?.bool != true else { return nil }
         let (text, owner, key, digest) = untag(entry["description"]?.string ?? "")
         let summary = entry["summaryOverride"]?.string ?? entry["summary"]?.string ?? id
-        return ObservedResource(kind: "calendar", remoteID: id, key: key, owner: owner, naturalKey: summary,
-                                fields: ["summary": .string(entry["summary"]?.string ?? ""), "description": .string(text),
-                                         "timeZone": .string(entry["timeZone"]?.string ?? "")],
-                                appliedDigest: digest, title: summary)
+        return ObservedResource(
+            kind: "calendar", remoteID: id, key: key, owner: owner, naturalKey: summary,
+            fields: [
+                "summary": .string(entry["summary"]?.string ?? ""), "description": .string(text),
+                "timeZone": .string(entry["timeZone"]?.string ?? ""),
+            ],
+            appliedDigest: digest, title: summary)
     }
 
     static func acl(_ rule: JSONValue, calendar: String) -> ObservedResource? {
@@ -83,23 +86,27 @@ enum GoogleCalendarWire {
         // which comes with every calendar and which SalonOps never sets.
         guard let id = rule["id"]?.string, let role = rule["role"]?.string, role != "none", role != "owner" else { return nil }
         let type = rule.at("scope.type")?.string ?? "", value = rule.at("scope.value")?.string ?? ""
-        return ObservedResource(kind: "acl", remoteID: calendar + "/" + id, key: nil, owner: nil, naturalKey: id,
-                                fields: ["role": .string(role), "scope.type": .string(type), "scope.value": .string(value.lowercased())],
-                                references: ["calendar": calendar], version: rule["etag"]?.string, title: "\(id) → \(calendar)")
+        return ObservedResource(
+            kind: "acl", remoteID: calendar + "/" + id, key: nil, owner: nil, naturalKey: id,
+            fields: ["role": .string(role), "scope.type": .string(type), "scope.value": .string(value.lowercased())],
+            references: ["calendar": calendar], version: rule["etag"]?.string, title: "\(id) → \(calendar)")
     }
 
     static func closure(_ event: JSONValue, calendar: String) -> ObservedResource? {
         guard let id = event["id"]?.string, event["status"]?.string != "cancelled" else { return nil }
         let markers = event.at("extendedProperties.private")
-        return ObservedResource(kind: "closure", remoteID: calendar + "/" + id, key: markers?[idProperty]?.string,
-                                owner: markers?[ownerProperty]?.string,
-                                fields: ["summary": .string(event["summary"]?.string ?? ""),
-                                         "start.date": event.at("start.date")?.string.map(FieldValue.string) ?? .null,
-                                         "end.date": event.at("end.date")?.string.map(FieldValue.string) ?? .null,
-                                         // `opaque` is the default and is not always written back.
-                                         "transparency": .string(event["transparency"]?.string ?? "opaque")],
-                                references: ["calendar": calendar], appliedDigest: markers?[digestProperty]?.string,
-                                version: event["etag"]?.string, title: event["summary"]?.string ?? id)
+        return ObservedResource(
+            kind: "closure", remoteID: calendar + "/" + id, key: markers?[idProperty]?.string,
+            owner: markers?[ownerProperty]?.string,
+            fields: [
+                "summary": .string(event["summary"]?.string ?? ""),
+                "start.date": event.at("start.date")?.string.map(FieldValue.string) ?? .null,
+                "end.date": event.at("end.date")?.string.map(FieldValue.string) ?? .null,
+                // `opaque` is the default and is not always written back.
+                "transparency": .string(event["transparency"]?.string ?? "opaque"),
+            ],
+            references: ["calendar": calendar], appliedDigest: markers?[digestProperty]?.string,
+            version: event["etag"]?.string, title: event["summary"]?.string ?? id)
     }
 
     /// `calendarId/ruleId` or `calendarId/eventId`: sub-resources are named within their calendar.

@@ -34,10 +34,12 @@ extension CalendarState {
             if let syncFrom { return rule.version > syncFrom }
             return !rule.deleted || call.bool("showDeleted") == true
         }
-        let page = Listing.page(rules, offset: offset, size: call.pageSize(default: 100, ceiling: 250), list: list, syncFrom: syncFrom,
-                                currentVersion: versions.current)
-        return .object([("kind", .string("calendar#acl")), ("etag", .string(Self.collectionETag(acls[id]?.latestVersion ?? 0)))]
-                       + page.fields(aclJSON))
+        let page = Listing.page(
+            rules, offset: offset, size: call.pageSize(default: 100, ceiling: 250), list: list, syncFrom: syncFrom,
+            currentVersion: versions.current)
+        return .object(
+            [("kind", .string("calendar#acl")), ("etag", .string(Self.collectionETag(acls[id]?.latestVersion ?? 0)))]
+                + page.fields(aclJSON))
     }
 
     func getAclRule(_ call: CalendarCall) throws(GoogleAPIError) -> JSONValue {
@@ -54,8 +56,9 @@ extension CalendarState {
         let role = try Self.aclRole(body)
         let ruleID = AclRuleRecord.ruleID(type: type, value: value)
         try protectOwnRule(call, calendarID: id, ruleID: ruleID, newRole: role)
-        acls[id, default: VersionedCollection()].insert(AclRuleRecord(role: role, scopeType: type, scopeValue: value), id: ruleID,
-                                                        version: versions.next())
+        acls[id, default: VersionedCollection()].insert(
+            AclRuleRecord(role: role, scopeType: type, scopeValue: value), id: ruleID,
+            version: versions.next())
         shareIntoList(calendarID: id, type: type, value: value, role: role)
         return aclJSON(acls[id]![ruleID]!)
     }
@@ -88,7 +91,8 @@ extension CalendarState {
         try protectOwnRule(call, calendarID: id, ruleID: ruleID, newRole: .none)
         acls[id]?.markDeleted(ruleID, version: versions.next())
         if rule.value.scopeType == "user", let grantee = rule.value.scopeValue?.lowercased(),
-           users[grantee]?.calendarList.live(id) != nil, calendars[id]?.value.dataOwner != grantee {
+            users[grantee]?.calendarList.live(id) != nil, calendars[id]?.value.dataOwner != grantee
+        {
             users[grantee]?.calendarList.markDeleted(id, version: versions.next())
         }
     }

@@ -44,8 +44,10 @@ extension CalendarState {
     }
 
     /// `Authorization: Bearer <token>` (or the `oauth_token` parameter), issued here and unexpired.
-    private func authenticate(_ request: EmulatorRequest, query: QueryParameters,
-                              now: Date) throws(GoogleAPIError) -> AccessTokenRegistry.Issued {
+    private func authenticate(
+        _ request: EmulatorRequest, query: QueryParameters,
+        now: Date
+    ) throws(GoogleAPIError) -> AccessTokenRegistry.Issued {
         var token = query["oauth_token"]
         if let header = request.header("authorization")?.trimmingWhitespace, !header.isEmpty {
             guard header.lowercased().hasPrefix("bearer ") else { throw .invalidCredentials }

@@ -122,8 +122,9 @@ struct CalendarState: Sendable {
         guard users[email] == nil else { return }
         users[email] = CalendarUser()
         if calendars[email] == nil {
-            calendars.insert(CalendarRecord(summary: email, timeZone: "UTC", dataOwner: nil, primaryOf: email),
-                             id: email, version: versions.next())
+            calendars.insert(
+                CalendarRecord(summary: email, timeZone: "UTC", dataOwner: nil, primaryOf: email),
+                id: email, version: versions.next())
             var acl = VersionedCollection<AclRuleRecord>()
             acl.insert(AclRuleRecord(role: .owner, scopeType: "user", scopeValue: email), id: "user:" + email, version: versions.next())
             acls[email] = acl
@@ -145,8 +146,10 @@ struct CalendarState: Sendable {
 
     /// The calendar when the caller may at least see it; Google answers 404 for a calendar the
     /// caller has no access to, as for one that does not exist.
-    func visibleCalendar(_ calendarID: String, user: String,
-                         atLeast minimum: CalendarRole = .reader) throws(GoogleAPIError) -> VersionedCollection<CalendarRecord>.Entry {
+    func visibleCalendar(
+        _ calendarID: String, user: String,
+        atLeast minimum: CalendarRole = .reader
+    ) throws(GoogleAPIError) -> VersionedCollection<CalendarRecord>.Entry {
         guard let calendar = calendars.live(calendarID), role(of: user, on: calendarID) >= .freeBusyReader else { throw .notFound }
         guard role(of: user, on: calendarID) >= minimum else { throw .forbidden }
         return calendar

@@ -80,16 +80,18 @@ enum CalendarParameterCheck {
 extension GoogleAPIError {
     /// [A] A string parameter over its documented length, in the range wording above.
     static func outOfRangeLength(_ name: String, _ value: String, _ limit: Int) -> GoogleAPIError {
-        GoogleAPIError(status: 400, domain: "global", reason: "invalidParameter",
-                       message: "Invalid value '\(value)'. Values must be at most \(limit) characters long.",
-                       locationType: "parameter", location: name)
+        GoogleAPIError(
+            status: 400, domain: "global", reason: "invalidParameter",
+            message: "Invalid value '\(value)'. Values must be at most \(limit) characters long.",
+            locationType: "parameter", location: name)
     }
 
     /// [A] A parameter value the method cannot use (a page token it did not issue, a malformed
     /// extended-property constraint).
     static func invalidParameterValue(_ name: String) -> GoogleAPIError {
-        GoogleAPIError(status: 400, domain: "global", reason: "invalid", message: "Invalid \(name) value.", locationType: "parameter",
-                       location: name)
+        GoogleAPIError(
+            status: 400, domain: "global", reason: "invalid", message: "Invalid \(name) value.", locationType: "parameter",
+            location: name)
     }
 
     /// [C] errors guide: 410 `fullSyncRequired`, location `syncToken`; [A] the text.
@@ -162,8 +164,10 @@ enum Listing {
         return (0, nil)
     }
 
-    static func page<Item>(_ items: [Item], offset: Int, size: Int, list: String, syncFrom: Int?,
-                           currentVersion: Int) -> ListPage<Item> {
+    static func page<Item>(
+        _ items: [Item], offset: Int, size: Int, list: String, syncFrom: Int?,
+        currentVersion: Int
+    ) -> ListPage<Item> {
         let start = min(offset, items.count)
         let end = min(start + size, items.count)
         let slice = Array(items[start..<end])

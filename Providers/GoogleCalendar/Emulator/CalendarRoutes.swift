@@ -13,8 +13,10 @@ struct CalendarMethod: Sendable {
     let scopes: [String]
     let emulated: Bool
 
-    init(_ id: String, _ httpMethod: String, _ template: String, _ parameters: [String: ParameterType] = [:],
-         scopes: [String], emulated: Bool = true) {
+    init(
+        _ id: String, _ httpMethod: String, _ template: String, _ parameters: [String: ParameterType] = [:],
+        scopes: [String], emulated: Bool = true
+    ) {
         self.id = id
         self.httpMethod = httpMethod
         self.template = template
@@ -55,9 +57,11 @@ private let readList = ["calendar", "calendar.calendarlist", "calendar.calendarl
 private let writeList = ["calendar", "calendar.app.created", "calendar.calendarlist"]
 private let readAcl = ["calendar", "calendar.acls", "calendar.acls.readonly"]
 private let writeAcl = ["calendar", "calendar.acls"]
-private let readEvents = ["calendar", "calendar.app.created", "calendar.events", "calendar.events.freebusy", "calendar.events.owned",
-                          "calendar.events.owned.readonly", "calendar.events.public.readonly", "calendar.events.readonly",
-                          "calendar.readonly"]
+private let readEvents = [
+    "calendar", "calendar.app.created", "calendar.events", "calendar.events.freebusy", "calendar.events.owned",
+    "calendar.events.owned.readonly", "calendar.events.public.readonly", "calendar.events.readonly",
+    "calendar.readonly",
+]
 private let writeEvents = ["calendar", "calendar.app.created", "calendar.events", "calendar.events.owned"]
 
 private let eventWriteParameters: [String: ParameterType] = [
@@ -89,61 +93,84 @@ let calendarMethods: [CalendarMethod] = [
     CalendarMethod("calendar.calendars.update", "PUT", "calendars/{calendarId}", scopes: writeCalendars),
     CalendarMethod("calendar.calendars.delete", "DELETE", "calendars/{calendarId}", scopes: writeCalendars),
     CalendarMethod("calendar.calendars.clear", "POST", "calendars/{calendarId}/clear", scopes: ["calendar", "calendar.calendars"]),
-    CalendarMethod("calendar.calendars.transferOwnership", "POST", "calendars/{calendarId}/transferOwnership",
-                   ["newDataOwner": .string, "useAdminAccess": .boolean], scopes: ["calendar", "calendar.calendars"], emulated: false),
+    CalendarMethod(
+        "calendar.calendars.transferOwnership", "POST", "calendars/{calendarId}/transferOwnership",
+        ["newDataOwner": .string, "useAdminAccess": .boolean], scopes: ["calendar", "calendar.calendars"], emulated: false),
 
     CalendarMethod("calendar.calendarList.list", "GET", "users/me/calendarList", calendarListListParameters, scopes: readList),
-    CalendarMethod("calendar.calendarList.insert", "POST", "users/me/calendarList", ["colorRgbFormat": .boolean],
-                   scopes: ["calendar", "calendar.calendarlist"]),
-    CalendarMethod("calendar.calendarList.watch", "POST", "users/me/calendarList/watch", calendarListListParameters,
-                   scopes: readList, emulated: false),
-    CalendarMethod("calendar.calendarList.get", "GET", "users/me/calendarList/{calendarId}",
-                   scopes: readList + ["calendar.app.created"]),
-    CalendarMethod("calendar.calendarList.patch", "PATCH", "users/me/calendarList/{calendarId}", ["colorRgbFormat": .boolean],
-                   scopes: writeList),
-    CalendarMethod("calendar.calendarList.update", "PUT", "users/me/calendarList/{calendarId}", ["colorRgbFormat": .boolean],
-                   scopes: writeList),
+    CalendarMethod(
+        "calendar.calendarList.insert", "POST", "users/me/calendarList", ["colorRgbFormat": .boolean],
+        scopes: ["calendar", "calendar.calendarlist"]),
+    CalendarMethod(
+        "calendar.calendarList.watch", "POST", "users/me/calendarList/watch", calendarListListParameters,
+        scopes: readList, emulated: false),
+    CalendarMethod(
+        "calendar.calendarList.get", "GET", "users/me/calendarList/{calendarId}",
+        scopes: readList + ["calendar.app.created"]),
+    CalendarMethod(
+        "calendar.calendarList.patch", "PATCH", "users/me/calendarList/{calendarId}", ["colorRgbFormat": .boolean],
+        scopes: writeList),
+    CalendarMethod(
+        "calendar.calendarList.update", "PUT", "users/me/calendarList/{calendarId}", ["colorRgbFormat": .boolean],
+        scopes: writeList),
     CalendarMethod("calendar.calendarList.delete", "DELETE", "users/me/calendarList/{calendarId}", scopes: writeList),
 
     CalendarMethod("calendar.acl.list", "GET", "calendars/{calendarId}/acl", aclListParameters, scopes: readAcl),
     CalendarMethod("calendar.acl.insert", "POST", "calendars/{calendarId}/acl", ["sendNotifications": .boolean], scopes: writeAcl),
-    CalendarMethod("calendar.acl.watch", "POST", "calendars/{calendarId}/acl/watch", aclListParameters, scopes: readAcl,
-                   emulated: false),
+    CalendarMethod(
+        "calendar.acl.watch", "POST", "calendars/{calendarId}/acl/watch", aclListParameters, scopes: readAcl,
+        emulated: false),
     CalendarMethod("calendar.acl.get", "GET", "calendars/{calendarId}/acl/{ruleId}", scopes: readAcl + ["calendar.readonly"]),
-    CalendarMethod("calendar.acl.patch", "PATCH", "calendars/{calendarId}/acl/{ruleId}", ["sendNotifications": .boolean],
-                   scopes: writeAcl),
-    CalendarMethod("calendar.acl.update", "PUT", "calendars/{calendarId}/acl/{ruleId}", ["sendNotifications": .boolean],
-                   scopes: writeAcl),
+    CalendarMethod(
+        "calendar.acl.patch", "PATCH", "calendars/{calendarId}/acl/{ruleId}", ["sendNotifications": .boolean],
+        scopes: writeAcl),
+    CalendarMethod(
+        "calendar.acl.update", "PUT", "calendars/{calendarId}/acl/{ruleId}", ["sendNotifications": .boolean],
+        scopes: writeAcl),
     CalendarMethod("calendar.acl.delete", "DELETE", "calendars/{calendarId}/acl/{ruleId}", scopes: writeAcl),
 
     CalendarMethod("calendar.events.list", "GET", "calendars/{calendarId}/events", eventListParameters, scopes: readEvents),
-    CalendarMethod("calendar.events.insert", "POST", "calendars/{calendarId}/events",
-                   eventWriteParameters.filter { $0.key != "alwaysIncludeEmail" },
-                   scopes: writeEvents),
-    CalendarMethod("calendar.events.import", "POST", "calendars/{calendarId}/events/import",
-                   ["conferenceDataVersion": .integer(minimum: 0, maximum: 1, clampAbove: nil),
-                    "eventLabelVersion": .integer(minimum: 0, maximum: 1, clampAbove: nil), "supportsAttachments": .boolean],
-                   scopes: writeEvents, emulated: false),
-    CalendarMethod("calendar.events.quickAdd", "POST", "calendars/{calendarId}/events/quickAdd",
-                   ["sendNotifications": .boolean, "sendUpdates": sendUpdates, "text": .string], scopes: writeEvents, emulated: false),
-    CalendarMethod("calendar.events.watch", "POST", "calendars/{calendarId}/events/watch", eventListParameters, scopes: readEvents,
-                   emulated: false),
-    CalendarMethod("calendar.events.get", "GET", "calendars/{calendarId}/events/{eventId}",
-                   ["alwaysIncludeEmail": .boolean, "maxAttendees": .integer(minimum: 1, maximum: nil, clampAbove: nil),
-                    "timeZone": .string],
-                   scopes: readEvents),
+    CalendarMethod(
+        "calendar.events.insert", "POST", "calendars/{calendarId}/events",
+        eventWriteParameters.filter { $0.key != "alwaysIncludeEmail" },
+        scopes: writeEvents),
+    CalendarMethod(
+        "calendar.events.import", "POST", "calendars/{calendarId}/events/import",
+        [
+            "conferenceDataVersion": .integer(minimum: 0, maximum: 1, clampAbove: nil),
+            "eventLabelVersion": .integer(minimum: 0, maximum: 1, clampAbove: nil), "supportsAttachments": .boolean,
+        ],
+        scopes: writeEvents, emulated: false),
+    CalendarMethod(
+        "calendar.events.quickAdd", "POST", "calendars/{calendarId}/events/quickAdd",
+        ["sendNotifications": .boolean, "sendUpdates": sendUpdates, "text": .string], scopes: writeEvents, emulated: false),
+    CalendarMethod(
+        "calendar.events.watch", "POST", "calendars/{calendarId}/events/watch", eventListParameters, scopes: readEvents,
+        emulated: false),
+    CalendarMethod(
+        "calendar.events.get", "GET", "calendars/{calendarId}/events/{eventId}",
+        [
+            "alwaysIncludeEmail": .boolean, "maxAttendees": .integer(minimum: 1, maximum: nil, clampAbove: nil),
+            "timeZone": .string,
+        ],
+        scopes: readEvents),
     CalendarMethod("calendar.events.patch", "PATCH", "calendars/{calendarId}/events/{eventId}", eventWriteParameters, scopes: writeEvents),
     CalendarMethod("calendar.events.update", "PUT", "calendars/{calendarId}/events/{eventId}", eventWriteParameters, scopes: writeEvents),
-    CalendarMethod("calendar.events.delete", "DELETE", "calendars/{calendarId}/events/{eventId}",
-                   ["sendNotifications": .boolean, "sendUpdates": sendUpdates], scopes: writeEvents),
-    CalendarMethod("calendar.events.instances", "GET", "calendars/{calendarId}/events/{eventId}/instances",
-                   ["maxResults": pageSize(ceiling: 2500), "pageToken": .string, "showDeleted": .boolean, "timeMax": .dateTime,
-                    "timeMin": .dateTime, "timeZone": .string, "originalStart": .string, "alwaysIncludeEmail": .boolean,
-                    "maxAttendees": .integer(minimum: 1, maximum: nil, clampAbove: nil)],
-                   scopes: readEvents, emulated: false),
-    CalendarMethod("calendar.events.move", "POST", "calendars/{calendarId}/events/{eventId}/move",
-                   ["destination": .string, "sendNotifications": .boolean, "sendUpdates": sendUpdates],
-                   scopes: ["calendar", "calendar.events", "calendar.events.owned"], emulated: false),
+    CalendarMethod(
+        "calendar.events.delete", "DELETE", "calendars/{calendarId}/events/{eventId}",
+        ["sendNotifications": .boolean, "sendUpdates": sendUpdates], scopes: writeEvents),
+    CalendarMethod(
+        "calendar.events.instances", "GET", "calendars/{calendarId}/events/{eventId}/instances",
+        [
+            "maxResults": pageSize(ceiling: 2500), "pageToken": .string, "showDeleted": .boolean, "timeMax": .dateTime,
+            "timeMin": .dateTime, "timeZone": .string, "originalStart": .string, "alwaysIncludeEmail": .boolean,
+            "maxAttendees": .integer(minimum: 1, maximum: nil, clampAbove: nil),
+        ],
+        scopes: readEvents, emulated: false),
+    CalendarMethod(
+        "calendar.events.move", "POST", "calendars/{calendarId}/events/{eventId}/move",
+        ["destination": .string, "sendNotifications": .boolean, "sendUpdates": sendUpdates],
+        scopes: ["calendar", "calendar.events", "calendar.events.owned"], emulated: false),
 ]
 
 /// A request matched to a method, with its path parameters decoded.

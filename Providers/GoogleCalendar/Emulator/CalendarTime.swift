@@ -23,9 +23,10 @@ enum CalendarTime {
             return value
         }
         guard chars.count >= 19, let year = digits(0, 4), chars[4] == UInt8(ascii: "-"), let month = digits(5, 2),
-              chars[7] == UInt8(ascii: "-"), let day = digits(8, 2), chars[10] == UInt8(ascii: "T") || chars[10] == UInt8(ascii: "t"),
-              let hour = digits(11, 2), chars[13] == UInt8(ascii: ":"), let minute = digits(14, 2), chars[16] == UInt8(ascii: ":"),
-              let second = digits(17, 2) else { return nil }
+            chars[7] == UInt8(ascii: "-"), let day = digits(8, 2), chars[10] == UInt8(ascii: "T") || chars[10] == UInt8(ascii: "t"),
+            let hour = digits(11, 2), chars[13] == UInt8(ascii: ":"), let minute = digits(14, 2), chars[16] == UInt8(ascii: ":"),
+            let second = digits(17, 2)
+        else { return nil }
         var index = 19
         var nanosecond = 0
         if index < chars.count, chars[index] == UInt8(ascii: ".") {
@@ -47,7 +48,8 @@ enum CalendarTime {
             } else if chars[index] == UInt8(ascii: "+") || chars[index] == UInt8(ascii: "-") {
                 let sign = chars[index] == UInt8(ascii: "-") ? -1 : 1
                 guard let h = digits(index + 1, 2), index + 3 < chars.count, chars[index + 3] == UInt8(ascii: ":"),
-                      let m = digits(index + 4, 2), h <= 23, m <= 59 else { return nil }
+                    let m = digits(index + 4, 2), h <= 23, m <= 59
+                else { return nil }
                 offset = sign * (h * 3600 + m * 60)
                 index += 6
             } else {
@@ -55,16 +57,18 @@ enum CalendarTime {
             }
         }
         guard index == chars.count, validDate(year, month, day), hour <= 23, minute <= 59, second <= 60 else { return nil }
-        return LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second, nanosecond: nanosecond,
-                             offset: offset)
+        return LocalDateTime(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second, nanosecond: nanosecond,
+            offset: offset)
     }
 
     /// `yyyy-mm-dd`; `nil` when malformed.
     static func parseDate(_ text: String) -> (year: Int, month: Int, day: Int)? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), validDate(y, m, d) else { return nil }
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), validDate(y, m, d)
+        else { return nil }
         return (y, m, d)
     }
 
@@ -77,8 +81,9 @@ enum CalendarTime {
 
     /// The instant a local date-time denotes: by its offset, else in `zone`.
     static func instant(_ local: LocalDateTime, zone: TimeZone?) -> Date? {
-        var components = DateComponents(year: local.year, month: local.month, day: local.day, hour: local.hour,
-                                        minute: local.minute, second: min(local.second, 59), nanosecond: local.nanosecond)
+        var components = DateComponents(
+            year: local.year, month: local.month, day: local.day, hour: local.hour,
+            minute: local.minute, second: min(local.second, 59), nanosecond: local.nanosecond)
         var calendar = Calendar(identifier: .gregorian)
         if let offset = local.offset {
             guard let fixed = TimeZone(secondsFromGMT: offset) else { return nil }

@@ -36,8 +36,10 @@ extension CalendarState {
             if let owner = c.dataOwner { fields.append(("dataOwner", .string(owner))) }
         }
         if let summaryOverride = s.summaryOverride { fields.append(("summaryOverride", .string(summaryOverride))) }
-        fields += [("colorId", .string(s.colorId)), ("backgroundColor", .string(s.backgroundColor)),
-                   ("foregroundColor", .string(s.foregroundColor))]
+        fields += [
+            ("colorId", .string(s.colorId)), ("backgroundColor", .string(s.backgroundColor)),
+            ("foregroundColor", .string(s.foregroundColor)),
+        ]
         // `hidden`, `primary` and `deleted` are only written when true [C spec:cal CalendarListEntry].
         if s.hidden { fields.append(("hidden", .bool(true))) }
         if s.selected { fields.append(("selected", .bool(true))) }
@@ -138,7 +140,9 @@ extension CalendarState {
         _ = try visibleCalendar(id, user: call.user, atLeast: .owner)
         for event in events[id]?.liveEntries ?? [] {
             events[id]?.markDeleted(event.id, version: versions.next())
-            events[id]?.update(event.id, version: versions.current) { $0.status = "cancelled"; $0.updated = call.now }
+            events[id]?.update(event.id, version: versions.current) {
+                $0.status = "cancelled"; $0.updated = call.now
+            }
         }
     }
 
@@ -165,11 +169,13 @@ extension CalendarState {
             if let minimum, role(of: call.user, on: entry.id) < minimum { return false }
             return true
         }
-        let page = Listing.page(entries, offset: offset, size: call.pageSize(default: 100, ceiling: 250), list: list,
-                                syncFrom: syncFrom, currentVersion: versions.current)
+        let page = Listing.page(
+            entries, offset: offset, size: call.pageSize(default: 100, ceiling: 250), list: list,
+            syncFrom: syncFrom, currentVersion: versions.current)
         let version = max(users[call.user]?.calendarList.latestVersion ?? 0, entries.compactMap { calendars[$0.id]?.version }.max() ?? 0)
-        return .object([("kind", .string("calendar#calendarList")), ("etag", .string(Self.collectionETag(version)))]
-                       + page.fields { calendarListJSON($0, user: call.user) })
+        return .object(
+            [("kind", .string("calendar#calendarList")), ("etag", .string(Self.collectionETag(version)))]
+                + page.fields { calendarListJSON($0, user: call.user) })
     }
 
     func getCalendarListEntry(_ call: CalendarCall) throws(GoogleAPIError) -> JSONValue {
@@ -212,8 +218,10 @@ extension CalendarState {
 
     /// The user's own settings. `backgroundColor`/`foregroundColor` are only written with
     /// `colorRgbFormat=true` [C spec:cal CalendarListEntry.backgroundColor].
-    static func applyListSettings(_ body: JSONValue, to settings: inout CalendarListSettings, replace: Bool,
-                                  rgb: Bool) throws(GoogleAPIError) {
+    static func applyListSettings(
+        _ body: JSONValue, to settings: inout CalendarListSettings, replace: Bool,
+        rgb: Bool
+    ) throws(GoogleAPIError) {
         func member(_ key: String) -> JSONValue? {
             guard let value = body[key], value != .null else { return nil }
             return value

@@ -11,8 +11,10 @@ extension CalendarState {
         "extendedProperties", "reminders", "source", "sequence",
     ]
     private static let stringMembers: Set = ["summary", "description", "location", "colorId"]
-    private static let boolMembers: Set = ["endTimeUnspecified", "guestsCanInviteOthers", "guestsCanModify", "guestsCanSeeOtherGuests",
-                                           "anyoneCanAddSelf"]
+    private static let boolMembers: Set = [
+        "endTimeUnspecified", "guestsCanInviteOthers", "guestsCanModify", "guestsCanSeeOtherGuests",
+        "anyoneCanAddSelf",
+    ]
     private static let enumMembers: [String: [String]] = [
         "transparency": ["opaque", "transparent"], "visibility": ["default", "public", "private", "confidential"],
         "status": ["confirmed", "tentative", "cancelled"],
@@ -37,8 +39,11 @@ extension CalendarState {
         if organizer?.primaryOf == nil, let summary = organizer?.summary { organizerFields.append(("displayName", .string(summary))) }
         organizerFields.append(("self", .bool(true)))
         fields.append(("organizer", .object(organizerFields)))
-        for key in Self.writableEventMembers where !["summary", "description", "location", "colorId", "extendedProperties", "reminders",
-                                                    "sequence"].contains(key) {
+        for key in Self.writableEventMembers
+        where ![
+            "summary", "description", "location", "colorId", "extendedProperties", "reminders",
+            "sequence",
+        ].contains(key) {
             if let value = e.fields[key] { fields.append((key, value)) }
         }
         fields.append(("iCalUID", .string(entry.id + "@google.com")))
@@ -75,8 +80,9 @@ extension CalendarState {
         let (start, end) = try eventTimes(fields, calendarID: calendarID)
         var sequence = 0
         if case .int(let given)? = fields["sequence"] { sequence = given }
-        let record = EventRecord(fields: fields, status: status, created: call.now, updated: call.now, sequence: sequence,
-                                 creator: call.user, start: start, end: end)
+        let record = EventRecord(
+            fields: fields, status: status, created: call.now, updated: call.now, sequence: sequence,
+            creator: call.user, start: start, end: end)
         events[calendarID, default: VersionedCollection()].insert(record, id: eventID, version: versions.next())
         return eventJSON(events[calendarID]![eventID]!, calendarID: calendarID)
     }
@@ -126,7 +132,9 @@ extension CalendarState {
         guard !entry.deleted else { throw .deleted }
         try Self.requireCurrent(call, etag: Self.etag(entry.version))
         let version = versions.next()
-        events[calendarID]?.update(eventID, version: version) { $0.status = "cancelled"; $0.updated = call.now }
+        events[calendarID]?.update(eventID, version: version) {
+            $0.status = "cancelled"; $0.updated = call.now
+        }
         events[calendarID]?.markDeleted(eventID, version: version)
     }
 
@@ -177,8 +185,9 @@ extension CalendarState {
         } else if orderBy == "updated" {
             selected.sort { ($0.value.updated, $0.version) < ($1.value.updated, $1.version) }
         }
-        let page = Listing.page(selected, offset: offset, size: call.pageSize(default: 250, ceiling: 2500), list: list,
-                                syncFrom: syncFrom, currentVersion: versions.current)
+        let page = Listing.page(
+            selected, offset: offset, size: call.pageSize(default: 250, ceiling: 2500), list: list,
+            syncFrom: syncFrom, currentVersion: versions.current)
         let calendar = calendars[calendarID]!
         let latest = (events[calendarID]?.all.map(\.value.updated).max()).map(CalendarTime.format) ?? CalendarTime.format(call.now)
         var fields: [(String, JSONValue)] = [
@@ -310,7 +319,8 @@ extension CalendarState {
             switch (date, dateTime) {
             case (let date?, nil):
                 guard let text = date.stringValue, let day = CalendarTime.parseDate(text),
-                      let start = CalendarTime.startOfDay(day, zone: zone) else { throw .invalidTime(which) }
+                    let start = CalendarTime.startOfDay(day, zone: zone)
+                else { throw .invalidTime(which) }
                 return (start, true)
             case (nil, let dateTime?):
                 guard let text = dateTime.stringValue, let local = CalendarTime.parseDateTime(text) else { throw .invalidTime(which) }

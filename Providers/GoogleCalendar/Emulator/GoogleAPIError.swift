@@ -22,11 +22,16 @@ struct GoogleAPIError: Error, Sendable, Equatable {
         var item: [(String, JSONValue)] = [("domain", .string(domain)), ("reason", .string(reason)), ("message", .string(message))]
         if let locationType { item.append(("locationType", .string(locationType))) }
         if let location { item.append(("location", .string(location))) }
-        return .object([("error", .object([
-            ("errors", .array([.object(item)])),
-            ("code", .int(status)),
-            ("message", .string(summary ?? message)),
-        ]))])
+        return .object([
+            (
+                "error",
+                .object([
+                    ("errors", .array([.object(item)])),
+                    ("code", .int(status)),
+                    ("message", .string(summary ?? message)),
+                ])
+            )
+        ])
     }
 
     var response: EmulatorResponse {
@@ -83,8 +88,9 @@ extension GoogleAPIError {
         status: 403, domain: "usageLimits", reason: "rateLimitExceeded", message: "Rate Limit Exceeded")
     /// "rateLimitExceeded errors can return either 403 or 429" [C errors guide]: the injected 429.
     static func tooManyRequests(retryAfterSeconds: Int) -> GoogleAPIError {
-        GoogleAPIError(status: 429, domain: "usageLimits", reason: "rateLimitExceeded", message: "Rate Limit Exceeded",
-                       headers: [("Retry-After", String(retryAfterSeconds))])
+        GoogleAPIError(
+            status: 429, domain: "usageLimits", reason: "rateLimitExceeded", message: "Rate Limit Exceeded",
+            headers: [("Retry-After", String(retryAfterSeconds))])
     }
     /// Calendar usage limits (anti-abuse), not retryable. [C] errors guide.
     static let quotaExceeded = GoogleAPIError(
@@ -178,16 +184,18 @@ extension GoogleAPIError {
 
     /// A page or sync token this emulator did not issue. [A]
     static func invalidToken(_ parameter: String) -> GoogleAPIError {
-        GoogleAPIError(status: 400, domain: "global", reason: "invalid", message: "Invalid \(parameter) value.",
-                       locationType: "parameter", location: parameter)
+        GoogleAPIError(
+            status: 400, domain: "global", reason: "invalid", message: "Invalid \(parameter) value.",
+            locationType: "parameter", location: parameter)
     }
 
     /// A syncToken combined with a filter it cannot be combined with. [C spec:cal `events.list.syncToken`]
     /// lists the parameters; [A] the text.
     static func syncTokenConflict(_ parameter: String) -> GoogleAPIError {
-        GoogleAPIError(status: 400, domain: "global", reason: "invalid",
-                       message: "The parameter \(parameter) cannot be used with syncToken.", locationType: "parameter",
-                       location: parameter)
+        GoogleAPIError(
+            status: 400, domain: "global", reason: "invalid",
+            message: "The parameter \(parameter) cannot be used with syncToken.", locationType: "parameter",
+            location: parameter)
     }
 
     /// [C spec:cal `events.list.orderBy`] "startTime … only available when querying single events".
@@ -202,49 +210,56 @@ extension GoogleAPIError {
     /// \"…\": Cannot bind query parameter. Field '…' could not be found in request message.",
     /// captured from several Google APIs in public test fixtures), in the v1 envelope.
     static func unknownParameter(_ name: String) -> GoogleAPIError {
-        let message = "Invalid JSON payload received. Unknown name \"\(name)\": Cannot bind query parameter. "
+        let message =
+            "Invalid JSON payload received. Unknown name \"\(name)\": Cannot bind query parameter. "
             + "Field '\(name)' could not be found in request message."
-        return GoogleAPIError(status: 400, domain: "global", reason: "badRequest", message: message, locationType: "parameter",
-                              location: name)
+        return GoogleAPIError(
+            status: 400, domain: "global", reason: "badRequest", message: message, locationType: "parameter",
+            location: name)
     }
 
     /// [R] A YouTube Data API v3 capture (same front end) in a public test script:
     /// "Invalid value '100'. Values must be within the range: [0, 50]", reason `invalidParameter`.
     /// Calendar's page sizes only declare a minimum (1); above the documented maximum they clamp.
     static func outOfRange(_ name: String, _ value: String, _ low: Int, _ high: Int) -> GoogleAPIError {
-        GoogleAPIError(status: 400, domain: "global", reason: "invalidParameter",
-                       message: "Invalid value '\(value)'. Values must be within the range: [\(low), \(high)]",
-                       locationType: "parameter", location: name)
+        GoogleAPIError(
+            status: 400, domain: "global", reason: "invalidParameter",
+            message: "Invalid value '\(value)'. Values must be within the range: [\(low), \(high)]",
+            locationType: "parameter", location: name)
     }
 
     /// [R] Same capture: "Invalid string value: 'date,max'. Allowed values: [date, rating, …]" (the
     /// front end lists the enum lower-cased).
     static func notInEnum(_ name: String, _ value: String, _ allowed: [String]) -> GoogleAPIError {
         let listed = allowed.map { $0.lowercased() }.joined(separator: ", ")
-        return GoogleAPIError(status: 400, domain: "global", reason: "invalidParameter",
-                       message: "Invalid string value: '\(value)'. Allowed values: [\(listed)]",
-                       locationType: "parameter", location: name)
+        return GoogleAPIError(
+            status: 400, domain: "global", reason: "invalidParameter",
+            message: "Invalid string value: '\(value)'. Allowed values: [\(listed)]",
+            locationType: "parameter", location: name)
     }
 
     /// [A] A value that does not parse as the declared type (integer or boolean), in the front end's
     /// pattern wording ("Invalid value '…'. Values must match the following regular expression: …",
     /// as captured for a Google+ parameter in a public mock).
     static func badType(_ name: String, _ value: String, pattern: String) -> GoogleAPIError {
-        GoogleAPIError(status: 400, domain: "global", reason: "invalidParameter",
-                       message: "Invalid value '\(value)'. Values must match the following regular expression: '\(pattern)'",
-                       locationType: "parameter", location: name)
+        GoogleAPIError(
+            status: 400, domain: "global", reason: "invalidParameter",
+            message: "Invalid value '\(value)'. Values must match the following regular expression: '\(pattern)'",
+            locationType: "parameter", location: name)
     }
 
     /// [R] googleapis/google-api-python-client#779: a `timeMin` without an offset answers 400 "Bad Request".
     static func badDateTime(_ name: String) -> GoogleAPIError {
-        GoogleAPIError(status: 400, domain: "global", reason: "badRequest", message: "Bad Request", locationType: "parameter",
-                       location: name)
+        GoogleAPIError(
+            status: 400, domain: "global", reason: "badRequest", message: "Bad Request", locationType: "parameter",
+            location: name)
     }
 
     /// [R] The YouTube capture above: "Invalid field selection 1*" for a `fields` that does not parse.
     static func invalidFieldSelection(_ fields: String) -> GoogleAPIError {
-        GoogleAPIError(status: 400, domain: "global", reason: "invalidParameter", message: "Invalid field selection \(fields)",
-                       locationType: "parameter", location: "fields")
+        GoogleAPIError(
+            status: 400, domain: "global", reason: "invalidParameter", message: "Invalid field selection \(fields)",
+            locationType: "parameter", location: "fields")
     }
 
     /// A request that cannot be read at all (a query string that is not percent-encoding). [A]
@@ -255,7 +270,8 @@ extension GoogleAPIError {
 
     /// A method the discovery document lists that this emulator does not implement.
     static func notEmulated(_ methodID: String) -> GoogleAPIError {
-        GoogleAPIError(status: 501, domain: "global", reason: "notImplemented",
-                       message: "\(methodID) is not emulated by the SalonOps sandbox.")
+        GoogleAPIError(
+            status: 501, domain: "global", reason: "notImplemented",
+            message: "\(methodID) is not emulated by the SalonOps sandbox.")
     }
 }

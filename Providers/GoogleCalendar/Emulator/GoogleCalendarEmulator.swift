@@ -27,10 +27,14 @@ public final class GoogleCalendarEmulator: ProviderEmulator {
 
     /// Makes a service account known (Google knows the public key of every key it issued). Kept
     /// across `/_sandbox/reset`, which drops data and tokens only.
-    public func registerServiceAccount(clientEmail: String, publicKeyPEM: String, keyID: String? = nil,
-                                       delegatedScopes: [String]? = nil) {
-        let key = GoogleServiceAccount(clientEmail: clientEmail, publicKeyPEM: publicKeyPEM, keyID: keyID,
-                                       delegatedScopes: delegatedScopes).key
+    public func registerServiceAccount(
+        clientEmail: String, publicKeyPEM: String, keyID: String? = nil,
+        delegatedScopes: [String]? = nil
+    ) {
+        let key = GoogleServiceAccount(
+            clientEmail: clientEmail, publicKeyPEM: publicKeyPEM, keyID: keyID,
+            delegatedScopes: delegatedScopes
+        ).key
         accounts.withLock { keys in
             keys.removeAll { $0.issuer == key.issuer }
             keys.append(key)
@@ -71,9 +75,14 @@ public final class GoogleCalendarEmulator: ProviderEmulator {
     public func faultResponse(_ fault: InjectedFault, retryAfterSeconds: Int, path: String) -> EmulatorResponse {
         if path.hasPrefix("/oauth/") {
             let status = fault == .rateLimited ? 429 : 503
-            return .json(status, .object([("error", .string(fault == .rateLimited ? "rate_limit_exceeded" : "temporarily_unavailable")),
-                                          ("error_description", .string("Injected by the SalonOps sandbox."))]),
-                         headers: fault == .rateLimited ? [("Retry-After", String(retryAfterSeconds))] : []).withGoogleJSONType
+            return .json(
+                status,
+                .object([
+                    ("error", .string(fault == .rateLimited ? "rate_limit_exceeded" : "temporarily_unavailable")),
+                    ("error_description", .string("Injected by the SalonOps sandbox.")),
+                ]),
+                headers: fault == .rateLimited ? [("Retry-After", String(retryAfterSeconds))] : []
+            ).withGoogleJSONType
         }
         switch fault {
         case .rateLimited: return GoogleAPIError.tooManyRequests(retryAfterSeconds: retryAfterSeconds).response
@@ -122,8 +131,10 @@ extension GoogleCalendarEmulator {
             }
             options.serviceAccounts.append(GoogleServiceAccount(clientEmail: parts[0], publicKeyPEM: pem))
         }
-        for (name, keyPath) in [("perUserRequestsPerMinute", \GoogleCalendarOptions.perUserRequestsPerMinute),
-                                ("perProjectRequestsPerMinute", \GoogleCalendarOptions.perProjectRequestsPerMinute)] {
+        for (name, keyPath) in [
+            ("perUserRequestsPerMinute", \GoogleCalendarOptions.perUserRequestsPerMinute),
+            ("perProjectRequestsPerMinute", \GoogleCalendarOptions.perProjectRequestsPerMinute),
+        ] {
             guard let text = settings.options[name] else { continue }
             guard let value = Int(text), value > 0 else { throw EmulatorOptionError("\(name) '\(text)': a whole number above 0") }
             options[keyPath: keyPath] = value

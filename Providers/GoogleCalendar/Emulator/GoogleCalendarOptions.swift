@@ -37,9 +37,11 @@ public struct GoogleCalendarOptions: Sendable {
     /// Business Profile's, which the same endpoint serves.
     public var knownScopes: Set<String>
 
-    public init(serviceAccounts: [GoogleServiceAccount] = [], perUserRequestsPerMinute: Int = 600,
-                perProjectRequestsPerMinute: Int = 10_000, clock: SandboxClock = .system,
-                knownScopes: Set<String> = GoogleCalendarOptions.defaultScopes) {
+    public init(
+        serviceAccounts: [GoogleServiceAccount] = [], perUserRequestsPerMinute: Int = 600,
+        perProjectRequestsPerMinute: Int = 10_000, clock: SandboxClock = .system,
+        knownScopes: Set<String> = GoogleCalendarOptions.defaultScopes
+    ) {
         self.serviceAccounts = serviceAccounts
         self.perUserRequestsPerMinute = perUserRequestsPerMinute
         self.perProjectRequestsPerMinute = perProjectRequestsPerMinute
@@ -49,13 +51,14 @@ public struct GoogleCalendarOptions: Sendable {
 
     public static let scopePrefix = "https://www.googleapis.com/auth/"
 
-    public static let defaultScopes: Set<String> = Set([
-        "calendar", "calendar.acls", "calendar.acls.readonly", "calendar.app.created", "calendar.calendarlist",
-        "calendar.calendarlist.readonly", "calendar.calendars", "calendar.calendars.readonly", "calendar.events",
-        "calendar.events.freebusy", "calendar.events.owned", "calendar.events.owned.readonly", "calendar.events.public.readonly",
-        "calendar.events.readonly", "calendar.freebusy", "calendar.readonly", "calendar.settings", "calendar.settings.readonly",
-        "business.manage",
-    ].map { scopePrefix + $0 })
+    public static let defaultScopes: Set<String> = Set(
+        [
+            "calendar", "calendar.acls", "calendar.acls.readonly", "calendar.app.created", "calendar.calendarlist",
+            "calendar.calendarlist.readonly", "calendar.calendars", "calendar.calendars.readonly", "calendar.events",
+            "calendar.events.freebusy", "calendar.events.owned", "calendar.events.owned.readonly", "calendar.events.public.readonly",
+            "calendar.events.readonly", "calendar.freebusy", "calendar.readonly", "calendar.settings", "calendar.settings.readonly",
+            "business.manage",
+        ].map { scopePrefix + $0 })
 
     /// The verifier of assertion signatures (jwt-kit's own RSA, independent of the signer).
     var signatureVerifier: any JWTSignatureVerifier = JWTKitSignatureVerifier()

@@ -42,8 +42,11 @@ enum GoogleTokenEndpoint {
             return (400, "invalid_grant", "Invalid JWT: Failed audience check.")
         case .badLifetime:
             // [R] googleapis/google-api-php-client#1429.
-            return (400, "invalid_grant", "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. "
-                        + "Check your iat and exp values and use a clock with skew to account for clock differences between systems.")
+            return (
+                400, "invalid_grant",
+                "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. "
+                    + "Check your iat and exp values and use a clock with skew to account for clock differences between systems."
+            )
         case .missingScope:
             // [R] googleapis/google-auth-library-python#217.
             return (400, "invalid_scope", "Empty or missing scope not allowed.")
@@ -55,15 +58,21 @@ enum GoogleTokenEndpoint {
             return (400, "invalid_request", "Invalid impersonation \"sub\" field.")
         case .subjectNotAuthorized:
             // [R] google-api-php-client#2214 (text) and #950 (401 from the token endpoint); notes §1.2.
-            return (401, "unauthorized_client", "Client is unauthorized to retrieve access tokens using this method, "
-                        + "or client not authorized for any of the scopes requested.")
+            return (
+                401, "unauthorized_client",
+                "Client is unauthorized to retrieve access tokens using this method, "
+                    + "or client not authorized for any of the scopes requested."
+            )
         }
     }
 
     static func success(token: String) -> EmulatorResponse {
-        .json(200, .object([
-            ("access_token", .string(token)), ("expires_in", .int(announcedLifetime)), ("token_type", .string("Bearer")),
-        ])).withGoogleJSONType.adding(header: "Cache-Control", "no-cache, no-store, max-age=0, must-revalidate")
+        .json(
+            200,
+            .object([
+                ("access_token", .string(token)), ("expires_in", .int(announcedLifetime)), ("token_type", .string("Bearer")),
+            ])
+        ).withGoogleJSONType.adding(header: "Cache-Control", "no-cache, no-store, max-age=0, must-revalidate")
     }
 }
 
@@ -76,9 +85,13 @@ extension CalendarState {
     /// The first step of a token request: the form, the assertion's structure and its key.
     func identifyAssertion(_ request: EmulatorRequest) -> TokenStep {
         guard request.method == "POST" else {
-            return .answered(EmulatorResponse.json(405, .object([
-                ("error", .string("invalid_request")), ("error_description", .string("The token endpoint only answers POST.")),
-            ])).withGoogleJSONType)
+            return .answered(
+                EmulatorResponse.json(
+                    405,
+                    .object([
+                        ("error", .string("invalid_request")), ("error_description", .string("The token endpoint only answers POST.")),
+                    ])
+                ).withGoogleJSONType)
         }
         do {
             return .identified(try tokenEndpoint.identify(formBody: request.body))

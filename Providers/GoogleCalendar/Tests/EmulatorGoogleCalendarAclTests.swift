@@ -12,26 +12,33 @@ struct GoogleCalendarAclTests {
         try await withGoogleSandbox { g in
             let admin = try await g.client()
             let id = try #require(try await admin.call(.POST, "calendars", body: ["summary": "Cabine"]).string("id"))
-            let inserted = try await admin.call(.POST, "calendars/\(id)/acl", query: [("sendNotifications", "false")], body: [
-                "role": "writer", "scope": ["type": "user", "value": "Stylist@Salon.example"],
-            ])
+            let inserted = try await admin.call(
+                .POST, "calendars/\(id)/acl", query: [("sendNotifications", "false")],
+                body: [
+                    "role": "writer", "scope": ["type": "user", "value": "Stylist@Salon.example"],
+                ])
             #expect(inserted.status == 200)
             #expect(inserted.string("id") == "user:stylist@salon.example")
             #expect(inserted.string("kind") == "calendar#aclRule")
             #expect(inserted.string("role") == "writer")
             #expect((inserted.json["scope"] as? [String: String]) == ["type": "user", "value": "stylist@salon.example"])
             for (index, role) in ["reader", "freeBusyReader", "reader"].enumerated() {
-                let rule = try await admin.call(.POST, "calendars/\(id)/acl", body: [
-                    "role": role, "scope": ["type": "user", "value": "guest\(index)@salon.example"],
-                ])
+                let rule = try await admin.call(
+                    .POST, "calendars/\(id)/acl",
+                    body: [
+                        "role": role, "scope": ["type": "user", "value": "guest\(index)@salon.example"],
+                    ])
                 #expect(rule.status == 200)
             }
-            let publicRule = try await admin.call(.POST, "calendars/\(id)/acl",
-                                                  body: ["role": "freeBusyReader", "scope": ["type": "default"]])
+            let publicRule = try await admin.call(
+                .POST, "calendars/\(id)/acl",
+                body: ["role": "freeBusyReader", "scope": ["type": "default"]])
             #expect(publicRule.string("id") == "default")
-            let domain = try await admin.call(.POST, "calendars/\(id)/acl", body: [
-                "role": "reader", "scope": ["type": "domain", "value": "salon.example"],
-            ])
+            let domain = try await admin.call(
+                .POST, "calendars/\(id)/acl",
+                body: [
+                    "role": "reader", "scope": ["type": "domain", "value": "salon.example"],
+                ])
             #expect(domain.string("id") == "domain:salon.example")
 
             var ids: [String] = []
@@ -49,8 +56,11 @@ struct GoogleCalendarAclTests {
                 pages += 1
             } while token != nil && pages < 10
             #expect(pages == 4)
-            #expect(ids == ["user:\(GoogleFixture.admin)", "user:stylist@salon.example", "user:guest0@salon.example",
-                            "user:guest1@salon.example", "user:guest2@salon.example", "default", "domain:salon.example"])
+            #expect(
+                ids == [
+                    "user:\(GoogleFixture.admin)", "user:stylist@salon.example", "user:guest0@salon.example",
+                    "user:guest1@salon.example", "user:guest2@salon.example", "default", "domain:salon.example",
+                ])
         }
     }
 
@@ -73,23 +83,28 @@ struct GoogleCalendarAclTests {
             let admin = try await g.client()
             let stylist = try await g.client(as: GoogleFixture.stylist)
             let id = try #require(try await admin.call(.POST, "calendars", body: ["summary": "Cabine"]).string("id"))
-            let rule = try await admin.call(.POST, "calendars/\(id)/acl", body: [
-                "role": "reader", "scope": ["type": "user", "value": GoogleFixture.stylist],
-            ])
+            let rule = try await admin.call(
+                .POST, "calendars/\(id)/acl",
+                body: [
+                    "role": "reader", "scope": ["type": "user", "value": GoogleFixture.stylist],
+                ])
             let ruleID = try #require(rule.string("id"))
             let etag = try #require(rule.string("etag"))
             #expect(try await admin.call(.GET, "calendars/\(id)/acl/\(ruleID)").string("role") == "reader")
-            let patched = try await admin.call(.PATCH, "calendars/\(id)/acl/\(ruleID)", body: ["role": "writer"],
-                                               headers: [("If-Match", etag)])
+            let patched = try await admin.call(
+                .PATCH, "calendars/\(id)/acl/\(ruleID)", body: ["role": "writer"],
+                headers: [("If-Match", etag)])
             #expect(patched.status == 200)
             #expect(patched.string("role") == "writer")
             #expect(try await stylist.call(.GET, "users/me/calendarList/\(id)").string("accessRole") == "writer")
-            let stale = try await admin.call(.PUT, "calendars/\(id)/acl/\(ruleID)",
-                                             body: ["role": "owner", "scope": ["type": "user", "value": GoogleFixture.stylist]],
-                                             headers: [("If-Match", etag)])
+            let stale = try await admin.call(
+                .PUT, "calendars/\(id)/acl/\(ruleID)",
+                body: ["role": "owner", "scope": ["type": "user", "value": GoogleFixture.stylist]],
+                headers: [("If-Match", etag)])
             #expect(stale.status == 412)
-            let moved = try await admin.call(.PUT, "calendars/\(id)/acl/\(ruleID)",
-                                             body: ["role": "reader", "scope": ["type": "user", "value": "other@salon.example"]])
+            let moved = try await admin.call(
+                .PUT, "calendars/\(id)/acl/\(ruleID)",
+                body: ["role": "reader", "scope": ["type": "user", "value": "other@salon.example"]])
             #expect(moved.status == 400)
             let withoutScope = try await admin.call(.PUT, "calendars/\(id)/acl/\(ruleID)", body: ["role": "reader"], shape: .invalid)
             #expect(withoutScope.status == 400)

@@ -24,9 +24,10 @@ struct TestRSAKey: Sendable {
         let publicPath = directory.appendingPathComponent("pub.pem").path
         try await openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", privatePath])
         try await openssl(["pkey", "-in", privatePath, "-pubout", "-out", publicPath])
-        return TestRSAKey(directory: directory, privateKeyPath: privatePath,
-                          privateKeyPEM: try String(contentsOfFile: privatePath, encoding: .utf8),
-                          publicKeyPEM: try String(contentsOfFile: publicPath, encoding: .utf8))
+        return TestRSAKey(
+            directory: directory, privateKeyPath: privatePath,
+            privateKeyPEM: try String(contentsOfFile: privatePath, encoding: .utf8),
+            publicKeyPEM: try String(contentsOfFile: publicPath, encoding: .utf8))
     }
 
     @discardableResult
@@ -88,19 +89,25 @@ struct GoogleSandbox {
     var apiRoot: String { server.baseURL + "/google-calendar/api/" }
 
     /// Claims as google-auth writes them (aud fixed, exp = iat + 3600), with overrides.
-    func claims(subject: String? = GoogleFixture.admin, scope: String? = GoogleFixture.fullScope,
-                issuedAt: Date? = nil, lifetime: TimeInterval = 3600, extra: [String: Any] = [:]) -> [String: Any] {
+    func claims(
+        subject: String? = GoogleFixture.admin, scope: String? = GoogleFixture.fullScope,
+        issuedAt: Date? = nil, lifetime: TimeInterval = 3600, extra: [String: Any] = [:]
+    ) -> [String: Any] {
         let iat = Int((issuedAt ?? clock.now).timeIntervalSince1970)
-        var claims: [String: Any] = ["iss": GoogleFixture.serviceAccount, "aud": GoogleFixture.audience, "iat": iat,
-                                     "exp": iat + Int(lifetime)]
+        var claims: [String: Any] = [
+            "iss": GoogleFixture.serviceAccount, "aud": GoogleFixture.audience, "iat": iat,
+            "exp": iat + Int(lifetime),
+        ]
         if let scope { claims["scope"] = scope }
         if let subject { claims["sub"] = subject }
         for (name, value) in extra { claims[name] = value }
         return claims
     }
 
-    func assertion(header: [String: Any] = ["alg": "RS256", "typ": "JWT", "kid": GoogleFixture.keyID],
-                   claims: [String: Any], signer: TestRSAKey? = nil) async throws -> String {
+    func assertion(
+        header: [String: Any] = ["alg": "RS256", "typ": "JWT", "kid": GoogleFixture.keyID],
+        claims: [String: Any], signer: TestRSAKey? = nil
+    ) async throws -> String {
         try await (signer ?? key).sign(header: header, claims: claims)
     }
 
@@ -147,9 +154,11 @@ struct GoogleClient {
     let google: GoogleSandbox
     let token: String?
 
-    func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: Any? = nil,
-              headers: [(String, String)] = [], shape: RequestShape = .valid,
-              sourceLocation: SourceLocation = #_sourceLocation) async throws -> Reply {
+    func call(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: Any? = nil,
+        headers: [(String, String)] = [], shape: RequestShape = .valid,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> Reply {
         let encodedPath = path.split(separator: "/", omittingEmptySubsequences: false).map {
             String($0).addingPercentEncoding(withAllowedCharacters: Self.segmentCharacters) ?? String($0)
         }.joined(separator: "/")
@@ -203,8 +212,10 @@ extension Reply {
 
 /// The discovery document beside the package (`../shared/specs`), or the shared copy.
 func calendarDiscovery() -> DiscoveryDocument? {
-    let candidates = [Paths.packageRoot.appendingPathComponent("../shared/specs/google-calendar.v3.json").standardizedFileURL.path,
-                      "/work/shared/specs/google-calendar.v3.json"]
+    let candidates = [
+        Paths.packageRoot.appendingPathComponent("../shared/specs/google-calendar.v3.json").standardizedFileURL.path,
+        "/work/shared/specs/google-calendar.v3.json",
+    ]
     for path in candidates where FileManager.default.fileExists(atPath: path) {
         if let document = try? DiscoveryDocument(contentsOf: URL(fileURLWithPath: path)) { return document }
     }
@@ -213,8 +224,10 @@ func calendarDiscovery() -> DiscoveryDocument? {
 
 /// A sandbox with the test service account registered, a manual clock, and the discovery
 /// document loaded (the tests require it: without it, they stop with a clear message).
-func withGoogleSandbox<T>(perUser: Int = 600, perProject: Int = 10_000, faults: FaultPlan = .none, seed: UInt64 = 7,
-                          clock: SandboxClock? = nil, _ body: (GoogleSandbox) async throws -> T) async throws -> T {
+func withGoogleSandbox<T>(
+    perUser: Int = 600, perProject: Int = 10_000, faults: FaultPlan = .none, seed: UInt64 = 7,
+    clock: SandboxClock? = nil, _ body: (GoogleSandbox) async throws -> T
+) async throws -> T {
     guard let discovery = calendarDiscovery() else {
         throw HarnessError("google-calendar.v3.json not found in ../shared/specs or /work/shared/specs: the Calendar tests need it")
     }
@@ -223,8 +236,9 @@ func withGoogleSandbox<T>(perUser: Int = 600, perProject: Int = 10_000, faults: 
     let options = GoogleCalendarOptions(perUserRequestsPerMinute: perUser, perProjectRequestsPerMinute: perProject, clock: clock)
     let configuration = SandboxConfiguration(faults: faults, seed: seed, emulators: [GoogleCalendarEmulator(seed: seed, options: options)])
     return try await withSandbox(configuration) { sandbox in
-        googleCalendar(sandbox.server).registerServiceAccount(clientEmail: GoogleFixture.serviceAccount, publicKeyPEM: key.publicKeyPEM,
-                                                             keyID: GoogleFixture.keyID)
+        googleCalendar(sandbox.server).registerServiceAccount(
+            clientEmail: GoogleFixture.serviceAccount, publicKeyPEM: key.publicKeyPEM,
+            keyID: GoogleFixture.keyID)
         return try await body(GoogleSandbox(sandbox: sandbox, clock: clock, key: key, discovery: discovery))
     }
 }

@@ -19,7 +19,8 @@ struct GoogleCalendarParameterTests {
             #expect(unknown.googleError["locationType"] as? String == "parameter")
             #expect(unknown.errorMessage?.contains("Unknown name \"colour\"") == true)
             // A parameter of another method is unknown here too.
-            #expect(try await admin.call(.GET, "users/me/calendarList", query: [("timeMin", "2026-01-01T00:00:00Z")], shape: .invalid)
+            #expect(
+                try await admin.call(.GET, "users/me/calendarList", query: [("timeMin", "2026-01-01T00:00:00Z")], shape: .invalid)
                     .status == 400)
             let badBool = try await admin.call(.GET, "calendars/primary/events", query: [("showDeleted", "yes")], shape: .invalid)
             #expect(badBool.status == 400)
@@ -31,7 +32,8 @@ struct GoogleCalendarParameterTests {
             #expect(badAlt.status == 400)
             let ordering = try await admin.call(.GET, "calendars/primary/events", query: [("orderBy", "startTime")])
             #expect(ordering.status == 400)
-            #expect(try await admin.call(.GET, "calendars/primary/events", query: [("orderBy", "startTime"), ("singleEvents", "true")])
+            #expect(
+                try await admin.call(.GET, "calendars/primary/events", query: [("orderBy", "startTime"), ("singleEvents", "true")])
                     .status == 200)
             let longQuotaUser = try await admin.call(.GET, "calendars/primary", query: [("quotaUser", String(repeating: "q", count: 41))])
             #expect(longQuotaUser.status == 400)
@@ -45,8 +47,12 @@ struct GoogleCalendarParameterTests {
         try await withGoogleSandbox { g in
             let admin = try await g.client()
             _ = try await admin.call(.POST, "calendars", body: ["summary": "Cabine"])
-            let compact = try await admin.call(.GET, "calendars/primary", query: [("alt", "json"), ("prettyPrint", "false"),
-                                                                                  ("quotaUser", "salon-paris")])
+            let compact = try await admin.call(
+                .GET, "calendars/primary",
+                query: [
+                    ("alt", "json"), ("prettyPrint", "false"),
+                    ("quotaUser", "salon-paris"),
+                ])
             #expect(compact.status == 200)
             #expect(!compact.body.contains("\n"))
             let pretty = try await admin.call(.GET, "calendars/primary")
@@ -55,12 +61,14 @@ struct GoogleCalendarParameterTests {
             #expect(partial.status == 200)
             #expect(partial.json.keys.sorted() == ["items", "kind"])
             #expect(partial.items.allSatisfy { Set($0.keys) == ["id", "accessRole"] })
-            let nested = try await admin.call(.GET, "calendars/primary",
-                                              query: [("fields", "id,conferenceProperties/allowedConferenceSolutionTypes")])
+            let nested = try await admin.call(
+                .GET, "calendars/primary",
+                query: [("fields", "id,conferenceProperties/allowedConferenceSolutionTypes")])
             #expect(nested.json.keys.sorted() == ["conferenceProperties", "id"])
             // The token may also come as `oauth_token`.
-            let viaQuery = try await GoogleClient(google: g, token: nil).call(.GET, "calendars/primary",
-                                                                              query: [("oauth_token", admin.token ?? "")])
+            let viaQuery = try await GoogleClient(google: g, token: nil).call(
+                .GET, "calendars/primary",
+                query: [("oauth_token", admin.token ?? "")])
             #expect(viaQuery.status == 200)
         }
     }
@@ -197,30 +205,56 @@ struct GoogleCalendarQuotaTests {
 struct DiscoveryDocumentTests {
     @Test func validatorSeesWhatTheDocumentDeclares() throws {
         let discovery = try #require(calendarDiscovery())
-        #expect(discovery.method(httpMethod: "POST", path: "calendars/c1@group.calendar.google.com/events/import")?.id
+        #expect(
+            discovery.method(httpMethod: "POST", path: "calendars/c1@group.calendar.google.com/events/import")?.id
                 == "calendar.events.import")
         #expect(discovery.method(httpMethod: "GET", path: "calendars/primary/events/import")?.id == "calendar.events.get")
-        #expect(discovery.validateRequest(httpMethod: "GET", path: "calendars/primary/events",
-                                          query: [("maxResults", "10"), ("privateExtendedProperty", "a=1"),
-                                                  ("privateExtendedProperty", "b=2")], body: nil).1.isEmpty)
-        #expect(!discovery.validateRequest(httpMethod: "GET", path: "calendars/primary/events", query: [("maxResults", "0")],
-            body: nil).1.isEmpty)
-        #expect(!discovery.validateRequest(httpMethod: "GET", path: "calendars/primary/events", query: [("orderBy", "x")],
-            body: nil).1.isEmpty)
-        #expect(!discovery.validateRequest(httpMethod: "GET", path: "calendars/primary/events", query: [("q", "a"), ("q", "b")],
-            body: nil).1.isEmpty)
+        #expect(
+            discovery.validateRequest(
+                httpMethod: "GET", path: "calendars/primary/events",
+                query: [
+                    ("maxResults", "10"), ("privateExtendedProperty", "a=1"),
+                    ("privateExtendedProperty", "b=2"),
+                ], body: nil
+            ).1.isEmpty)
+        #expect(
+            !discovery.validateRequest(
+                httpMethod: "GET", path: "calendars/primary/events", query: [("maxResults", "0")],
+                body: nil
+            ).1.isEmpty)
+        #expect(
+            !discovery.validateRequest(
+                httpMethod: "GET", path: "calendars/primary/events", query: [("orderBy", "x")],
+                body: nil
+            ).1.isEmpty)
+        #expect(
+            !discovery.validateRequest(
+                httpMethod: "GET", path: "calendars/primary/events", query: [("q", "a"), ("q", "b")],
+                body: nil
+            ).1.isEmpty)
         #expect(!discovery.validateRequest(httpMethod: "POST", path: "calendars", query: [], body: #"{"summary":1}"#).1.isEmpty)
-        #expect(!discovery.validateRequest(httpMethod: "POST", path: "calendars", query: [],
-            body: #"{"summary":"a","colour":"red"}"#).1.isEmpty)
-        #expect(discovery.validateRequest(httpMethod: "POST", path: "calendars/primary/acl", query: [],
-                                          body: #"{"role":"reader","scope":{"type":"default"}}"#).1.isEmpty)
+        #expect(
+            !discovery.validateRequest(
+                httpMethod: "POST", path: "calendars", query: [],
+                body: #"{"summary":"a","colour":"red"}"#
+            ).1.isEmpty)
+        #expect(
+            discovery.validateRequest(
+                httpMethod: "POST", path: "calendars/primary/acl", query: [],
+                body: #"{"role":"reader","scope":{"type":"default"}}"#
+            ).1.isEmpty)
         #expect(!discovery.validateRequest(httpMethod: "GET", path: "nowhere", query: [], body: nil).1.isEmpty)
         let event = try #require(discovery.method(httpMethod: "GET", path: "calendars/primary/events/abcde"))
-        #expect(discovery.validateResponse(status: 200, body: #"{"kind":"calendar#event","sequence":"1"}"#, method: event, partial: false)
+        #expect(
+            discovery.validateResponse(status: 200, body: #"{"kind":"calendar#event","sequence":"1"}"#, method: event, partial: false)
                 .count == 1)
-        #expect(discovery.validateResponse(status: 200, body: #"{"kind":"calendar#event","start":{"date":"2026-12-25"}}"#, method: event,
-                                           partial: false).isEmpty)
-        let envelope = #"{"error":{"errors":[{"domain":"global","reason":"notFound","message":"Not Found"}],"code":404,"#
+        #expect(
+            discovery.validateResponse(
+                status: 200, body: #"{"kind":"calendar#event","start":{"date":"2026-12-25"}}"#, method: event,
+                partial: false
+            ).isEmpty)
+        let envelope =
+            #"{"error":{"errors":[{"domain":"global","reason":"notFound","message":"Not Found"}],"code":404,"#
             + #""message":"Not Found"}}"#
         #expect(discovery.validateErrorEnvelope(status: 404, body: envelope).isEmpty)
         #expect(!discovery.validateErrorEnvelope(status: 404, body: #"{"error":{"code":404,"message":"Not Found"}}"#).isEmpty)

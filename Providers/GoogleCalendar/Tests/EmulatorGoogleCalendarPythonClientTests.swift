@@ -11,8 +11,10 @@ import Testing
 let venvPython = Paths.packageRoot.appendingPathComponent(".venv/bin/python3").path
 let googleClientAvailable = FileManager.default.isExecutableFile(atPath: venvPython)
 
-@Suite(.enabled(if: calendarSpecAvailable && googleClientAvailable,
-                "needs the Calendar discovery document and google-api-python-client in .venv (make test-deps)"))
+@Suite(
+    .enabled(
+        if: calendarSpecAvailable && googleClientAvailable,
+        "needs the Calendar discovery document and google-api-python-client in .venv (make test-deps)"))
 struct GoogleCalendarPythonClientTests {
     @Test func officialClientDrivesTheEmulator() async throws {
         // google-auth signs with the real clock, so the emulator reads the system clock here.
@@ -28,9 +30,10 @@ struct GoogleCalendarPythonClientTests {
             try JSONSerialization.data(withJSONObject: info).write(to: keyFile)
             defer { try? FileManager.default.removeItem(at: keyFile) }
             let script = Paths.packageRoot.appendingPathComponent("Providers/GoogleCalendar/Tests/Peers/google_calendar_client.py").path
-            let result = try await CommandRunner.run(venvPython, [script, keyFile.path, g.apiRoot, GoogleFixture.admin],
-                                                     environment: ["NO_PROXY": "127.0.0.1", "PYTHONDONTWRITEBYTECODE": "1"],
-                                                     timeout: 120)
+            let result = try await CommandRunner.run(
+                venvPython, [script, keyFile.path, g.apiRoot, GoogleFixture.admin],
+                environment: ["NO_PROXY": "127.0.0.1", "PYTHONDONTWRITEBYTECODE": "1"],
+                timeout: 120)
             #expect(result.status == 0, "\(result.stderr)")
             let seen = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
             let calendars = try #require(seen["calendars"] as? [String])

@@ -11,9 +11,11 @@ struct GoogleCalendarCalendarsTests {
     @Test func calendarLifecycle() async throws {
         try await withGoogleSandbox { g in
             let admin = try await g.client()
-            let created = try await admin.call(.POST, "calendars", body: [
-                "summary": "Cabine 1", "description": "salonops:owner=salon-paris", "timeZone": "Europe/Paris",
-            ])
+            let created = try await admin.call(
+                .POST, "calendars",
+                body: [
+                    "summary": "Cabine 1", "description": "salonops:owner=salon-paris", "timeZone": "Europe/Paris",
+                ])
             #expect(created.status == 200)
             let id = try #require(created.string("id"))
             #expect(id.hasSuffix("@group.calendar.google.com"))
@@ -45,8 +47,9 @@ struct GoogleCalendarCalendarsTests {
             #expect(stale.googleError["location"] as? String == "If-Match")
             #expect(stale.googleError["locationType"] as? String == "header")
             // PUT replaces: the description not repeated is gone.
-            let replaced = try await admin.call(.PUT, "calendars/\(id)", body: ["summary": "Cabine 1", "timeZone": "Europe/Paris"],
-                                                headers: [("If-Match", try #require(patched.string("etag")))])
+            let replaced = try await admin.call(
+                .PUT, "calendars/\(id)", body: ["summary": "Cabine 1", "timeZone": "Europe/Paris"],
+                headers: [("If-Match", try #require(patched.string("etag")))])
             #expect(replaced.status == 200)
             #expect(replaced.json["description"] == nil)
 
@@ -181,21 +184,28 @@ struct GoogleCalendarListTests {
             let stylist = try await g.client(as: GoogleFixture.stylist)
             let id = try #require(try await admin.call(.POST, "calendars", body: ["summary": "Cabine"]).string("id"))
             // Sharing puts the calendar in the grantee's list.
-            let rule = try await admin.call(.POST, "calendars/\(id)/acl", body: [
-                "role": "reader", "scope": ["type": "user", "value": GoogleFixture.stylist],
-            ])
+            let rule = try await admin.call(
+                .POST, "calendars/\(id)/acl",
+                body: [
+                    "role": "reader", "scope": ["type": "user", "value": GoogleFixture.stylist],
+                ])
             #expect(rule.status == 200)
             let shared = try await stylist.call(.GET, "users/me/calendarList/\(id)")
             #expect(shared.status == 200)
             #expect(shared.string("accessRole") == "reader")
-            #expect(try await stylist.call(.GET, "users/me/calendarList", query: [("minAccessRole", "writer")]).itemIDs
+            #expect(
+                try await stylist.call(.GET, "users/me/calendarList", query: [("minAccessRole", "writer")]).itemIDs
                     == [GoogleFixture.stylist])
 
             // Removing it from the list, then adding it back with settings.
             #expect(try await stylist.call(.DELETE, "users/me/calendarList/\(id)").status == 204)
             #expect(try await stylist.call(.GET, "users/me/calendarList/\(id)").status == 404)
-            let added = try await stylist.call(.POST, "users/me/calendarList", body: ["id": id, "summaryOverride": "Ma cabine",
-                "hidden": true])
+            let added = try await stylist.call(
+                .POST, "users/me/calendarList",
+                body: [
+                    "id": id, "summaryOverride": "Ma cabine",
+                    "hidden": true,
+                ])
             #expect(added.status == 200)
             #expect(added.string("summaryOverride") == "Ma cabine")
             #expect(added.json["hidden"] as? Bool == true)
@@ -204,15 +214,17 @@ struct GoogleCalendarListTests {
             let unhidden = try await stylist.call(.PATCH, "users/me/calendarList/\(id)", body: ["hidden": false])
             #expect(unhidden.json["hidden"] == nil)
             #expect(unhidden.string("summaryOverride") == "Ma cabine")
-            let stale = try await stylist.call(.PATCH, "users/me/calendarList/\(id)", body: ["selected": false],
-                                               headers: [("If-Match", try #require(added.string("etag")))])
+            let stale = try await stylist.call(
+                .PATCH, "users/me/calendarList/\(id)", body: ["selected": false],
+                headers: [("If-Match", try #require(added.string("etag")))])
             #expect(stale.status == 412)
             let noID = try await stylist.call(.POST, "users/me/calendarList", body: ["summaryOverride": "?"], shape: .invalid)
             #expect(noID.status == 400)
             #expect(noID.reason == "required")
             let enumValue = try await stylist.call(.GET, "users/me/calendarList", query: [("minAccessRole", "admin")], shape: .invalid)
             #expect(enumValue.status == 400)
-            #expect(enumValue.errorMessage
+            #expect(
+                enumValue.errorMessage
                     == "Invalid string value: 'admin'. Allowed values: [freebusyreader, owner, reader, writer, writerwithoutprivateaccess]")
         }
     }

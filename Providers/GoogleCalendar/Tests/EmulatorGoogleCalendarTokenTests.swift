@@ -40,7 +40,8 @@ struct GoogleCalendarTokenTests {
                 return (reply.status, reply.string("error"), reply.string("error_description"))
             }
             let header: [String: Any] = ["alg": "RS256", "typ": "JWT", "kid": GoogleFixture.keyID]
-            let short = "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. "
+            let short =
+                "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. "
                 + "Check your iat and exp values and use a clock with skew to account for clock differences between systems."
 
             let wrongGrant = try await g.tokenRequest(form: [("grant_type", "client_credentials"), ("assertion", "x")])
@@ -54,7 +55,8 @@ struct GoogleCalendarTokenTests {
             #expect(try await refused("not.a.jwt") == (400, "invalid_grant", "Bad Request"))
             let signature = (400, "invalid_grant", "Invalid JWT Signature.")
             #expect(try await refused(try await g.assertion(claims: g.claims(), signer: stranger)) == signature)
-            #expect(try await refused(try await g.assertion(header: ["alg": "HS256", "kid": GoogleFixture.keyID], claims: g.claims()))
+            #expect(
+                try await refused(try await g.assertion(header: ["alg": "HS256", "kid": GoogleFixture.keyID], claims: g.claims()))
                     == signature)
             #expect(try await refused(try await g.assertion(header: ["alg": "RS256"], claims: g.claims())) == signature)
             #expect(try await refused(try await g.assertion(header: ["alg": "RS256", "kid": "k2"], claims: g.claims())) == signature)
@@ -64,20 +66,27 @@ struct GoogleCalendarTokenTests {
             let tampered = parts[0] + "." + (try TestRSAKey.part(g.claims(subject: "boss@salon.example"))) + "." + parts[2]
             #expect(try await refused(String(tampered)) == signature)
 
-            #expect(try await refused(try await g.assertion(claims: g.claims(extra: ["iss": "nobody@p.iam.gserviceaccount.com"])))
+            #expect(
+                try await refused(try await g.assertion(claims: g.claims(extra: ["iss": "nobody@p.iam.gserviceaccount.com"])))
                     == (400, "invalid_grant", "Invalid grant: account not found"))
-            #expect(try await refused(try await g.assertion(header: header, claims: g.claims(extra: ["aud": "http://127.0.0.1/token"])))
+            #expect(
+                try await refused(try await g.assertion(header: header, claims: g.claims(extra: ["aud": "http://127.0.0.1/token"])))
                     == (400, "invalid_grant", "Invalid JWT: Failed audience check."))
             #expect(try await refused(try await g.assertion(claims: g.claims(lifetime: 3601))) == (400, "invalid_grant", short))
-            #expect(try await refused(try await g.assertion(claims: g.claims(issuedAt: g.clock.now.addingTimeInterval(-7200))))
+            #expect(
+                try await refused(try await g.assertion(claims: g.claims(issuedAt: g.clock.now.addingTimeInterval(-7200))))
                     == (400, "invalid_grant", short))
-            #expect(try await refused(try await g.assertion(claims: g.claims(issuedAt: g.clock.now.addingTimeInterval(3600))))
+            #expect(
+                try await refused(try await g.assertion(claims: g.claims(issuedAt: g.clock.now.addingTimeInterval(3600))))
                     == (400, "invalid_grant", short))
-            #expect(try await refused(try await g.assertion(claims: g.claims(scope: nil)))
+            #expect(
+                try await refused(try await g.assertion(claims: g.claims(scope: nil)))
                     == (400, "invalid_scope", "Empty or missing scope not allowed."))
-            #expect(try await refused(try await g.assertion(claims: g.claims(scope: "https://www.googleapis.com/auth/drive")))
+            #expect(
+                try await refused(try await g.assertion(claims: g.claims(scope: "https://www.googleapis.com/auth/drive")))
                     == (400, "invalid_scope", "Invalid OAuth scope or ID token audience provided."))
-            #expect(try await refused(try await g.assertion(claims: g.claims(subject: "not an email")))
+            #expect(
+                try await refused(try await g.assertion(claims: g.claims(subject: "not an email")))
                     == (400, "invalid_request", "Invalid impersonation \"sub\" field."))
         }
     }
@@ -90,10 +99,12 @@ struct GoogleCalendarTokenTests {
             let refused = try await g.tokenRequest(assertion: try await g.assertion(claims: g.claims()))
             #expect(refused.status == 401)
             #expect(refused.string("error") == "unauthorized_client")
-            #expect(refused.string("error_description") == "Client is unauthorized to retrieve access tokens using this method, "
+            #expect(
+                refused.string("error_description") == "Client is unauthorized to retrieve access tokens using this method, "
                     + "or client not authorized for any of the scopes requested.")
-            let readOnly = try await g.tokenRequest(assertion: try await g.assertion(
-                claims: g.claims(scope: "https://www.googleapis.com/auth/calendar.readonly")))
+            let readOnly = try await g.tokenRequest(
+                assertion: try await g.assertion(
+                    claims: g.claims(scope: "https://www.googleapis.com/auth/calendar.readonly")))
             #expect(readOnly.status == 200)
             // The service account acting as itself needs no delegation.
             #expect(try await g.tokenRequest(assertion: try await g.assertion(claims: g.claims(subject: nil))).status == 200)

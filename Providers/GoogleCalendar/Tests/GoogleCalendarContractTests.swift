@@ -21,20 +21,20 @@ struct GoogleCalendarFixture: ContractFixture {
         let staffYAML = staff.map { "    - {name: \($0.0), displayName: \($0.1), services: []\($0.2.map { ", email: \($0)" } ?? "")}" }.joined(separator: "\n")
         let roomsYAML = rooms.map { "    - {name: \($0), displayName: Cabine \($0)}" }.joined(separator: "\n")
         return """
-        apiVersion: salonops.io/v1
-        kind: Establishment
-        metadata: {name: \(name)}
-        spec:
-          displayName: Salon \(name)
-          timezone: Europe/Paris
-          address: {street: 1 rue de la Paix, postalCode: "75011", city: Paris, country: FR}
-          hours:
-            tuesday: ["10:00-19:00"]
-          closures:
-        \(closures.map { "    - \($0)" }.joined(separator: "\n"))
-        \(staff.isEmpty ? "" : "  staff:\n" + staffYAML)
-        \(rooms.isEmpty ? "" : "  rooms:\n" + roomsYAML)
-        """
+            apiVersion: salonops.io/v1
+            kind: Establishment
+            metadata: {name: \(name)}
+            spec:
+              displayName: Salon \(name)
+              timezone: Europe/Paris
+              address: {street: 1 rue de la Paix, postalCode: "75011", city: Paris, country: FR}
+              hours:
+                tuesday: ["10:00-19:00"]
+              closures:
+            \(closures.map { "    - \($0)" }.joined(separator: "\n"))
+            \(staff.isEmpty ? "" : "  staff:\n" + staffYAML)
+            \(rooms.isEmpty ? "" : "  rooms:\n" + roomsYAML)
+            """
     }
 
     static func integration(drift: String = "correct", prune: Bool = false, adopt: Bool = false) -> String {
@@ -58,13 +58,13 @@ struct GoogleCalendarFixture: ContractFixture {
     }
 
     static let outline = """
-    google_calendar:
-        service_account_key: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]
-    sops:
-        lastmodified: "2026-11-01T00:00:00Z"
-        mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]
-        version: 3.11.0
-    """
+        google_calendar:
+            service_account_key: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]
+        sops:
+            lastmodified: "2026-11-01T00:00:00Z"
+            mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]
+            version: 3.11.0
+        """
 
     func files(_ variant: ContractVariant) -> [String: String] {
         var alice = "Alice Martin", closure = "{date: 2026-12-25, reason: Noël}"

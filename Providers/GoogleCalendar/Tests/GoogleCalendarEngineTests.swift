@@ -13,8 +13,9 @@ import Testing
     init() async throws { fixture = GoogleCalendarFixture(keyJSON: try await GoogleCalendarPeer.keyJSON()) }
 
     func engine(_ peer: GoogleCalendarPeer, _ variant: ContractVariant, state: String) async throws -> Reconciler {
-        await EngineFixtures.reconciler(try EngineFixtures.state(fixture.files(variant)), endpoints: peer.endpoints, client: peer.client,
-                                        credentials: fixture.credentials, stateDirectory: state)
+        await EngineFixtures.reconciler(
+            try EngineFixtures.state(fixture.files(variant)), endpoints: peer.endpoints, client: peer.client,
+            credentials: fixture.credentials, stateDirectory: state)
     }
 
     func scratch() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("gcal-\(UUID().uuidString)").path }
@@ -85,15 +86,17 @@ import Testing
         let ref = ResourceRef("thing", "t1")
         try ledger.begin(integration: "x", ref)
         let desired = DesiredResource(kind: "thing", key: "t1", title: "T1", fields: ["name": .string("T1")])
-        var plan = Differ.diff(integration: "x", provider: "x", providerName: "X", kinds: [kind], desired: [desired], observed: [],
-                               options: DiffOptions(owner: "belle-epoque"))
+        var plan = Differ.diff(
+            integration: "x", provider: "x", providerName: "X", kinds: [kind], desired: [desired], observed: [],
+            options: DiffOptions(owner: "belle-epoque"))
         #expect(plan.changes.count == 1)
         ledger.block(&plan, kinds: [kind])
         #expect(plan.changes.isEmpty)
         #expect(plan.notes.contains { $0.key == "t1" && $0.message.contains("salonops ledger resolve x thing t1") })
         try ledger.resolve(integration: "x", ref, remoteID: nil)
-        var free = Differ.diff(integration: "x", provider: "x", providerName: "X", kinds: [kind], desired: [desired], observed: [],
-                               options: DiffOptions(owner: "belle-epoque"))
+        var free = Differ.diff(
+            integration: "x", provider: "x", providerName: "X", kinds: [kind], desired: [desired], observed: [],
+            options: DiffOptions(owner: "belle-epoque"))
         ledger.block(&free, kinds: [kind])
         #expect(free.changes.count == 1)
     }
@@ -116,8 +119,9 @@ import Testing
         #expect(try await peer.api(.POST, "/calendars/\(encoded)/acl", ["role": "reader", "scope": ["type": "user", "value": "colleague@belle-epoque.example"]]).status == 200)
         var files = fixture.files(.base)
         files["integrations/google-calendar.yaml"] = GoogleCalendarFixture.integration(prune: true)
-        let pruning = await EngineFixtures.reconciler(try EngineFixtures.state(files), endpoints: peer.endpoints, client: peer.client,
-                                                      credentials: fixture.credentials, stateDirectory: state)
+        let pruning = await EngineFixtures.reconciler(
+            try EngineFixtures.state(files), endpoints: peer.endpoints, client: peer.client,
+            credentials: fixture.credentials, stateDirectory: state)
         let (again, _) = await pruning.plan(id: "two")
         #expect(again.integrations[0].changes.isEmpty, "the hand-made rule is unmanaged, never pruned: \(again.integrations[0].changes.map(\.id))")
         #expect(again.integrations[0].unmanaged == 1)
@@ -149,8 +153,9 @@ import Testing
         for variant in [ContractVariant.base, .changed, .smaller(prune: true)] {
             var files = fixture.files(variant)
             if case .smaller = variant { files["integrations/google-calendar.yaml"] = GoogleCalendarFixture.integration(prune: true) }
-            let reconciler = await EngineFixtures.reconciler(try EngineFixtures.state(files), endpoints: peer.endpoints, client: peer.client,
-                                                             credentials: fixture.credentials, stateDirectory: state)
+            let reconciler = await EngineFixtures.reconciler(
+                try EngineFixtures.state(files), endpoints: peer.endpoints, client: peer.client,
+                credentials: fixture.credentials, stateDirectory: state)
             let (plan, observation) = await reconciler.plan(id: "\(variant)", force: true)
             _ = await reconciler.apply(plan, observation: observation, pending: PendingLog(stateDirectory: state, scope: "t"), store: nil, force: true)
         }
@@ -164,9 +169,11 @@ import Testing
             if let known { methods.insert(known.id) }
         }
         // Every kind, each way: list, insert, patch and delete.
-        for id in ["calendar.calendarList.list", "calendar.calendars.insert", "calendar.calendars.patch", "calendar.calendars.delete",
-                   "calendar.acl.list", "calendar.acl.insert", "calendar.acl.delete", "calendar.events.list", "calendar.events.insert",
-                   "calendar.events.patch"] {
+        for id in [
+            "calendar.calendarList.list", "calendar.calendars.insert", "calendar.calendars.patch", "calendar.calendars.delete",
+            "calendar.acl.list", "calendar.acl.insert", "calendar.acl.delete", "calendar.events.list", "calendar.events.insert",
+            "calendar.events.patch",
+        ] {
             #expect(methods.contains(id), "\(id) was not exercised")
         }
     }

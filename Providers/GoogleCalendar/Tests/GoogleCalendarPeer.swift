@@ -26,10 +26,12 @@ struct GoogleCalendarPeer: ContractPeer {
     /// The service-account key file the tests' config gives as its credential.
     static func keyJSON() async throws -> String {
         let keys = try await OpenSSLTestKeys.shared.value
-        return try String(decoding: JSONSerialization.data(withJSONObject: [
-            "type": "service_account", "project_id": "belle-epoque-tests", "private_key_id": "k-tests-1", "private_key": keys.rsa,
-            "client_email": clientEmail, "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token",
-        ], options: [.sortedKeys]), as: UTF8.self)
+        return try String(
+            decoding: JSONSerialization.data(
+                withJSONObject: [
+                    "type": "service_account", "project_id": "belle-epoque-tests", "private_key_id": "k-tests-1", "private_key": keys.rsa,
+                    "client_email": clientEmail, "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token",
+                ], options: [.sortedKeys]), as: UTF8.self)
     }
 
     static func start(faults: String? = nil, perUserRequestsPerMinute: Int? = nil) async throws -> GoogleCalendarPeer {
@@ -37,10 +39,13 @@ struct GoogleCalendarPeer: ContractPeer {
         let json = try await keyJSON()
         var options: [String: String] = ["serviceAccount": "\(clientEmail)=\(keys.rsaPublic)"]
         if let perUserRequestsPerMinute { options["perUserRequestsPerMinute"] = String(perUserRequestsPerMinute) }
-        let server = try await SandboxServer.start(SandboxConfiguration(faults: try faults.map { try FaultPlan(parsing: $0) } ?? .none, seed: 11,
-                                                                        emulatorOptions: ["google-calendar": options]))
-        return GoogleCalendarPeer(server: server, client: HTTPClient(eventLoopGroupProvider: .singleton), keyJSON: json,
-                                  key: try GoogleServiceAccountKey(json: Data(json.utf8)))
+        let server = try await SandboxServer.start(
+            SandboxConfiguration(
+                faults: try faults.map { try FaultPlan(parsing: $0) } ?? .none, seed: 11,
+                emulatorOptions: ["google-calendar": options]))
+        return GoogleCalendarPeer(
+            server: server, client: HTTPClient(eventLoopGroupProvider: .singleton), keyJSON: json,
+            key: try GoogleServiceAccountKey(json: Data(json.utf8)))
     }
 
     func stop() async {
@@ -53,9 +58,10 @@ struct GoogleCalendarPeer: ContractPeer {
         let assertion = try key.signedAssertion(scopes: ["https://www.googleapis.com/auth/calendar"], subject: Self.delegatedUser, issuedAt: Date())
         // The sandbox may inject throttling here too: a bounded retry, as a client would.
         for _ in 0..<50 {
-            let reply = try await raw(.POST, "/google-calendar/oauth/token",
-                                      body: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=\(assertion)",
-                                      contentType: "application/x-www-form-urlencoded")
+            let reply = try await raw(
+                .POST, "/google-calendar/oauth/token",
+                body: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=\(assertion)",
+                contentType: "application/x-www-form-urlencoded")
             if reply.status == 429 || reply.status == 503 { continue }
             guard let token = reply.json["access_token"] as? String else { throw HarnessError("no token: \(reply.body)") }
             return token
@@ -68,8 +74,9 @@ struct GoogleCalendarPeer: ContractPeer {
         let token = try await token()
         let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
         for _ in 0..<50 {
-            let reply = try await raw(method, "/google-calendar/api" + path, body: data.map { String(decoding: $0, as: UTF8.self) },
-                                      contentType: "application/json", headers: [("Authorization", "Bearer \(token)")] + headers)
+            let reply = try await raw(
+                method, "/google-calendar/api" + path, body: data.map { String(decoding: $0, as: UTF8.self) },
+                contentType: "application/json", headers: [("Authorization", "Bearer \(token)")] + headers)
             if reply.status != 429 && reply.status != 503 { return reply }
         }
         throw HarnessError("\(method) \(path): throttled 50 times")

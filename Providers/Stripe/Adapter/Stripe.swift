@@ -26,7 +26,8 @@ public enum Stripe: ProviderModule {
         let all = Set(StripeKinds.all.map(\.name))
         let kinds = context.options["kinds"].map { Set($0.split(separator: ",").map(String.init)) } ?? all
         let omitted = context.options["omit"].map { Set($0.split(separator: ",").map(String.init)) } ?? []
-        return StripeAdapter(integration: integration, owner: context.owner, managed: kinds.intersection(all), omitted: omitted,
-                             pageSize: context.options["pageSize"].flatMap(Int.init) ?? 100)
+        return StripeAdapter(
+            integration: integration, owner: context.owner, managed: kinds.intersection(all), omitted: omitted,
+            pageSize: context.options["pageSize"].flatMap(Int.init) ?? 100)
     }
 }

@@ -19,11 +19,12 @@ struct StripeAdapter: ProviderAdapter {
 
     func desired(in state: DesiredState, scope: Scope) throws -> Projection {
         let resources = StripeMapping.desired(for: integration, in: state).filter { managed.contains($0.kind) && scope.includes(kind: $0.kind) }
-        return Projection(resources: resources.map { resource in
-            var resource = resource
-            resource.fields = resource.fields.filter { !omitted.contains("\(resource.kind).\($0.key)") }
-            return resource
-        })
+        return Projection(
+            resources: resources.map { resource in
+                var resource = resource
+                resource.fields = resource.fields.filter { !omitted.contains("\(resource.kind).\($0.key)") }
+                return resource
+            })
     }
 
     // MARK: observe
@@ -118,8 +119,10 @@ struct StripeAdapter: ProviderAdapter {
     }
 
     private func markers(_ desired: DesiredResource) -> [(String, String)] {
-        [("metadata[\(StripeKinds.ownerKey)]", owner), ("metadata[\(StripeKinds.idKey)]", desired.key),
-         ("metadata[\(StripeKinds.digestKey)]", desired.digest)]
+        [
+            ("metadata[\(StripeKinds.ownerKey)]", owner), ("metadata[\(StripeKinds.idKey)]", desired.key),
+            ("metadata[\(StripeKinds.digestKey)]", desired.digest),
+        ]
     }
 
     /// Deterministic ids where Stripe accepts them, so a create retried after a crash finds its
@@ -151,13 +154,16 @@ struct StripeAdapter: ProviderAdapter {
 
     static let headers = ["Stripe-Version": StripeWire.apiVersion]
 
-    private func send(_ method: ProviderRequest.Method, _ path: String, pairs: [(String, String)] = [], idempotency: String? = nil,
-                      _ session: any ProviderSession) async throws -> JSONValue {
+    private func send(
+        _ method: ProviderRequest.Method, _ path: String, pairs: [(String, String)] = [], idempotency: String? = nil,
+        _ session: any ProviderSession
+    ) async throws -> JSONValue {
         var headers = Self.headers
         if method != .GET { headers["Content-Type"] = "application/x-www-form-urlencoded" }
         if let idempotency { headers["Idempotency-Key"] = idempotency }
-        let request = ProviderRequest(method, path, headers: headers, body: StripeWire.form(pairs),
-                                      retryable: method == .GET || method == .DELETE || idempotency != nil)
+        let request = ProviderRequest(
+            method, path, headers: headers, body: StripeWire.form(pairs),
+            retryable: method == .GET || method == .DELETE || idempotency != nil)
         return try await session.send(request).json()
     }
 }

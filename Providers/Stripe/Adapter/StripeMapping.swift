@@ -21,26 +21,34 @@ enum StripeMapping {
 
         /// A catalogue item sold at some establishments: its product, and a price per
         /// establishment that sells it, at that establishment's price.
-        func publish(_ key: String, title: String, description: String?, vat: Percentage, extra: [String: FieldValue],
-                     sellers: [Establishment], price: (Establishment) -> Money) {
+        func publish(
+            _ key: String, title: String, description: String?, vat: Percentage, extra: [String: FieldValue],
+            sellers: [Establishment], price: (Establishment) -> Money
+        ) {
             guard !sellers.isEmpty else { return }
             var fields: [String: FieldValue] = ["name": .string(title), "active": .bool(true)].merging(extra) { a, _ in a }
             if let description, !description.isEmpty { fields["description"] = .string(description) }
             resources.append(DesiredResource(kind: "product", key: key, title: title, fields: fields, naturalKey: title))
             vatRates.insert(vat.basisPoints)
             for establishment in sellers {
-                resources.append(priceResource(key: "\(key)@\(establishment.metadata.name)", product: key, title: title,
-                                               establishment: establishment.metadata.name, money: price(establishment)))
+                resources.append(
+                    priceResource(
+                        key: "\(key)@\(establishment.metadata.name)", product: key, title: title,
+                        establishment: establishment.metadata.name, money: price(establishment)))
             }
         }
 
         if publishServices {
             for service in state.services.sorted(by: { $0.metadata.name < $1.metadata.name }) {
                 let name = service.metadata.name
-                publish("service:\(name)", title: service.displayName, description: service.description, vat: service.vatRate,
-                        extra: ["metadata.category": .string(service.category), "metadata.duration": .string(service.duration.description)],
-                        sellers: establishments.filter { $0.catalogue.services.includes(name) }) { establishment in
-                    establishment.overrides.first { if case .service(let ref) = $0.target { return ref.value == name }; return false }?.price ?? service.price
+                publish(
+                    "service:\(name)", title: service.displayName, description: service.description, vat: service.vatRate,
+                    extra: ["metadata.category": .string(service.category), "metadata.duration": .string(service.duration.description)],
+                    sellers: establishments.filter { $0.catalogue.services.includes(name) }
+                ) { establishment in
+                    establishment.overrides.first {
+                        if case .service(let ref) = $0.target { return ref.value == name }; return false
+                    }?.price ?? service.price
                 }
             }
         }
@@ -49,9 +57,13 @@ enum StripeMapping {
                 let name = product.metadata.name
                 var extra: [String: FieldValue] = ["metadata.sku": .string(product.sku)]
                 if let brand = product.brand { extra["metadata.brand"] = .string(brand) }
-                publish("product:\(name)", title: product.displayName, description: product.description, vat: product.vatRate, extra: extra,
-                        sellers: establishments.filter { $0.catalogue.products.includes(name) }) { establishment in
-                    establishment.overrides.first { if case .product(let ref) = $0.target { return ref.value == name }; return false }?.price ?? product.price
+                publish(
+                    "product:\(name)", title: product.displayName, description: product.description, vat: product.vatRate, extra: extra,
+                    sellers: establishments.filter { $0.catalogue.products.includes(name) }
+                ) { establishment in
+                    establishment.overrides.first {
+                        if case .product(let ref) = $0.target { return ref.value == name }; return false
+                    }?.price ?? product.price
                 }
             }
         }
@@ -64,10 +76,14 @@ enum StripeMapping {
                     resources.append(DesiredResource(kind: "product", key: key, title: offer.displayName, fields: fields, naturalKey: offer.displayName))
                     if let recurring = offer.recurring {
                         let interval = recurring == .monthly ? "month" : "year"
-                        let planFields: [String: FieldValue] = ["amount": .int(price.minorUnits), "currency": .string(price.currency.code.lowercased()),
-                                                                "interval": .string(interval), "nickname": .string(offer.displayName), "active": .bool(true)]
-                        resources.append(DesiredResource(kind: "plan", key: key + ":plan", title: offer.displayName, fields: planFields,
-                                                         references: ["product": ResourceRef("product", key)]))
+                        let planFields: [String: FieldValue] = [
+                            "amount": .int(price.minorUnits), "currency": .string(price.currency.code.lowercased()),
+                            "interval": .string(interval), "nickname": .string(offer.displayName), "active": .bool(true),
+                        ]
+                        resources.append(
+                            DesiredResource(
+                                kind: "plan", key: key + ":plan", title: offer.displayName, fields: planFields,
+                                references: ["product": ResourceRef("product", key)]))
                     } else {
                         resources.append(priceResource(key: key, product: key, title: offer.displayName, establishment: nil, money: price))
                     }
@@ -88,24 +104,33 @@ enum StripeMapping {
         for rate in vatRates.sorted() where rate > 0 {
             let percent = decimal(basisPoints: rate)
             let title = "TVA \(percent.replacingOccurrences(of: ".", with: ",")) %"
-            resources.append(DesiredResource(kind: "tax_rate", key: "vat:\(percent)", title: title,
-                                             fields: ["display_name": .string("TVA"), "description": .string(title), "percentage": .string(percent),
-                                                      "inclusive": .bool(true), "active": .bool(true)],
-                                             naturalKey: title))
+            resources.append(
+                DesiredResource(
+                    kind: "tax_rate", key: "vat:\(percent)", title: title,
+                    fields: [
+                        "display_name": .string("TVA"), "description": .string(title), "percentage": .string(percent),
+                        "inclusive": .bool(true), "active": .bool(true),
+                    ],
+                    naturalKey: title))
         }
         if let url = settings.string("webhook", "url") {
             let events = (settings.strings("webhook", "events") ?? []).sorted()
-            resources.append(DesiredResource(kind: "webhook_endpoint", key: "webhook", title: url,
-                                             fields: ["url": .string(url), "enabled_events": .list(events.map(FieldValue.string))], naturalKey: url))
+            resources.append(
+                DesiredResource(
+                    kind: "webhook_endpoint", key: "webhook", title: url,
+                    fields: ["url": .string(url), "enabled_events": .list(events.map(FieldValue.string))], naturalKey: url))
         }
         return resources
     }
 
     static func priceResource(key: String, product: String, title: String, establishment: String?, money: Money) -> DesiredResource {
-        DesiredResource(kind: "price", key: key, establishment: establishment, title: title,
-                        fields: ["unit_amount": .int(money.minorUnits), "currency": .string(money.currency.code.lowercased()),
-                                 "tax_behavior": .string("inclusive"), "lookup_key": .string(lookupKey(key)), "active": .bool(true)],
-                        references: ["product": ResourceRef("product", product)], naturalKey: lookupKey(key))
+        DesiredResource(
+            kind: "price", key: key, establishment: establishment, title: title,
+            fields: [
+                "unit_amount": .int(money.minorUnits), "currency": .string(money.currency.code.lowercased()),
+                "tax_behavior": .string("inclusive"), "lookup_key": .string(lookupKey(key)), "active": .bool(true),
+            ],
+            references: ["product": ResourceRef("product", product)], naturalKey: lookupKey(key))
     }
 
     static func lookupKey(_ key: String) -> String { "salonops:" + key }

@@ -52,7 +52,8 @@ enum StripeWire {
         if let type { message += " (\(type)" + (code.map { ", \($0)" } ?? "") + ")" }
         let status = response.status
         switch status {
-        case 429: return .retry(after: ResponseClass.retryAfter(response), ProviderError(.rateLimited(retryAfter: ResponseClass.retryAfter(response)), status: status, message: message))
+        case 429:
+            return .retry(after: ResponseClass.retryAfter(response), ProviderError(.rateLimited(retryAfter: ResponseClass.retryAfter(response)), status: status, message: message))
         case 409, 500...599: return .retry(after: ResponseClass.retryAfter(response), ProviderError(.transient, status: status, message: message))
         case 401, 403: return .failure(ProviderError(.auth, status: status, message: message))
         case 404: return .failure(ProviderError(.notFound, status: status, message: message))
@@ -90,12 +91,14 @@ enum StripeWire {
         }
         // localstripe keeps a boolean set by an update as the string "false": read both.
         let active = object["active"]?.bool ?? (object["active"]?.string).map { $0 != "false" } ?? true
-        let title = object["name"]?.string ?? object["nickname"]?.string ?? object["description"]?.string ?? object["url"]?.string
+        let title =
+            object["name"]?.string ?? object["nickname"]?.string ?? object["description"]?.string ?? object["url"]?.string
             ?? metadata[StripeKinds.idKey] ?? id
         let natural = object["lookup_key"]?.string ?? object["name"]?.string ?? object["url"]?.string ?? object["description"]?.string
-        return ObservedResource(kind: kind, remoteID: id, key: metadata[StripeKinds.idKey], owner: metadata[StripeKinds.ownerKey],
-                                naturalKey: natural, fields: fields, references: refs, appliedDigest: metadata[StripeKinds.digestKey],
-                                archived: !active, version: nil, title: title)
+        return ObservedResource(
+            kind: kind, remoteID: id, key: metadata[StripeKinds.idKey], owner: metadata[StripeKinds.ownerKey],
+            naturalKey: natural, fields: fields, references: refs, appliedDigest: metadata[StripeKinds.digestKey],
+            archived: !active, version: nil, title: title)
     }
 
     static func fieldValue(_ value: JSONValue, name: String) -> FieldValue {

@@ -16,21 +16,26 @@ struct StripeCoupon: StripeRecord {
     var valid: Bool { redeemBy.map { $0 > StripeState.wallClock() } ?? true }
 
     var json: JSONValue {
-        stripeObject(id: id, object: "coupon", [
-            ("amount_off", .optional(amountOff)), ("created", .int(created)), ("currency", .optional(currency)),
-            ("duration", .string(duration)), ("duration_in_months", .optional(durationInMonths)), ("livemode", .bool(false)),
-            ("max_redemptions", .optional(maxRedemptions)), ("metadata", .stringMap(metadata)), ("name", .optional(name)),
-            ("percent_off", percentOff.map(JSONValue.double) ?? .null), ("redeem_by", .optional(redeemBy)),
-            ("times_redeemed", .int(0)), ("valid", .bool(valid)),
-        ])
+        stripeObject(
+            id: id, object: "coupon",
+            [
+                ("amount_off", .optional(amountOff)), ("created", .int(created)), ("currency", .optional(currency)),
+                ("duration", .string(duration)), ("duration_in_months", .optional(durationInMonths)), ("livemode", .bool(false)),
+                ("max_redemptions", .optional(maxRedemptions)), ("metadata", .stringMap(metadata)), ("name", .optional(name)),
+                ("percent_off", percentOff.map(JSONValue.double) ?? .null), ("redeem_by", .optional(redeemBy)),
+                ("times_redeemed", .int(0)), ("valid", .bool(valid)),
+            ])
     }
 }
 
 extension StripeState {
     mutating func createCoupon(_ p: StripeParams) throws(StripeError) -> JSONValue {
-        try p.allowOnly(["id", "name", "percent_off", "amount_off", "currency", "duration", "duration_in_months",
-                         "max_redemptions", "redeem_by", "metadata"],
-                        unsupported: ["applies_to", "currency_options"])
+        try p.allowOnly(
+            [
+                "id", "name", "percent_off", "amount_off", "currency", "duration", "duration_in_months",
+                "max_redemptions", "redeem_by", "metadata",
+            ],
+            unsupported: ["applies_to", "currency_options"])
         let percentOff = try p.decimal("percent_off")
         let amountOff = try p.int("amount_off")
         switch (percentOff, amountOff) {
@@ -82,9 +87,10 @@ extension StripeState {
         } else {
             id = newCouponID()
         }
-        var coupon = StripeCoupon(id: id, sequence: nextSequence(), created: clock(), name: name, percentOff: percentOff,
-                                  amountOff: amountOff, currency: currency, duration: duration, durationInMonths: months,
-                                  maxRedemptions: maxRedemptions, redeemBy: redeemBy)
+        var coupon = StripeCoupon(
+            id: id, sequence: nextSequence(), created: clock(), name: name, percentOff: percentOff,
+            amountOff: amountOff, currency: currency, duration: duration, durationInMonths: months,
+            maxRedemptions: maxRedemptions, redeemBy: redeemBy)
         if let change = try p.metadata() { try change.apply(to: &coupon.metadata) }
         coupons[id] = coupon
         return coupon.json

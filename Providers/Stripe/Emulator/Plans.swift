@@ -15,20 +15,23 @@ struct StripePlan: StripeRecord {
     var metadata: [String: String] = [:]
 
     var json: JSONValue {
-        stripeObject(id: id, object: "plan", [
-            ("active", .bool(active)), ("amount", .int(amount)), ("amount_decimal", .string(String(amount))),
-            ("billing_scheme", .string("per_unit")), ("created", .int(created)), ("currency", .string(currency)),
-            ("interval", .string(interval)), ("interval_count", .int(intervalCount)), ("livemode", .bool(false)),
-            ("metadata", .stringMap(metadata)), ("nickname", .optional(nickname)), ("product", .string(product)),
-            ("tiers_mode", .null), ("trial_period_days", .null), ("usage_type", .string("licensed")),
-        ])
+        stripeObject(
+            id: id, object: "plan",
+            [
+                ("active", .bool(active)), ("amount", .int(amount)), ("amount_decimal", .string(String(amount))),
+                ("billing_scheme", .string("per_unit")), ("created", .int(created)), ("currency", .string(currency)),
+                ("interval", .string(interval)), ("interval_count", .int(intervalCount)), ("livemode", .bool(false)),
+                ("metadata", .stringMap(metadata)), ("nickname", .optional(nickname)), ("product", .string(product)),
+                ("tiers_mode", .null), ("trial_period_days", .null), ("usage_type", .string("licensed")),
+            ])
     }
 }
 
 extension StripeState {
     mutating func createPlan(_ p: StripeParams) throws(StripeError) -> JSONValue {
-        try p.allowOnly(["id", "amount", "currency", "interval", "interval_count", "product", "nickname", "active", "metadata"],
-                        unsupported: ["amount_decimal", "billing_scheme", "tiers", "tiers_mode", "transform_usage", "trial_period_days", "usage_type", "meter"])
+        try p.allowOnly(
+            ["id", "amount", "currency", "interval", "interval_count", "product", "nickname", "active", "metadata"],
+            unsupported: ["amount_decimal", "billing_scheme", "tiers", "tiers_mode", "transform_usage", "trial_period_days", "usage_type", "meter"])
         guard let amount = try p.int("amount") else { throw .missing("amount") }
         guard amount >= 0 else { throw .invalid("Invalid amount: must be greater than or equal to 0", param: "amount") }
         let currency = try Self.currency(p.requiredString("currency"))
@@ -45,8 +48,9 @@ extension StripeState {
         } else {
             id = newID("plan", length: 24, in: \.plans)
         }
-        var plan = StripePlan(id: id, sequence: nextSequence(), created: clock(), product: productID, amount: amount, currency: currency,
-                              interval: interval, intervalCount: count, nickname: try p.nullableString("nickname") ?? nil)
+        var plan = StripePlan(
+            id: id, sequence: nextSequence(), created: clock(), product: productID, amount: amount, currency: currency,
+            interval: interval, intervalCount: count, nickname: try p.nullableString("nickname") ?? nil)
         if let active = try p.bool("active") { plan.active = active }
         if let change = try p.metadata() { try change.apply(to: &plan.metadata) }
         plans[id] = plan

@@ -22,21 +22,26 @@ struct StripePrice: StripeRecord {
     var metadata: [String: String] = [:]
 
     var json: JSONValue {
-        stripeObject(id: id, object: "price", [
-            ("active", .bool(active)), ("billing_scheme", .string("per_unit")), ("created", .int(created)),
-            ("currency", .string(currency)), ("custom_unit_amount", .null), ("livemode", .bool(false)),
-            ("lookup_key", .optional(lookupKey)), ("metadata", .stringMap(metadata)), ("nickname", .optional(nickname)),
-            ("product", .string(product)),
-            ("recurring", recurring.map { r in
-                .object([
-                    ("interval", .string(r.interval)), ("interval_count", .int(r.intervalCount)), ("meter", .null),
-                    ("trial_period_days", .optional(r.trialPeriodDays)), ("usage_type", .string(r.usageType)),
-                ])
-            } ?? .null),
-            ("tax_behavior", .string(taxBehavior)), ("tiers_mode", .null), ("transform_quantity", .null),
-            ("type", .string(recurring == nil ? "one_time" : "recurring")),
-            ("unit_amount", .optional(unitAmount)), ("unit_amount_decimal", .string(unitAmountDecimal)),
-        ])
+        stripeObject(
+            id: id, object: "price",
+            [
+                ("active", .bool(active)), ("billing_scheme", .string("per_unit")), ("created", .int(created)),
+                ("currency", .string(currency)), ("custom_unit_amount", .null), ("livemode", .bool(false)),
+                ("lookup_key", .optional(lookupKey)), ("metadata", .stringMap(metadata)), ("nickname", .optional(nickname)),
+                ("product", .string(product)),
+                (
+                    "recurring",
+                    recurring.map { r in
+                        .object([
+                            ("interval", .string(r.interval)), ("interval_count", .int(r.intervalCount)), ("meter", .null),
+                            ("trial_period_days", .optional(r.trialPeriodDays)), ("usage_type", .string(r.usageType)),
+                        ])
+                    } ?? .null
+                ),
+                ("tax_behavior", .string(taxBehavior)), ("tiers_mode", .null), ("transform_quantity", .null),
+                ("type", .string(recurring == nil ? "one_time" : "recurring")),
+                ("unit_amount", .optional(unitAmount)), ("unit_amount_decimal", .string(unitAmountDecimal)),
+            ])
     }
 }
 
@@ -44,10 +49,15 @@ extension StripeState {
     static let taxBehaviors = ["exclusive", "inclusive", "unspecified"]
 
     mutating func createPrice(_ p: StripeParams) throws(StripeError) -> JSONValue {
-        try p.allowOnly(["product", "currency", "unit_amount", "unit_amount_decimal", "recurring", "lookup_key",
-                         "transfer_lookup_key", "nickname", "active", "tax_behavior", "metadata"],
-                        unsupported: ["product_data", "billing_scheme", "currency_options", "custom_unit_amount",
-                                      "tiers", "tiers_mode", "transform_quantity"])
+        try p.allowOnly(
+            [
+                "product", "currency", "unit_amount", "unit_amount_decimal", "recurring", "lookup_key",
+                "transfer_lookup_key", "nickname", "active", "tax_behavior", "metadata",
+            ],
+            unsupported: [
+                "product_data", "billing_scheme", "currency_options", "custom_unit_amount",
+                "tiers", "tiers_mode", "transform_quantity",
+            ])
         let productID = try p.requiredString("product")
         let currency = try Self.currency(p.requiredString("currency"))
         let amount = try p.int("unit_amount")
@@ -70,8 +80,9 @@ extension StripeState {
 
         var recurring: StripePrice.Recurring? = nil
         if let r = try p.hash("recurring") {
-            try r.allowOnly(["interval", "interval_count", "usage_type", "trial_period_days"],
-                            unsupported: ["meter", "aggregate_usage"])
+            try r.allowOnly(
+                ["interval", "interval_count", "usage_type", "trial_period_days"],
+                unsupported: ["meter", "aggregate_usage"])
             guard let interval = try r.oneOf("interval", ["day", "month", "week", "year"]) else { throw .missing("recurring[interval]") }
             let count = try r.int("interval_count") ?? 1
             try StripeCatalog.checkIntervalCount(count, interval: interval, noun: "prices", param: "recurring[interval_count]")
@@ -79,12 +90,14 @@ extension StripeState {
             if let trial, trial < 0 {
                 throw .invalid("Invalid recurring[trial_period_days]: must be greater than or equal to 0", param: "recurring[trial_period_days]")
             }
-            recurring = .init(interval: interval, intervalCount: count,
-                              usageType: try r.oneOf("usage_type", ["licensed", "metered"]) ?? "licensed", trialPeriodDays: trial)
+            recurring = .init(
+                interval: interval, intervalCount: count,
+                usageType: try r.oneOf("usage_type", ["licensed", "metered"]) ?? "licensed", trialPeriodDays: trial)
         }
-        var price = StripePrice(id: newID("price", length: 24, in: \.prices), sequence: nextSequence(), created: clock(),
-                                product: productID, currency: currency, unitAmount: unitAmount,
-                                unitAmountDecimal: unitAmountDecimal, recurring: recurring)
+        var price = StripePrice(
+            id: newID("price", length: 24, in: \.prices), sequence: nextSequence(), created: clock(),
+            product: productID, currency: currency, unitAmount: unitAmount,
+            unitAmountDecimal: unitAmountDecimal, recurring: recurring)
         if let active = try p.bool("active") { price.active = active }
         if let nickname = try p.nullableString("nickname") { price.nickname = nickname }
         if let behavior = try p.oneOf("tax_behavior", Self.taxBehaviors) { price.taxBehavior = behavior }
@@ -100,14 +113,16 @@ extension StripeState {
 
     mutating func updatePrice(_ id: String, _ p: StripeParams) throws(StripeError) -> JSONValue {
         guard var price = prices[id] else { throw .noSuch("price", id) }
-        try p.allowOnly(["active", "nickname", "metadata", "lookup_key", "transfer_lookup_key", "tax_behavior"],
-                        unsupported: ["currency_options", "migrate_to"])
+        try p.allowOnly(
+            ["active", "nickname", "metadata", "lookup_key", "transfer_lookup_key", "tax_behavior"],
+            unsupported: ["currency_options", "migrate_to"])
         if let active = try p.bool("active") { price.active = active }
         if let nickname = try p.nullableString("nickname") { price.nickname = nickname }
         if let behavior = try p.oneOf("tax_behavior", Self.taxBehaviors), behavior != price.taxBehavior {
             guard price.taxBehavior == "unspecified" else {
-                throw .invalid("The tax_behavior of a price cannot be changed once it is set to `inclusive` or `exclusive`.",
-                               param: "tax_behavior")
+                throw .invalid(
+                    "The tax_behavior of a price cannot be changed once it is set to `inclusive` or `exclusive`.",
+                    param: "tax_behavior")
             }
             price.taxBehavior = behavior
         }
@@ -125,15 +140,17 @@ extension StripeState {
     private mutating func claimLookupKey(_ key: String, for priceID: String, transfer: Bool) throws(StripeError) {
         guard let holder = prices.byID.values.first(where: { $0.lookupKey == key && $0.id != priceID }) else { return }
         guard transfer else {
-            throw .invalid("A price (`\(holder.id)`) already uses that lookup key. Pass `transfer_lookup_key=true` to move it to this price.",
-                           param: "lookup_key")
+            throw .invalid(
+                "A price (`\(holder.id)`) already uses that lookup key. Pass `transfer_lookup_key=true` to move it to this price.",
+                param: "lookup_key")
         }
         prices[holder.id]?.lookupKey = nil
     }
 
     func listPrices(_ p: StripeParams) throws(StripeError) -> JSONValue {
-        try p.allowOnly(ListParameters.names.union(["product", "active", "currency", "type", "lookup_keys", "recurring"]),
-                        unsupported: ["created"])
+        try p.allowOnly(
+            ListParameters.names.union(["product", "active", "currency", "type", "lookup_keys", "recurring"]),
+            unsupported: ["created"])
         // Unlike products, plans and tax rates, prices list only the active ones by default: "Returns a
         // list of your active prices […]. For the list of inactive prices, set active to false."
         // (docs.stripe.com/api/prices/list; stripe-java's PriceService.list says the same).

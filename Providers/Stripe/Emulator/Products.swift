@@ -17,26 +17,31 @@ struct StripeProduct: StripeRecord {
     var defaultPrice: String?
 
     var json: JSONValue {
-        stripeObject(id: id, object: "product", [
-            ("active", .bool(active)), ("created", .int(created)),
-            ("default_price", .optional(defaultPrice)), ("description", .optional(description)),
-            ("images", .array(images.map(JSONValue.string))), ("livemode", .bool(false)),
-            ("marketing_features", .array([])), ("metadata", .stringMap(metadata)), ("name", .string(name)),
-            ("package_dimensions", .null), ("shippable", .optional(shippable)),
-            ("statement_descriptor", .optional(statementDescriptor)), ("tax_code", .optional(taxCode)),
-            ("type", .string("service")), ("unit_label", .optional(unitLabel)), ("updated", .int(updated)),
-            ("url", .optional(url)),
-        ])
+        stripeObject(
+            id: id, object: "product",
+            [
+                ("active", .bool(active)), ("created", .int(created)),
+                ("default_price", .optional(defaultPrice)), ("description", .optional(description)),
+                ("images", .array(images.map(JSONValue.string))), ("livemode", .bool(false)),
+                ("marketing_features", .array([])), ("metadata", .stringMap(metadata)), ("name", .string(name)),
+                ("package_dimensions", .null), ("shippable", .optional(shippable)),
+                ("statement_descriptor", .optional(statementDescriptor)), ("tax_code", .optional(taxCode)),
+                ("type", .string("service")), ("unit_label", .optional(unitLabel)), ("updated", .int(updated)),
+                ("url", .optional(url)),
+            ])
     }
 }
 
 extension StripeState {
-    static let productWritable: Set<String> = ["name", "active", "description", "images", "metadata", "shippable",
-                                               "statement_descriptor", "tax_code", "unit_label", "url"]
+    static let productWritable: Set<String> = [
+        "name", "active", "description", "images", "metadata", "shippable",
+        "statement_descriptor", "tax_code", "unit_label", "url",
+    ]
 
     mutating func createProduct(_ p: StripeParams) throws(StripeError) -> JSONValue {
-        try p.allowOnly(Self.productWritable.union(["id"]),
-                        unsupported: ["default_price_data", "marketing_features", "package_dimensions", "type"])
+        try p.allowOnly(
+            Self.productWritable.union(["id"]),
+            unsupported: ["default_price_data", "marketing_features", "package_dimensions", "type"])
         let name = try p.requiredString("name")
         let id: String
         if let custom = try p.nonEmptyString("id") {

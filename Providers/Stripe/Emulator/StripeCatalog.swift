@@ -20,8 +20,9 @@ enum StripeCatalog {
     /// github.com/lukec/stripe-perl/issues/156): "Invalid currency: zzz. Stripe currently supports
     /// these currencies: usd, aed, …", on the `currency` parameter.
     static func unsupportedCurrency(_ given: String, param: String) -> StripeError {
-        .invalid("Invalid currency: \(given). Stripe currently supports these currencies: \(currencies.joined(separator: ", "))",
-                 param: param)
+        .invalid(
+            "Invalid currency: \(given). Stripe currently supports these currencies: \(currencies.joined(separator: ", "))",
+            param: param)
     }
 
     /// The longest recurring interval is three years: 3 years, 36 months, 156 weeks or 1095 days

@@ -23,14 +23,18 @@ public final class StripeEmulator: ProviderEmulator {
         let requestID = state.withLock { $0.newRequestID() }
         switch fault {
         case .rateLimited:
-            return StripeError(status: 429, type: "invalid_request_error",
-                               message: "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.",
-                               code: "rate_limit",
-                               headers: [("Retry-After", String(retryAfterSeconds)), ("Request-Id", requestID)]).response
+            return StripeError(
+                status: 429, type: "invalid_request_error",
+                message: "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.",
+                code: "rate_limit",
+                headers: [("Retry-After", String(retryAfterSeconds)), ("Request-Id", requestID)]
+            ).response
         case .unavailable, .connectionReset:
-            return StripeError(status: 503, type: "api_error",
-                               message: "The Stripe API is temporarily unavailable (injected by the SalonOps sandbox). Please retry your request.",
-                               headers: [("Request-Id", requestID)]).response
+            return StripeError(
+                status: 503, type: "api_error",
+                message: "The Stripe API is temporarily unavailable (injected by the SalonOps sandbox). Please retry your request.",
+                headers: [("Request-Id", requestID)]
+            ).response
         }
     }
 
@@ -65,8 +69,10 @@ extension StripeState {
         }
     }
 
-    private mutating func idempotent(_ request: EmulatorRequest, params: FormParameters, apiKey: String, key: String,
-                                     requestID: String, headers: [(String, String)]) throws(StripeError) -> EmulatorResponse {
+    private mutating func idempotent(
+        _ request: EmulatorRequest, params: FormParameters, apiKey: String, key: String,
+        requestID: String, headers: [(String, String)]
+    ) throws(StripeError) -> EmulatorResponse {
         guard key.count <= 255 else {
             throw .invalid("Invalid Idempotency-Key: it must be at most 255 characters long.", param: "Idempotency-Key")
         }
@@ -74,19 +80,29 @@ extension StripeState {
         switch idempotency.begin(scope: apiKey, key: key, endpoint: endpoint, fingerprint: params.fingerprint) {
         case .replay(let stored):
             var replay = stored
-            replay.headers = headers + [("Idempotent-Replayed", "true")]
+            replay.headers =
+                headers + [("Idempotent-Replayed", "true")]
                 + stored.headers.filter { $0.0 == "Content-Type" }
                 + [("Original-Request", stored.headers.first { $0.0 == "Request-Id" }?.1 ?? requestID)]
             return replay
         case .endpointMismatch(let original):
-            throw StripeError(status: 400, type: "idempotency_error",
-                              message: "Keys for idempotent requests can only be used for the same endpoint they were first used for ('\(original)' vs '\(endpoint)'). Try using a key other than '\(key)' if you meant to execute a different request.")
+            throw StripeError(
+                status: 400, type: "idempotency_error",
+                message:
+                    "Keys for idempotent requests can only be used for the same endpoint they were first used for ('\(original)' vs '\(endpoint)'). Try using a key other than '\(key)' if you meant to execute a different request."
+            )
         case .parameterMismatch:
-            throw StripeError(status: 400, type: "idempotency_error",
-                              message: "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '\(key)' if you meant to execute a different request.")
+            throw StripeError(
+                status: 400, type: "idempotency_error",
+                message:
+                    "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '\(key)' if you meant to execute a different request."
+            )
         case .inFlight:
-            throw StripeError(status: 409, type: "idempotency_error",
-                              message: "There is currently another in-progress request using this Stripe idempotency key (that is, with the same key and the same API key). Please retry your request after a short while.")
+            throw StripeError(
+                status: 409, type: "idempotency_error",
+                message:
+                    "There is currently another in-progress request using this Stripe idempotency key (that is, with the same key and the same API key). Please retry your request after a short while."
+            )
         case .proceed:
             let response: EmulatorResponse
             do {
@@ -107,27 +123,34 @@ extension StripeState {
     static func authenticate(_ request: EmulatorRequest) throws(StripeError) -> String {
         let challenge = [("WWW-Authenticate", "Bearer realm=\"Stripe\"")]
         guard let header = request.header("authorization")?.trimmingWhitespace, !header.isEmpty else {
-            throw StripeError(status: 401, type: "invalid_request_error",
-                              message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
-                              headers: challenge)
+            throw StripeError(
+                status: 401, type: "invalid_request_error",
+                message:
+                    "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
+                headers: challenge)
         }
         var key = ""
         if header.lowercased().hasPrefix("bearer ") {
             key = String(header.dropFirst(7)).trimmingWhitespace
         } else if header.lowercased().hasPrefix("basic "),
-                  let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingWhitespace),
-                  let decoded = String(data: data, encoding: .utf8) {
+            let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingWhitespace),
+            let decoded = String(data: data, encoding: .utf8)
+        {
             key = String(decoded.prefix { $0 != ":" })
         }
-        let valid = (key.hasPrefix("sk_test_") || key.hasPrefix("rk_test_")) && key.count > 8
+        let valid =
+            (key.hasPrefix("sk_test_") || key.hasPrefix("rk_test_")) && key.count > 8
             && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
         guard valid else {
             // Like Stripe, show only enough of the key to recognise it.
-            let shown = key.count < 16 ? String(repeating: "*", count: max(key.count, 4))
+            let shown =
+                key.count < 16
+                ? String(repeating: "*", count: max(key.count, 4))
                 : String(key.prefix(8)) + String(repeating: "*", count: key.count - 12) + String(key.suffix(4))
-            throw StripeError(status: 401, type: "invalid_request_error",
-                              message: "Invalid API Key provided: \(shown)", code: key.isEmpty ? nil : "api_key_invalid",
-                              headers: challenge)
+            throw StripeError(
+                status: 401, type: "invalid_request_error",
+                message: "Invalid API Key provided: \(shown)", code: key.isEmpty ? nil : "api_key_invalid",
+                headers: challenge)
         }
         return key
     }
@@ -228,8 +251,10 @@ extension StripeState {
         }
     }
 
-    private func retrieve(_ record: (some StripeRecord)?, _ resource: String, _ id: String,
-                          _ p: StripeParams) throws(StripeError) -> JSONValue {
+    private func retrieve(
+        _ record: (some StripeRecord)?, _ resource: String, _ id: String,
+        _ p: StripeParams
+    ) throws(StripeError) -> JSONValue {
         try p.allowOnly([])
         guard let record else { throw .noSuch(resource, id) }
         return record.json

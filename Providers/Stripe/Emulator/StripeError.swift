@@ -32,8 +32,9 @@ struct StripeError: Error, Sendable {
     }
 
     static func unsupportedParameter(_ name: String) -> StripeError {
-        .invalid("Received parameter \(name), which the real Stripe API accepts but the SalonOps sandbox does not implement.",
-                 param: name, code: "parameter_unknown")
+        .invalid(
+            "Received parameter \(name), which the real Stripe API accepts but the SalonOps sandbox does not implement.",
+            param: name, code: "parameter_unknown")
     }
 
     static func missing(_ name: String) -> StripeError {
@@ -41,13 +42,15 @@ struct StripeError: Error, Sendable {
     }
 
     static func emptyString(_ name: String) -> StripeError {
-        .invalid("You passed an empty string for '\(name)'. We assume empty values are an attempt to unset a parameter; however '\(name)' cannot be unset. You should remove '\(name)' from your request or supply a non-empty value.",
-                 param: name, code: "parameter_invalid_empty")
+        .invalid(
+            "You passed an empty string for '\(name)'. We assume empty values are an attempt to unset a parameter; however '\(name)' cannot be unset. You should remove '\(name)' from your request or supply a non-empty value.",
+            param: name, code: "parameter_invalid_empty")
     }
 
     static func exclusive(_ names: [String]) -> StripeError {
-        .invalid("You may only specify one of these parameters: \(names.joined(separator: ", ")).", param: names.last,
-                 code: "parameters_exclusive")
+        .invalid(
+            "You may only specify one of these parameters: \(names.joined(separator: ", ")).", param: names.last,
+            code: "parameters_exclusive")
     }
 
     /// `resource` as Stripe names it in messages: "product", "price", "tax rate"…
@@ -56,7 +59,8 @@ struct StripeError: Error, Sendable {
     }
 
     static func unrecognizedURL(method: String, path: String) -> StripeError {
-        .invalid("Unrecognized request URL (\(method): \(path)). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
-                 status: 404)
+        .invalid(
+            "Unrecognized request URL (\(method): \(path)). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
+            status: 404)
     }
 }

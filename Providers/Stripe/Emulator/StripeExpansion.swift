@@ -29,7 +29,8 @@ extension StripeState {
 
     private func expand(_ value: JSONValue, _ path: ArraySlice<String>) throws(StripeError) -> JSONValue {
         guard let field = path.first, case .object(var fields) = value,
-              case .string(let object)? = fields.first(where: { $0.0 == "object" })?.1 else { return value }
+            case .string(let object)? = fields.first(where: { $0.0 == "object" })?.1
+        else { return value }
         let rest = path.dropFirst()
         if object == "list" {
             // Stripe's answer to `expand[]=product` on a list (github.com/stripe/stripe-dotnet/issues/1351).

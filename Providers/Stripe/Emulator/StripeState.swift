@@ -50,9 +50,22 @@ struct StripeState: Sendable {
     }
 
     var balance: JSONValue {
-        let zero: JSONValue = .array([.object([("amount", .int(0)), ("currency", .string("usd")),
-                                               ("source_types", .object([("card", .int(0))]))])])
-        return .object([("object", .string("balance")), ("available", zero), ("connect_reserved", .array([.object([
-            ("amount", .int(0)), ("currency", .string("usd"))])])), ("livemode", .bool(false)), ("pending", zero)])
+        let zero: JSONValue = .array([
+            .object([
+                ("amount", .int(0)), ("currency", .string("usd")),
+                ("source_types", .object([("card", .int(0))])),
+            ])
+        ])
+        return .object([
+            ("object", .string("balance")), ("available", zero),
+            (
+                "connect_reserved",
+                .array([
+                    .object([
+                        ("amount", .int(0)), ("currency", .string("usd")),
+                    ])
+                ])
+            ), ("livemode", .bool(false)), ("pending", zero),
+        ])
     }
 }

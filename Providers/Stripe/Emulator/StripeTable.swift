@@ -29,8 +29,10 @@ struct StripeTable<Record: StripeRecord>: Sendable {
 
     /// One page of a list answer, filtered, with Stripe's cursors. `resource` names the kind in
     /// a "No such …" error for an unknown cursor.
-    func list(_ params: StripeParams, url: String, resource: String,
-              where include: (Record) -> Bool = { _ in true }) throws(StripeError) -> JSONValue {
+    func list(
+        _ params: StripeParams, url: String, resource: String,
+        where include: (Record) -> Bool = { _ in true }
+    ) throws(StripeError) -> JSONValue {
         let list = try ListParameters(params)
         func position(_ id: String?, _ param: String) throws(StripeError) -> Int? {
             guard let id else { return nil }
@@ -39,8 +41,9 @@ struct StripeTable<Record: StripeRecord>: Sendable {
         }
         let after = try position(list.startingAfter, "starting_after")
         let before = try position(list.endingBefore, "ending_before")
-        let page = Pagination.page(newestFirst.filter(include), sequence: \.sequence, limit: list.limit,
-                                   startingAfter: after, endingBefore: before)
+        let page = Pagination.page(
+            newestFirst.filter(include), sequence: \.sequence, limit: list.limit,
+            startingAfter: after, endingBefore: before)
         return .object([
             ("object", .string("list")),
             ("data", .array(page.items.map(\.json))),

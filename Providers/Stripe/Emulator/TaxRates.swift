@@ -15,22 +15,28 @@ struct StripeTaxRate: StripeRecord {
     var metadata: [String: String] = [:]
 
     var json: JSONValue {
-        stripeObject(id: id, object: "tax_rate", [
-            ("active", .bool(active)), ("country", .optional(country)), ("created", .int(created)),
-            ("description", .optional(description)), ("display_name", .string(displayName)),
-            ("effective_percentage", .double(percentage)), ("flat_amount", .null), ("inclusive", .bool(inclusive)),
-            ("jurisdiction", .optional(jurisdiction)), ("jurisdiction_level", .null), ("livemode", .bool(false)),
-            ("metadata", .stringMap(metadata)), ("percentage", .double(percentage)), ("rate_type", .string("percentage")),
-            ("state", .optional(state)), ("tax_type", .optional(taxType)),
-        ])
+        stripeObject(
+            id: id, object: "tax_rate",
+            [
+                ("active", .bool(active)), ("country", .optional(country)), ("created", .int(created)),
+                ("description", .optional(description)), ("display_name", .string(displayName)),
+                ("effective_percentage", .double(percentage)), ("flat_amount", .null), ("inclusive", .bool(inclusive)),
+                ("jurisdiction", .optional(jurisdiction)), ("jurisdiction_level", .null), ("livemode", .bool(false)),
+                ("metadata", .stringMap(metadata)), ("percentage", .double(percentage)), ("rate_type", .string("percentage")),
+                ("state", .optional(state)), ("tax_type", .optional(taxType)),
+            ])
     }
 }
 
 extension StripeState {
-    static let taxTypes = ["amusement_tax", "communications_tax", "gst", "hst", "igst", "jct", "lease_tax", "pst", "qst",
-                           "retail_delivery_fee", "rst", "sales_tax", "service_tax", "vat"]
-    static let taxRateMutable: Set<String> = ["display_name", "active", "description", "jurisdiction", "country", "state",
-                                              "tax_type", "metadata"]
+    static let taxTypes = [
+        "amusement_tax", "communications_tax", "gst", "hst", "igst", "jct", "lease_tax", "pst", "qst",
+        "retail_delivery_fee", "rst", "sales_tax", "service_tax", "vat",
+    ]
+    static let taxRateMutable: Set<String> = [
+        "display_name", "active", "description", "jurisdiction", "country", "state",
+        "tax_type", "metadata",
+    ]
 
     mutating func createTaxRate(_ p: StripeParams) throws(StripeError) -> JSONValue {
         try p.allowOnly(Self.taxRateMutable.union(["percentage", "inclusive"]))
@@ -43,8 +49,9 @@ extension StripeState {
         guard (0...100).contains(percentage) else {
             throw .invalid("Invalid percentage: must be between 0 and 100", param: "percentage")
         }
-        var rate = StripeTaxRate(id: newID("txr", length: 24, in: \.taxRates), sequence: nextSequence(), created: clock(),
-                                 displayName: displayName, percentage: percentage, inclusive: inclusive)
+        var rate = StripeTaxRate(
+            id: newID("txr", length: 24, in: \.taxRates), sequence: nextSequence(), created: clock(),
+            displayName: displayName, percentage: percentage, inclusive: inclusive)
         try applyTaxRate(p, to: &rate)
         taxRates[rate.id] = rate
         return rate.json

@@ -46,9 +46,10 @@ extension StripeState {
         guard webhookEndpoints.count < Self.maximumWebhookEndpoints else {
             throw .invalid("You have reached the maximum of \(Self.maximumWebhookEndpoints) test webhook endpoints.", param: "url")
         }
-        var endpoint = StripeWebhookEndpoint(id: newID("we", length: 24, in: \.webhookEndpoints), sequence: nextSequence(),
-                                             created: clock(), url: url, enabledEvents: events, apiVersion: apiVersion,
-                                             secret: "whsec_" + secrets.string(length: 32))
+        var endpoint = StripeWebhookEndpoint(
+            id: newID("we", length: 24, in: \.webhookEndpoints), sequence: nextSequence(),
+            created: clock(), url: url, enabledEvents: events, apiVersion: apiVersion,
+            secret: "whsec_" + secrets.string(length: 32))
         if let description = try p.nullableString("description", maxLength: 5000) { endpoint.description = description }
         if let change = try p.metadata() { try change.apply(to: &endpoint.metadata) }
         webhookEndpoints[endpoint.id] = endpoint
@@ -83,7 +84,8 @@ extension StripeState {
 
     static func webhookURL(_ text: String) throws(StripeError) -> String {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "https" || scheme == "http", let host = components.host, !host.isEmpty else {
+            scheme == "https" || scheme == "http", let host = components.host, !host.isEmpty
+        else {
             throw .invalid("Invalid URL: \(text). URLs must be absolute http or https URLs.", param: "url", code: "url_invalid")
         }
         return text
@@ -97,8 +99,9 @@ extension StripeState {
         guard !events.isEmpty else { throw .missing("enabled_events") }
         for (index, event) in events.enumerated() where !StripeEventTypes.all.contains(event) {
             let list = StripeEventTypes.sorted
-            throw .invalid("Invalid enabled_events[\(index)]: must be one of \(list.dropLast().joined(separator: ", ")), or \(list.last!)",
-                           param: "enabled_events[\(index)]")
+            throw .invalid(
+                "Invalid enabled_events[\(index)]: must be one of \(list.dropLast().joined(separator: ", ")), or \(list.last!)",
+                param: "enabled_events[\(index)]")
         }
     }
 }

@@ -11,15 +11,24 @@ import Testing
             let product = try #require(try await s.stripe(.POST, "/v1/products", [("name", "Cut")]).string("id"))
             var ids: [String] = []
             for amount in ["100", "200", "300"] {
-                ids.append(try #require(try await s.stripe(.POST, "/v1/prices", [
-                    ("product", product), ("unit_amount", amount), ("currency", "eur"),
-                ]).string("id")))
+                ids.append(
+                    try #require(
+                        try await s.stripe(
+                            .POST, "/v1/prices",
+                            [
+                                ("product", product), ("unit_amount", amount), ("currency", "eur"),
+                            ]
+                        ).string("id")))
             }
             #expect(try await s.stripe(.POST, "/v1/prices/\(ids[1])", [("active", "false")]).status == 200)
             // Also archived at creation.
-            let bornArchived = try #require(try await s.stripe(.POST, "/v1/prices", [
-                ("product", product), ("unit_amount", "400"), ("currency", "eur"), ("active", "false"),
-            ]).string("id"))
+            let bornArchived = try #require(
+                try await s.stripe(
+                    .POST, "/v1/prices",
+                    [
+                        ("product", product), ("unit_amount", "400"), ("currency", "eur"), ("active", "false"),
+                    ]
+                ).string("id"))
 
             #expect(try await s.stripe(.GET, "/v1/prices").ids == [ids[2], ids[0]])
             #expect(try await s.stripe(.GET, "/v1/prices", [("active", "true")]).ids == [ids[2], ids[0]])
@@ -46,23 +55,39 @@ import Testing
             #expect(try await s.stripe(.GET, "/v1/products", [("active", "true")]).ids == [kept])
             #expect(try await s.stripe(.GET, "/v1/products", [("active", "false")]).ids == [archived])
 
-            let plan = try #require(try await s.stripe(.POST, "/v1/plans", [
-                ("amount", "4900"), ("currency", "eur"), ("interval", "month"), ("product", kept),
-            ]).string("id"))
-            let oldPlan = try #require(try await s.stripe(.POST, "/v1/plans", [
-                ("amount", "3900"), ("currency", "eur"), ("interval", "month"), ("product", archived), ("active", "false"),
-            ]).string("id"))
+            let plan = try #require(
+                try await s.stripe(
+                    .POST, "/v1/plans",
+                    [
+                        ("amount", "4900"), ("currency", "eur"), ("interval", "month"), ("product", kept),
+                    ]
+                ).string("id"))
+            let oldPlan = try #require(
+                try await s.stripe(
+                    .POST, "/v1/plans",
+                    [
+                        ("amount", "3900"), ("currency", "eur"), ("interval", "month"), ("product", archived), ("active", "false"),
+                    ]
+                ).string("id"))
             #expect(try await s.stripe(.GET, "/v1/plans").ids == [oldPlan, plan])
             #expect(try await s.stripe(.GET, "/v1/plans", [("active", "true")]).ids == [plan])
             #expect(try await s.stripe(.GET, "/v1/plans", [("active", "false")]).ids == [oldPlan])
             #expect(try await s.stripe(.GET, "/v1/plans", [("product", archived)]).ids == [oldPlan])
 
-            let vat = try #require(try await s.stripe(.POST, "/v1/tax_rates", [
-                ("display_name", "TVA"), ("percentage", "20"), ("inclusive", "true"),
-            ]).string("id"))
-            let oldVAT = try #require(try await s.stripe(.POST, "/v1/tax_rates", [
-                ("display_name", "TVA 19.6"), ("percentage", "19.6"), ("inclusive", "true"), ("active", "false"),
-            ]).string("id"))
+            let vat = try #require(
+                try await s.stripe(
+                    .POST, "/v1/tax_rates",
+                    [
+                        ("display_name", "TVA"), ("percentage", "20"), ("inclusive", "true"),
+                    ]
+                ).string("id"))
+            let oldVAT = try #require(
+                try await s.stripe(
+                    .POST, "/v1/tax_rates",
+                    [
+                        ("display_name", "TVA 19.6"), ("percentage", "19.6"), ("inclusive", "true"), ("active", "false"),
+                    ]
+                ).string("id"))
             #expect(try await s.stripe(.GET, "/v1/tax_rates").ids == [oldVAT, vat])
             #expect(try await s.stripe(.GET, "/v1/tax_rates", [("active", "true")]).ids == [vat])
         }

@@ -22,8 +22,10 @@ final class StripeSpec: @unchecked Sendable {
     /// `/v1/prices/{price}`).
     private let templates: [(template: String, segments: [String])]
 
-    static let directories = [Paths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/specs"),
-                              URL(fileURLWithPath: "/work/shared/specs")]
+    static let directories = [
+        Paths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/specs"),
+        URL(fileURLWithPath: "/work/shared/specs"),
+    ]
 
     static let shared: Result<StripeSpec, SpecMissing> = {
         for directory in directories {
@@ -34,8 +36,10 @@ final class StripeSpec: @unchecked Sendable {
                 return .failure(SpecMissing(description: "\(spec.path) unreadable: \(error)"))
             }
         }
-        return .failure(SpecMissing(description: "stripe-spec3.json and stripe-fixtures3.json not found in "
-                                    + directories.map(\.path).joined(separator: " or ")))
+        return .failure(
+            SpecMissing(
+                description: "stripe-spec3.json and stripe-fixtures3.json not found in "
+                    + directories.map(\.path).joined(separator: " or ")))
     }()
 
     static var available: Bool { (try? shared.get()) != nil }

@@ -13,8 +13,9 @@ import SalonOpsStripe
     @Test func archivedPricesAreObservedWithOneExtraListOnly() async throws {
         let peer = try await StripePeer.start(.sandbox)
         defer { Task { await peer.stop() } }
-        let reconciler = await EngineFixtures.reconciler(try EngineFixtures.state(EngineFixtures.files()), stripeURL: peer.baseURL,
-                                                   client: peer.client)
+        let reconciler = await EngineFixtures.reconciler(
+            try EngineFixtures.state(EngineFixtures.files()), stripeURL: peer.baseURL,
+            client: peer.client)
         let (plan, observation) = await reconciler.plan(id: "first")
         try #require(!plan.hasErrors, "\(plan.integrations.compactMap(\.error))")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("archived-\(UUID().uuidString)").path

@@ -61,8 +61,10 @@ import SalonOpsStripe
         _ = try await apply(try await engine(peer, files: EngineFixtures.files()))
 
         // Rename a service (update), reprice another (replace of its prices), drop the third.
-        var files = EngineFixtures.files(services: [EngineFixtures.service("soin-visage", "Soin visage éclat 60 min", price: "65.00 EUR"),
-                                                    EngineFixtures.service("epilation-jambes", "Épilation jambes", price: "32.00 EUR")])
+        var files = EngineFixtures.files(services: [
+            EngineFixtures.service("soin-visage", "Soin visage éclat 60 min", price: "65.00 EUR"),
+            EngineFixtures.service("epilation-jambes", "Épilation jambes", price: "32.00 EUR"),
+        ])
         files["offers.yaml"] = EngineFixtures.offers.replacingOccurrences(of: "\"15%\"", with: "\"20%\"").replacingOccurrences(of: "49.00 EUR", with: "55.00 EUR")
         let reconciler = try await engine(peer, files: files)
         // Forced: on the sandbox these are more than 30 % of the managed resources.
@@ -146,10 +148,14 @@ import SalonOpsStripe
     func safetyThresholdRefusesUnlessForced(_ kind: StripePeerKind) async throws {
         let peer = try await StripePeer.start(kind)
         defer { Task { await peer.stop() } }
-        let many = [EngineFixtures.service("soin-visage", "Soin visage 60 min", price: "65.00 EUR")] + (0..<12).map { EngineFixtures.service("soin-\($0)", "Soin \($0)", price: "40.00 EUR") }
+        let many =
+            [EngineFixtures.service("soin-visage", "Soin visage 60 min", price: "65.00 EUR")]
+            + (0..<12).map { EngineFixtures.service("soin-\($0)", "Soin \($0)", price: "40.00 EUR") }
         _ = try await apply(try await engine(peer, files: EngineFixtures.files(services: many)))
         // Rename and reprice all of them: far more than 30 % of the managed resources.
-        let renamed = [EngineFixtures.service("soin-visage", "Soin visage 60 min", price: "65.00 EUR")] + (0..<12).map { EngineFixtures.service("soin-\($0)", "Soin renommé \($0)", price: "45.00 EUR") }
+        let renamed =
+            [EngineFixtures.service("soin-visage", "Soin visage 60 min", price: "65.00 EUR")]
+            + (0..<12).map { EngineFixtures.service("soin-\($0)", "Soin renommé \($0)", price: "45.00 EUR") }
         let reconciler = try await engine(peer, files: EngineFixtures.files(services: renamed))
         let (plan, result) = try await apply(reconciler)
         #expect(plan.integrations[0].refusal?.contains("more than the 30% threshold") == true)

@@ -79,8 +79,9 @@ import Testing
             #expect(otherEndpoint.error["type"] as? String == "idempotency_error")
 
             // Keys are per API key: another key may use the same idempotency key for a new object.
-            let otherAccount = try await s.stripe(.POST, "/v1/products", form, apiKey: "sk_test_otheraccount9",
-                                                  headers: [("Idempotency-Key", "k-1")])
+            let otherAccount = try await s.stripe(
+                .POST, "/v1/products", form, apiKey: "sk_test_otheraccount9",
+                headers: [("Idempotency-Key", "k-1")])
             #expect(otherAccount.status == 200)
             #expect(otherAccount.headers.first(name: "Idempotent-Replayed") == nil)
             #expect(otherAccount.string("id") != first.string("id"))

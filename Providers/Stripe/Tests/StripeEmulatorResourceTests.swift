@@ -5,10 +5,12 @@ import Testing
 @Suite struct StripeProductTests {
     @Test func productCRUD() async throws {
         try await withSandbox { s in
-            let created = try await s.stripe(.POST, "/v1/products", [
-                ("name", "Balayage"), ("description", "Hand-painted colour"), ("metadata[salonops_owner]", "salonops"),
-                ("metadata[tier]", "gold"),
-            ])
+            let created = try await s.stripe(
+                .POST, "/v1/products",
+                [
+                    ("name", "Balayage"), ("description", "Hand-painted colour"), ("metadata[salonops_owner]", "salonops"),
+                    ("metadata[tier]", "gold"),
+                ])
             #expect(created.status == 200)
             let id = try #require(created.string("id"))
             #expect(id.hasPrefix("prod_"))
@@ -24,9 +26,11 @@ import Testing
             #expect(fetched.string("name") == "Balayage")
 
             // Metadata merges; an empty value removes a key; an empty description unsets it.
-            let updated = try await s.stripe(.POST, "/v1/products/\(id)", [
-                ("name", "Balayage & gloss"), ("metadata[tier]", ""), ("metadata[new]", "1"), ("description", ""), ("active", "false"),
-            ])
+            let updated = try await s.stripe(
+                .POST, "/v1/products/\(id)",
+                [
+                    ("name", "Balayage & gloss"), ("metadata[tier]", ""), ("metadata[new]", "1"), ("description", ""), ("active", "false"),
+                ])
             #expect(updated.status == 200)
             #expect(updated.string("name") == "Balayage & gloss")
             #expect(updated.json["metadata"] as? [String: String] == ["salonops_owner": "salonops", "new": "1"])
@@ -136,11 +140,13 @@ import Testing
     @Test func priceCRUDWithNestedForm() async throws {
         try await withSandbox { s in
             let product = try #require(try await s.stripe(.POST, "/v1/products", [("name", "Colour")]).string("id"))
-            let price = try await s.stripe(.POST, "/v1/prices", [
-                ("product", product), ("unit_amount", "4500"), ("currency", "EUR"), ("recurring[interval]", "month"),
-                ("recurring[interval_count]", "3"), ("lookup_key", "colour-quarterly"), ("nickname", "Quarterly"),
-                ("tax_behavior", "inclusive"), ("metadata[salonops_owner]", "x"),
-            ])
+            let price = try await s.stripe(
+                .POST, "/v1/prices",
+                [
+                    ("product", product), ("unit_amount", "4500"), ("currency", "EUR"), ("recurring[interval]", "month"),
+                    ("recurring[interval_count]", "3"), ("lookup_key", "colour-quarterly"), ("nickname", "Quarterly"),
+                    ("tax_behavior", "inclusive"), ("metadata[salonops_owner]", "x"),
+                ])
             #expect(price.status == 200)
             let id = try #require(price.string("id"))
             #expect(id.hasPrefix("price_"))
@@ -170,8 +176,14 @@ import Testing
             #expect(try await s.stripe(.GET, "/v1/prices", [("active", "true")]).ids == [try #require(oneOff.string("id"))])
             #expect(try await s.stripe(.GET, "/v1/prices", [("currency", "eur"), ("active", "false")]).ids == [id])
             #expect(try await s.stripe(.GET, "/v1/prices", [("lookup_keys[]", "colour-quarterly"), ("active", "false")]).ids == [id])
-            #expect(try await s.stripe(.GET, "/v1/prices", [("lookup_keys[0]", "nope"), ("lookup_keys[1]", "colour-quarterly"),
-                                                            ("active", "false")]).ids == [id])
+            #expect(
+                try await s.stripe(
+                    .GET, "/v1/prices",
+                    [
+                        ("lookup_keys[0]", "nope"), ("lookup_keys[1]", "colour-quarterly"),
+                        ("active", "false"),
+                    ]
+                ).ids == [id])
             #expect(try await s.stripe(.GET, "/v1/prices", [("type", "one_time")]).ids.count == 1)
 
             // Prices have no DELETE; a product with prices cannot be deleted.
@@ -184,9 +196,13 @@ import Testing
     @Test func immutableFieldsAreUnknownOnUpdate() async throws {
         try await withSandbox { s in
             let product = try #require(try await s.stripe(.POST, "/v1/products", [("name", "Cut")]).string("id"))
-            let id = try #require(try await s.stripe(.POST, "/v1/prices", [
-                ("product", product), ("unit_amount", "100"), ("currency", "usd"),
-            ]).string("id"))
+            let id = try #require(
+                try await s.stripe(
+                    .POST, "/v1/prices",
+                    [
+                        ("product", product), ("unit_amount", "100"), ("currency", "usd"),
+                    ]
+                ).string("id"))
             for (name, value) in [("unit_amount", "200"), ("currency", "eur"), ("product", product), ("recurring[interval]", "month")] {
                 let reply = try await s.stripe(.POST, "/v1/prices/\(id)", [(name, value)])
                 #expect(reply.status == 400)
@@ -201,9 +217,11 @@ import Testing
             #expect(noProduct.status == 400)
             #expect(noProduct.error["code"] as? String == "resource_missing")
             #expect(noProduct.error["param"] as? String == "product")
-            let badInterval = try await s.stripe(.POST, "/v1/prices", [
-                ("product", product), ("currency", "usd"), ("unit_amount", "1"), ("recurring[interval]", "fortnight"),
-            ])
+            let badInterval = try await s.stripe(
+                .POST, "/v1/prices",
+                [
+                    ("product", product), ("currency", "usd"), ("unit_amount", "1"), ("recurring[interval]", "fortnight"),
+                ])
             #expect(badInterval.error["param"] as? String == "recurring[interval]")
             let badAmount = try await s.stripe(.POST, "/v1/prices", [("product", product), ("currency", "usd"), ("unit_amount", "1.5")])
             #expect(badAmount.error["message"] as? String == "Invalid integer: 1.5")
@@ -217,19 +235,29 @@ import Testing
     @Test func lookupKeyTransfer() async throws {
         try await withSandbox { s in
             let product = try #require(try await s.stripe(.POST, "/v1/products", [("name", "Cut")]).string("id"))
-            let old = try #require(try await s.stripe(.POST, "/v1/prices", [
-                ("product", product), ("unit_amount", "100"), ("currency", "usd"), ("lookup_key", "cut"),
-            ]).string("id"))
-            let clash = try await s.stripe(.POST, "/v1/prices", [
-                ("product", product), ("unit_amount", "120"), ("currency", "usd"), ("lookup_key", "cut"),
-            ])
+            let old = try #require(
+                try await s.stripe(
+                    .POST, "/v1/prices",
+                    [
+                        ("product", product), ("unit_amount", "100"), ("currency", "usd"), ("lookup_key", "cut"),
+                    ]
+                ).string("id"))
+            let clash = try await s.stripe(
+                .POST, "/v1/prices",
+                [
+                    ("product", product), ("unit_amount", "120"), ("currency", "usd"), ("lookup_key", "cut"),
+                ])
             #expect(clash.status == 400)
             #expect(clash.error["param"] as? String == "lookup_key")
             #expect(try await s.stripe(.GET, "/v1/prices").ids == [old])  // nothing created
 
-            let new = try #require(try await s.stripe(.POST, "/v1/prices", [
-                ("product", product), ("unit_amount", "120"), ("currency", "usd"),
-            ]).string("id"))
+            let new = try #require(
+                try await s.stripe(
+                    .POST, "/v1/prices",
+                    [
+                        ("product", product), ("unit_amount", "120"), ("currency", "usd"),
+                    ]
+                ).string("id"))
             #expect(try await s.stripe(.POST, "/v1/prices/\(new)", [("lookup_key", "cut")]).status == 400)
             let moved = try await s.stripe(.POST, "/v1/prices/\(new)", [("lookup_key", "cut"), ("transfer_lookup_key", "true")])
             #expect(moved.status == 200)
@@ -238,9 +266,11 @@ import Testing
             #expect(try await s.stripe(.GET, "/v1/prices", [("lookup_keys[]", "cut")]).ids == [new])
 
             // Transfer at creation too.
-            let third = try await s.stripe(.POST, "/v1/prices", [
-                ("product", product), ("unit_amount", "130"), ("currency", "usd"), ("lookup_key", "cut"), ("transfer_lookup_key", "true"),
-            ])
+            let third = try await s.stripe(
+                .POST, "/v1/prices",
+                [
+                    ("product", product), ("unit_amount", "130"), ("currency", "usd"), ("lookup_key", "cut"), ("transfer_lookup_key", "true"),
+                ])
             #expect(third.status == 200)
             #expect(try await s.stripe(.GET, "/v1/prices", [("lookup_keys[]", "cut")]).ids == [try #require(third.string("id"))])
         }
@@ -250,10 +280,12 @@ import Testing
 @Suite struct StripeCouponTaxWebhookTests {
     @Test func couponCRUD() async throws {
         try await withSandbox { s in
-            let percent = try await s.stripe(.POST, "/v1/coupons", [
-                ("id", "WELCOME10"), ("name", "Welcome"), ("percent_off", "10"), ("duration", "repeating"),
-                ("duration_in_months", "3"), ("max_redemptions", "100"), ("metadata[salonops_owner]", "x"),
-            ])
+            let percent = try await s.stripe(
+                .POST, "/v1/coupons",
+                [
+                    ("id", "WELCOME10"), ("name", "Welcome"), ("percent_off", "10"), ("duration", "repeating"),
+                    ("duration_in_months", "3"), ("max_redemptions", "100"), ("metadata[salonops_owner]", "x"),
+                ])
             #expect(percent.status == 200)
             #expect(percent.string("id") == "WELCOME10")
             #expect(percent.json["percent_off"] as? Double == 10)
@@ -284,10 +316,12 @@ import Testing
 
     @Test func taxRateCRUD() async throws {
         try await withSandbox { s in
-            let rate = try await s.stripe(.POST, "/v1/tax_rates", [
-                ("display_name", "VAT"), ("percentage", "20.5"), ("inclusive", "true"), ("country", "fr"),
-                ("jurisdiction", "FR"), ("tax_type", "vat"), ("description", "French VAT"),
-            ])
+            let rate = try await s.stripe(
+                .POST, "/v1/tax_rates",
+                [
+                    ("display_name", "VAT"), ("percentage", "20.5"), ("inclusive", "true"), ("country", "fr"),
+                    ("jurisdiction", "FR"), ("tax_type", "vat"), ("description", "French VAT"),
+                ])
             #expect(rate.status == 200)
             let id = try #require(rate.string("id"))
             #expect(id.hasPrefix("txr_"))
@@ -312,10 +346,12 @@ import Testing
 
     @Test func webhookSecretOnlyAtCreation() async throws {
         try await withSandbox { s in
-            let created = try await s.stripe(.POST, "/v1/webhook_endpoints", [
-                ("url", "https://salon.example/hooks/stripe"), ("enabled_events[0]", "invoice.paid"),
-                ("enabled_events[1]", "customer.subscription.updated"), ("description", "salon"), ("metadata[salonops_owner]", "x"),
-            ])
+            let created = try await s.stripe(
+                .POST, "/v1/webhook_endpoints",
+                [
+                    ("url", "https://salon.example/hooks/stripe"), ("enabled_events[0]", "invoice.paid"),
+                    ("enabled_events[1]", "customer.subscription.updated"), ("description", "salon"), ("metadata[salonops_owner]", "x"),
+                ])
             #expect(created.status == 200)
             let id = try #require(created.string("id"))
             #expect(id.hasPrefix("we_"))
@@ -328,9 +364,11 @@ import Testing
             #expect(fetched.json["secret"] == nil)
             #expect(try await s.stripe(.GET, "/v1/webhook_endpoints").data.first?["secret"] == nil)
 
-            let updated = try await s.stripe(.POST, "/v1/webhook_endpoints/\(id)", [
-                ("disabled", "true"), ("enabled_events[]", "*"), ("url", "https://salon.example/v2"),
-            ])
+            let updated = try await s.stripe(
+                .POST, "/v1/webhook_endpoints/\(id)",
+                [
+                    ("disabled", "true"), ("enabled_events[]", "*"), ("url", "https://salon.example/v2"),
+                ])
             #expect(updated.status == 200)
             #expect(updated.json["secret"] == nil)
             #expect(updated.string("status") == "disabled")
@@ -340,9 +378,13 @@ import Testing
             #expect(try await s.stripe(.POST, "/v1/webhook_endpoints", [("url", "https://x.example")]).error["param"] as? String == "enabled_events")
             #expect(try await s.stripe(.POST, "/v1/webhook_endpoints", [("url", "not a url"), ("enabled_events[]", "*")]).error["param"] as? String == "url")
             // `disabled` is an update-only parameter, as on the real API.
-            #expect(try await s.stripe(.POST, "/v1/webhook_endpoints", [
-                ("url", "https://x.example"), ("enabled_events[]", "*"), ("disabled", "true"),
-            ]).error["code"] as? String == "parameter_unknown")
+            #expect(
+                try await s.stripe(
+                    .POST, "/v1/webhook_endpoints",
+                    [
+                        ("url", "https://x.example"), ("enabled_events[]", "*"), ("disabled", "true"),
+                    ]
+                ).error["code"] as? String == "parameter_unknown")
 
             #expect(try await s.stripe(.DELETE, "/v1/webhook_endpoints/\(id)").json["deleted"] as? Bool == true)
             #expect(try await s.stripe(.GET, "/v1/webhook_endpoints/\(id)").status == 404)

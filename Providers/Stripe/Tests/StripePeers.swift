@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import SalonOpsProviderTesting
 import Testing
+import SalonOpsEngine
 import SalonOpsSandbox
 import SalonOpsTestSupport
 
@@ -91,14 +92,27 @@ struct StripePeer: Sendable {
     let sandbox: SandboxServer?
     let client: HTTPClient
 
+    /// The one localstripe process holds one account: one test at a time uses it, whichever
+    /// suite it is in (suites run in parallel).
+    static let localstripeTurn = AsyncSemaphore(1)
+
     static func start(_ kind: StripePeerKind, faults: FaultPlan = .none, seed: UInt64 = 7) async throws -> StripePeer {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         switch kind {
         case .localstripe:
-            let process = try LocalstripeProcess.shared.get()
+            await localstripeTurn.acquire()
+            let process: LocalstripeProcess
+            do { process = try LocalstripeProcess.shared.get() } catch {
+                await localstripeTurn.release()
+                throw error
+            }
             var reset = HTTPClientRequest(url: process.baseURL + "/_config/data")
             reset.method = .DELETE
-            _ = try await client.execute(reset, timeout: .seconds(10))
+            do { _ = try await client.execute(reset, timeout: .seconds(10)) } catch {
+                try? await client.shutdown()
+                await localstripeTurn.release()
+                throw error
+            }
             return StripePeer(kind: kind, baseURL: process.baseURL, sandbox: nil, client: client)
         case .sandbox:
             var configuration = SandboxConfiguration()
@@ -113,6 +127,7 @@ struct StripePeer: Sendable {
     func stop() async {
         await sandbox?.stop()
         try? await client.shutdown()
+        if kind == .localstripe { await Self.localstripeTurn.release() }
     }
 
     /// A raw Stripe call, as someone in the dashboard would make it; retried (bounded) through
@@ -122,7 +137,7 @@ struct StripePeer: Sendable {
         for _ in 0..<30 {
             do { return try await callOnce(method, path, form: form) } catch let error as TransientPeerError {
                 lastError = error
-            } catch where !(error is PeerError) {
+            } catch  where !(error is PeerError) {
                 lastError = error  // a connection reset by the fault injector
             }
         }

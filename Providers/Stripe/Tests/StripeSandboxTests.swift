@@ -71,14 +71,14 @@ import SalonOpsStripe
 /// by key alone).
 @Suite struct StripeReferenceTests {
     static let voucher = """
-    apiVersion: salonops.io/v1
-    kind: Offer
-    metadata: {name: bon-cadeau-100}
-    spec:
-      displayName: Bon cadeau 100 €
-      type: voucher
-      price: "PRICE EUR"
-    """
+        apiVersion: salonops.io/v1
+        kind: Offer
+        metadata: {name: bon-cadeau-100}
+        spec:
+          displayName: Bon cadeau 100 €
+          type: voucher
+          price: "PRICE EUR"
+        """
 
     @Test func repricingAOneOffOfferReplacesItsPriceUnderTheSameProduct() async throws {
         let peer = try await StripePeer.start(.sandbox)

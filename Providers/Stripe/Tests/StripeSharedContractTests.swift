@@ -33,18 +33,24 @@ struct StripeFixture: ContractFixture {
         case .base: return EngineFixtures.files()
         case .changed:
             // A rename (update), a new price (replace of its prices), a new discount (replace of the coupon).
-            var files = EngineFixtures.files(services: [EngineFixtures.service("soin-visage", "Soin visage éclat 60 min", price: "65.00 EUR"),
-                                                        EngineFixtures.service("epilation-jambes", "Épilation jambes", price: "32.00 EUR"),
-                                                        EngineFixtures.service("massage", "Massage relaxant", price: "80.00 EUR", vat: "10%")])
+            var files = EngineFixtures.files(services: [
+                EngineFixtures.service("soin-visage", "Soin visage éclat 60 min", price: "65.00 EUR"),
+                EngineFixtures.service("epilation-jambes", "Épilation jambes", price: "32.00 EUR"),
+                EngineFixtures.service("massage", "Massage relaxant", price: "80.00 EUR", vat: "10%"),
+            ])
             files["offers.yaml"] = EngineFixtures.offers.replacingOccurrences(of: "\"15%\"", with: "\"20%\"")
             return files
         case .smaller(let prune):
-            return EngineFixtures.files(services: [EngineFixtures.service("soin-visage", "Soin visage 60 min", price: "65.00 EUR"),
-                                                   EngineFixtures.service("epilation-jambes", "Épilation jambes", price: "30.00 EUR")],
-                                        integration: EngineFixtures.integration(prune: prune))
+            return EngineFixtures.files(
+                services: [
+                    EngineFixtures.service("soin-visage", "Soin visage 60 min", price: "65.00 EUR"),
+                    EngineFixtures.service("epilation-jambes", "Épilation jambes", price: "30.00 EUR"),
+                ],
+                integration: EngineFixtures.integration(prune: prune))
         case .large:
-            return EngineFixtures.files(services: [EngineFixtures.service("soin-visage", "Soin visage 60 min", price: "65.00 EUR")]
-                                        + (0..<6).map { EngineFixtures.service("soin-\($0)", "Soin \($0)", price: "4\($0).00 EUR") })
+            return EngineFixtures.files(
+                services: [EngineFixtures.service("soin-visage", "Soin visage 60 min", price: "65.00 EUR")]
+                    + (0..<6).map { EngineFixtures.service("soin-\($0)", "Soin \($0)", price: "4\($0).00 EUR") })
         case .drift(let mode):
             return EngineFixtures.files(integration: EngineFixtures.integration(drift: mode))
         case .adopting:
@@ -70,8 +76,10 @@ struct StripeFixture: ContractFixture {
 
     func owned(_ peer: StripePeer) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        let collections = [("product", "/v1/products"), ("price", "/v1/prices"), ("plan", "/v1/plans"), ("coupon", "/v1/coupons"),
-                           ("tax_rate", "/v1/tax_rates"), ("webhook_endpoint", "/v1/webhook_endpoints")]
+        let collections = [
+            ("product", "/v1/products"), ("price", "/v1/prices"), ("plan", "/v1/plans"), ("coupon", "/v1/coupons"),
+            ("tax_rate", "/v1/tax_rates"), ("webhook_endpoint", "/v1/webhook_endpoints"),
+        ]
         for (kind, path) in collections where self.peer.kinds?.contains(kind) ?? true {
             let live = try await peer.list(path).filter { object in
                 let active = object["active"]

@@ -27,8 +27,9 @@ public enum Template: ProviderModule {
 }
 
 enum TemplateKinds {
-    static let item = ResourceKind(name: "item", label: "article", fields: ["name", "price"], moneyFields: ["price": "currency"],
-                                   fieldLabels: ["name": "nom", "price": "prix"], identity: .marker(.metadata))
+    static let item = ResourceKind(
+        name: "item", label: "article", fields: ["name", "price"], moneyFields: ["price": "currency"],
+        fieldLabels: ["name": "nom", "price": "prix"], identity: .marker(.metadata))
 }
 
 enum TemplateWire {
@@ -36,7 +37,8 @@ enum TemplateWire {
     static func classify(_ response: ProviderResponse) -> ResponseClass {
         switch response.status {
         case 200..<300: return .success
-        case 429: return .retry(after: ResponseClass.retryAfter(response), ProviderError(.rateLimited(retryAfter: ResponseClass.retryAfter(response)), status: 429, message: "throttled"))
+        case 429:
+            return .retry(after: ResponseClass.retryAfter(response), ProviderError(.rateLimited(retryAfter: ResponseClass.retryAfter(response)), status: 429, message: "throttled"))
         case 500...599: return .retry(after: nil, ProviderError(.transient, status: response.status, message: "unavailable"))
         case 401, 403: return .failure(ProviderError(.auth, status: response.status, message: "refused credentials"))
         case 404: return .failure(ProviderError(.notFound, status: 404, message: "not found"))
@@ -48,10 +50,11 @@ enum TemplateWire {
     static func observed(_ object: JSONValue, owner: String) -> ObservedResource? {
         guard let id = object["id"]?.string else { return nil }
         let metadata = object["metadata"]
-        return ObservedResource(kind: "item", remoteID: id, key: metadata?["salonops_id"]?.string, owner: metadata?["salonops_owner"]?.string,
-                                naturalKey: object["name"]?.string,
-                                fields: ["name": .string(object["name"]?.string ?? ""), "price": .int(Int64(object["price"]?.int ?? 0))],
-                                appliedDigest: metadata?["salonops_digest"]?.string, title: object["name"]?.string ?? id)
+        return ObservedResource(
+            kind: "item", remoteID: id, key: metadata?["salonops_id"]?.string, owner: metadata?["salonops_owner"]?.string,
+            naturalKey: object["name"]?.string,
+            fields: ["name": .string(object["name"]?.string ?? ""), "price": .int(Int64(object["price"]?.int ?? 0))],
+            appliedDigest: metadata?["salonops_digest"]?.string, title: object["name"]?.string ?? id)
     }
 }
 
@@ -63,10 +66,12 @@ struct TemplateAdapter: ProviderAdapter {
     var kinds: [ResourceKind] { [TemplateKinds.item] }
 
     func desired(in state: DesiredState, scope: Scope) throws -> Projection {
-        Projection(resources: state.services.map { service in
-            DesiredResource(kind: "item", key: "service:\(service.metadata.name)", title: service.displayName,
-                            fields: ["name": .string(service.displayName), "price": .int(service.price.minorUnits)], naturalKey: service.displayName)
-        }, notes: [PlanNote(kind: "item", "Template has no duration field: service durations are not published")])
+        Projection(
+            resources: state.services.map { service in
+                DesiredResource(
+                    kind: "item", key: "service:\(service.metadata.name)", title: service.displayName,
+                    fields: ["name": .string(service.displayName), "price": .int(service.price.minorUnits)], naturalKey: service.displayName)
+            }, notes: [PlanNote(kind: "item", "Template has no duration field: service durations are not published")])
     }
 
     func observe(_ scope: Scope, _ session: any ProviderSession) async throws -> [ObservedResource] {
@@ -76,8 +81,10 @@ struct TemplateAdapter: ProviderAdapter {
     func apply(_ change: Change, _ context: ApplyContext, _ session: any ProviderSession) async throws -> ApplyOutcome {
         let path = "/accounts/\(account)/items"
         func body(_ desired: DesiredResource) -> JSONValue {
-            .object([("name", .string(desired.fields["name"].map { if case .string(let s) = $0 { s } else { "" } } ?? "")),
-                     ("metadata", .object([("salonops_owner", .string(owner)), ("salonops_id", .string(desired.key)), ("salonops_digest", .string(desired.digest))]))])
+            .object([
+                ("name", .string(desired.fields["name"].map { if case .string(let s) = $0 { s } else { "" } } ?? "")),
+                ("metadata", .object([("salonops_owner", .string(owner)), ("salonops_id", .string(desired.key)), ("salonops_digest", .string(desired.digest))])),
+            ])
         }
         switch change.action {
         case .create, .replace:

@@ -28,8 +28,10 @@ public struct DiffOptions: Sendable {
 /// (an immutable field changed), delete (only with prune), adopt, restore of an archived
 /// resource, orphans kept, no-ops; and findings for what SalonOps may not correct itself.
 public enum Differ {
-    public static func diff(integration: String, provider: String, providerName: String, kinds: [ResourceKind],
-                            desired: [DesiredResource], observed: [ObservedResource], options: DiffOptions) -> IntegrationPlan {
+    public static func diff(
+        integration: String, provider: String, providerName: String, kinds: [ResourceKind],
+        desired: [DesiredResource], observed: [ObservedResource], options: DiffOptions
+    ) -> IntegrationPlan {
         let kindsByName = Dictionary(kinds.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         func kind(_ name: String) -> ResourceKind { kindsByName[name] ?? ResourceKind(name: name, label: name) }
         let isOwned = { (resource: ObservedResource) in resource.owner == options.owner && resource.key != nil }
@@ -50,8 +52,9 @@ public enum Differ {
         var refOfRemote: [String: ResourceRef] = [:]
         for resource in owned { refOfRemote[resource.remoteID] = ResourceRef(resource.kind, resource.key!) }
 
-        var plan = IntegrationPlan(integration: integration, provider: provider, providerName: providerName, drift: options.drift,
-                                   managed: owned.count, desired: desired.count)
+        var plan = IntegrationPlan(
+            integration: integration, provider: provider, providerName: providerName, drift: options.drift,
+            managed: owned.count, desired: desired.count)
         var matched = Set<ResourceRef>()
         var changes: [Change] = []
 
@@ -70,7 +73,8 @@ public enum Differ {
         for resource in desired where ownedByRef[resource.ref] == nil && bound[resource.ref] == nil {
             let management = kind(resource.kind).management
             guard options.adopt || management == .adoptOnly, let natural = resource.naturalKey,
-                  let index = unowned.firstIndex(where: { $0.kind == resource.kind && $0.naturalKey == natural && $0.owner == nil }) else { continue }
+                let index = unowned.firstIndex(where: { $0.kind == resource.kind && $0.naturalKey == natural && $0.owner == nil })
+            else { continue }
             let candidate = unowned.remove(at: index)
             adopted[resource.ref] = candidate
             refOfRemote[candidate.remoteID] = resource.ref
@@ -90,40 +94,50 @@ public enum Differ {
                     continue
                 }
                 if kind.management == .observeOnly || (kind.management == .updateOnly && !immutable.isEmpty) {
-                    plan.findings.append(Finding(kind: resource.kind, key: resource.key, title: resource.title, establishment: resource.establishment,
-                                                 remoteID: current.remoteID, problem: .differs, fieldChanges: fieldChanges))
+                    plan.findings.append(
+                        Finding(
+                            kind: resource.kind, key: resource.key, title: resource.title, establishment: resource.establishment,
+                            remoteID: current.remoteID, problem: .differs, fieldChanges: fieldChanges))
                     continue
                 }
                 let action: Change.Action = !immutable.isEmpty ? .replace : (isAdoption ? .adopt : .update)
                 // The config is what SalonOps last applied, yet the resource differs: drift.
                 let drift = !isAdoption && restoring == nil && current.appliedDigest == resource.digest
-                changes.append(Change(id: changeID(integration, resource.kind, resource.key, action), provider: provider, integration: integration,
-                                      kind: resource.kind, key: resource.key, title: resource.title, establishment: resource.establishment,
-                                      action: action, remoteID: current.remoteID, fieldChanges: fieldChanges, replaceBecause: immutable,
-                                      desired: resource, drift: drift, willApply: !drift || options.drift == .correct, version: current.version))
+                changes.append(
+                    Change(
+                        id: changeID(integration, resource.kind, resource.key, action), provider: provider, integration: integration,
+                        kind: resource.kind, key: resource.key, title: resource.title, establishment: resource.establishment,
+                        action: action, remoteID: current.remoteID, fieldChanges: fieldChanges, replaceBecause: immutable,
+                        desired: resource, drift: drift, willApply: !drift || options.drift == .correct, version: current.version))
             } else {
                 let fieldChanges = resource.fields.keys.sorted().filter { !options.ignores(kind: resource.kind, field: $0) }.map {
                     FieldChange(field: $0, before: nil, after: display(resource.fields[$0]!, field: $0, kind: kind))
                 }
                 if kind.management != .full {
-                    plan.findings.append(Finding(kind: resource.kind, key: resource.key, title: resource.title, establishment: resource.establishment,
-                                                 remoteID: resource.remoteID, problem: .missing, fieldChanges: fieldChanges))
+                    plan.findings.append(
+                        Finding(
+                            kind: resource.kind, key: resource.key, title: resource.title, establishment: resource.establishment,
+                            remoteID: resource.remoteID, problem: .missing, fieldChanges: fieldChanges))
                     continue
                 }
-                changes.append(Change(id: changeID(integration, resource.kind, resource.key, .create), provider: provider, integration: integration,
-                                      kind: resource.kind, key: resource.key, title: resource.title, establishment: resource.establishment,
-                                      action: .create, remoteID: nil, fieldChanges: fieldChanges, replaceBecause: [], desired: resource,
-                                      drift: false, willApply: true, version: nil))
+                changes.append(
+                    Change(
+                        id: changeID(integration, resource.kind, resource.key, .create), provider: provider, integration: integration,
+                        kind: resource.kind, key: resource.key, title: resource.title, establishment: resource.establishment,
+                        action: .create, remoteID: nil, fieldChanges: fieldChanges, replaceBecause: [], desired: resource,
+                        drift: false, willApply: true, version: nil))
             }
         }
 
         for resource in owned where !matched.contains(ResourceRef(resource.kind, resource.key!)) {
             let kind = kind(resource.kind)
             if options.prune, kind.removal != .never, kind.management == .full {
-                changes.append(Change(id: changeID(integration, resource.kind, resource.key!, .delete), provider: provider, integration: integration,
-                                      kind: resource.kind, key: resource.key!, title: resource.title, establishment: nil, action: .delete,
-                                      remoteID: resource.remoteID, fieldChanges: [], replaceBecause: [], desired: nil, drift: false,
-                                      willApply: true, version: resource.version))
+                changes.append(
+                    Change(
+                        id: changeID(integration, resource.kind, resource.key!, .delete), provider: provider, integration: integration,
+                        kind: resource.kind, key: resource.key!, title: resource.title, establishment: nil, action: .delete,
+                        remoteID: resource.remoteID, fieldChanges: [], replaceBecause: [], desired: nil, drift: false,
+                        willApply: true, version: resource.version))
             } else {
                 plan.orphans.append(Orphan(kind: resource.kind, key: resource.key!, remoteID: resource.remoteID, title: resource.title))
             }
@@ -140,8 +154,10 @@ public enum Differ {
     }
 
     /// Field by field over what the config sets (a provider's other fields are not ours).
-    static func compare(_ desired: DesiredResource, _ observed: ObservedResource, kind: ResourceKind,
-                        refOfRemote: [String: ResourceRef], options: DiffOptions) -> [FieldChange] {
+    static func compare(
+        _ desired: DesiredResource, _ observed: ObservedResource, kind: ResourceKind,
+        refOfRemote: [String: ResourceRef], options: DiffOptions
+    ) -> [FieldChange] {
         var changes: [FieldChange] = []
         for field in desired.fields.keys.sorted() where !kind.writeOnlyFields.contains(field) && !options.ignores(kind: desired.kind, field: field) {
             let want = desired.fields[field]!

@@ -43,9 +43,11 @@ public struct Change: Sendable, Hashable, Codable, Identifiable {
     /// Optimistic-concurrency token observed with the resource.
     public let version: String?
 
-    public init(id: String, provider: String, integration: String, kind: String, key: String, title: String, establishment: String?,
-                action: Action, remoteID: String?, fieldChanges: [FieldChange], replaceBecause: [String], desired: DesiredResource?,
-                drift: Bool, willApply: Bool, version: String?) {
+    public init(
+        id: String, provider: String, integration: String, kind: String, key: String, title: String, establishment: String?,
+        action: Action, remoteID: String?, fieldChanges: [FieldChange], replaceBecause: [String], desired: DesiredResource?,
+        drift: Bool, willApply: Bool, version: String?
+    ) {
         self.id = id
         self.provider = provider
         self.integration = integration
@@ -157,8 +159,10 @@ public struct IntegrationPlan: Sendable, Hashable, Codable {
     /// What must be corrected by hand.
     public var findings: [Finding] = []
 
-    public init(integration: String, provider: String, providerName: String, drift: DriftMode, changes: [Change] = [], orphans: [Orphan] = [],
-                unmanaged: Int = 0, unchanged: Int = 0, managed: Int = 0, desired: Int = 0, refusal: String? = nil, error: StageError? = nil) {
+    public init(
+        integration: String, provider: String, providerName: String, drift: DriftMode, changes: [Change] = [], orphans: [Orphan] = [],
+        unmanaged: Int = 0, unchanged: Int = 0, managed: Int = 0, desired: Int = 0, refusal: String? = nil, error: StageError? = nil
+    ) {
         self.integration = integration
         self.provider = provider
         self.providerName = providerName
@@ -222,7 +226,8 @@ public enum SafetyCheck {
         let applicable = plan.applicable
         let deletes = applicable.filter { $0.action == .delete }.count
         if plan.desired == 0 && plan.managed > 0 && deletes > 0 {
-            return "the config declares nothing for \(plan.providerName) but SalonOps manages \(plan.managed) resource(s) there; refusing to remove them all (a mistake in the config?)"
+            return
+                "the config declares nothing for \(plan.providerName) but SalonOps manages \(plan.managed) resource(s) there; refusing to remove them all (a mistake in the config?)"
         }
         guard plan.managed >= safety.minManagedResources else { return nil }
         let updates = applicable.filter { $0.action == .update || $0.action == .replace }.count

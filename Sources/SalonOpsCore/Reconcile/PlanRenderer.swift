@@ -59,7 +59,8 @@ public struct PlanRenderer: Sendable {
         case .delete:
             return "suppression \(Self.of(kind.label)) \(title)"
         case .adopt:
-            return "reprise \(Self.of(kind.label)) \(title) existant" + (change.fieldChanges.isEmpty ? "" : " (" + fieldPhrases(change, kind: kind).map { "\($0.label) \($0.change)" }.joined(separator: ", ") + ")")
+            return "reprise \(Self.of(kind.label)) \(title) existant"
+                + (change.fieldChanges.isEmpty ? "" : " (" + fieldPhrases(change, kind: kind).map { "\($0.label) \($0.change)" }.joined(separator: ", ") + ")")
         case .update, .replace:
             let phrases = fieldPhrases(change, kind: kind)
             guard !phrases.isEmpty else { return "\(kind.label) \(title) mis à jour" }
@@ -99,7 +100,10 @@ public struct PlanRenderer: Sendable {
         return change.fieldChanges.filter { !hidden.contains($0.field) }
             .map { fieldChange in
                 let label = kind.fieldLabels[fieldChange.field] ?? fieldChange.field
-                return (label, "\(ownerValue(fieldChange.before, field: fieldChange.field, change: change, kind: kind, before: true)) → \(ownerValue(fieldChange.after, field: fieldChange.field, change: change, kind: kind, before: false))")
+                return (
+                    label,
+                    "\(ownerValue(fieldChange.before, field: fieldChange.field, change: change, kind: kind, before: true)) → \(ownerValue(fieldChange.after, field: fieldChange.field, change: change, kind: kind, before: false))"
+                )
             }
     }
 
@@ -182,7 +186,10 @@ public struct PlanRenderer: Sendable {
             }
             for finding in integration.findings {
                 let remote = finding.remoteID.map { " [\($0)]" } ?? ""
-                out += paint("  ! \(finding.kind) \(finding.key)\(remote)  « \(finding.title) » — \(finding.problem == .missing ? "missing at the provider" : "differs"): to correct by hand, never applied", .yellow) + "\n"
+                out +=
+                    paint(
+                        "  ! \(finding.kind) \(finding.key)\(remote)  « \(finding.title) » — \(finding.problem == .missing ? "missing at the provider" : "differs"): to correct by hand, never applied",
+                        .yellow) + "\n"
                 for change in finding.fieldChanges {
                     out += "      set \(change.field) to \(change.after?.description ?? "nothing") (now \(change.before?.description ?? "nothing"))\n"
                 }
@@ -192,7 +199,8 @@ public struct PlanRenderer: Sendable {
                 out += "  note: \(subject.isEmpty ? "" : subject + ": ")\(note.message)\n"
             }
             if let refusal = integration.refusal { out += paint("  refused: \(refusal) (use --force to override)", .red) + "\n" }
-            out += "  \(integration.applicable.count) to apply, \(integration.unchanged) unchanged, \(integration.orphans.count) orphaned, \(integration.unmanaged) unmanaged (never touched)"
+            out +=
+                "  \(integration.applicable.count) to apply, \(integration.unchanged) unchanged, \(integration.orphans.count) orphaned, \(integration.unmanaged) unmanaged (never touched)"
             out += (integration.findings.isEmpty ? "" : ", \(integration.findings.count) to correct by hand") + "\n\n"
         }
         return out
@@ -200,7 +208,8 @@ public struct PlanRenderer: Sendable {
 
     private func detailValue(_ value: FieldValue, field: String, kind: ResourceKind, change: Change) -> String {
         if let currencyField = kind.moneyFields[field], case .int(let amount) = value,
-           case .string(let code)? = change.desired?.fields[currencyField] {
+            case .string(let code)? = change.desired?.fields[currencyField]
+        {
             return "\(amount) (\(Self.frenchMoney(amount, currency: code)))"
         }
         return value.description
@@ -234,7 +243,8 @@ public struct PlanRenderer: Sendable {
     public func totals(_ plan: Plan) -> String {
         let changes = plan.integrations.flatMap(\.applicable)
         func count(_ action: Change.Action) -> Int { changes.filter { $0.action == action }.count }
-        return "Plan: \(count(.create)) to create, \(count(.update) + count(.adopt)) to update, \(count(.replace)) to replace, \(count(.delete)) to delete; \(plan.driftCount) drift, \(plan.integrations.reduce(0) { $0 + $1.orphans.count }) orphaned"
+        return
+            "Plan: \(count(.create)) to create, \(count(.update) + count(.adopt)) to update, \(count(.replace)) to replace, \(count(.delete)) to delete; \(plan.driftCount) drift, \(plan.integrations.reduce(0) { $0 + $1.orphans.count }) orphaned"
             + (plan.findingCount > 0 ? ", \(plan.findingCount) to correct by hand." : ".")
     }
 

@@ -138,10 +138,12 @@ public struct ResourceKind: Sendable, Hashable {
     public let management: Management
     public let updateStyle: UpdateStyle
 
-    public init(name: String, label: String, fields: Set<String> = [], immutableFields: Set<String> = [], writeOnlyFields: Set<String> = [],
-                sensitiveFields: Set<String> = [], dependsOn: [String] = [], removal: Removal = .delete,
-                moneyFields: [String: String] = [:], fieldLabels: [String: String] = [:], identity: Identity = .marker(.metadata),
-                management: Management = .full, updateStyle: UpdateStyle = .partial) {
+    public init(
+        name: String, label: String, fields: Set<String> = [], immutableFields: Set<String> = [], writeOnlyFields: Set<String> = [],
+        sensitiveFields: Set<String> = [], dependsOn: [String] = [], removal: Removal = .delete,
+        moneyFields: [String: String] = [:], fieldLabels: [String: String] = [:], identity: Identity = .marker(.metadata),
+        management: Management = .full, updateStyle: UpdateStyle = .partial
+    ) {
         self.fields = fields.union(immutableFields).union(writeOnlyFields).union(sensitiveFields).union(moneyFields.keys).union(fieldLabels.keys)
         self.identity = identity
         self.management = management
@@ -178,8 +180,10 @@ public struct DesiredResource: Sendable, Hashable, Codable {
 
     public var ref: ResourceRef { ResourceRef(kind, key) }
 
-    public init(kind: String, key: String, establishment: String? = nil, title: String, fields: [String: FieldValue],
-                references: [String: ResourceRef] = [:], naturalKey: String? = nil, remoteID: String? = nil) {
+    public init(
+        kind: String, key: String, establishment: String? = nil, title: String, fields: [String: FieldValue],
+        references: [String: ResourceRef] = [:], naturalKey: String? = nil, remoteID: String? = nil
+    ) {
         self.remoteID = remoteID
         self.kind = kind
         self.key = key
@@ -219,9 +223,11 @@ public struct ObservedResource: Sendable, Hashable, Codable {
     /// The provider's payload as read (JSON text), for kinds updated whole (`.wholeResource`).
     public var raw: String?
 
-    public init(kind: String, remoteID: String, key: String?, owner: String?, naturalKey: String? = nil, fields: [String: FieldValue],
-                references: [String: String] = [:], appliedDigest: String? = nil, archived: Bool = false, version: String? = nil, title: String,
-                raw: String? = nil) {
+    public init(
+        kind: String, remoteID: String, key: String?, owner: String?, naturalKey: String? = nil, fields: [String: FieldValue],
+        references: [String: String] = [:], appliedDigest: String? = nil, archived: Bool = false, version: String? = nil, title: String,
+        raw: String? = nil
+    ) {
         self.raw = raw
         self.kind = kind
         self.remoteID = remoteID
@@ -290,10 +296,15 @@ extension FieldValue: Codable {
             return
         }
         let single = try decoder.singleValueContainer()
-        if single.decodeNil() { self = .null }
-        else if let b = try? single.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? single.decode(Int64.self) { self = .int(i) }
-        else { self = .string(try single.decode(String.self)) }
+        if single.decodeNil() {
+            self = .null
+        } else if let b = try? single.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? single.decode(Int64.self) {
+            self = .int(i)
+        } else {
+            self = .string(try single.decode(String.self))
+        }
     }
 
     public func encode(to encoder: Encoder) throws {

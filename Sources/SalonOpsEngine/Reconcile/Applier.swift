@@ -45,8 +45,9 @@ extension Reconciler {
         let byName = Dictionary(plan.integrations.map { ($0.integration, $0) }, uniquingKeysWith: { a, _ in a })
         let outcomes = await eachIntegration { integration -> ([ApplyResult.Item], Int?) in
             guard let integrationPlan = byName[integration.metadata.name] else { return ([], nil) }
-            return await self.applyOne(integrationPlan, integration: integration, plan: plan, observation: observation, pending: pending,
-                                       store: store, force: force)
+            return await self.applyOne(
+                integrationPlan, integration: integration, plan: plan, observation: observation, pending: pending,
+                store: store, force: force)
         }
         var result = ApplyResult()
         for (integration, (items, requests)) in outcomes {
@@ -56,8 +57,10 @@ extension Reconciler {
         return result
     }
 
-    func applyOne(_ integrationPlan: IntegrationPlan, integration: Integration, plan: Plan, observation: Observation, pending: PendingLog,
-                  store: WriteOnlyStore?, force: Bool) async -> ([ApplyResult.Item], Int?) {
+    func applyOne(
+        _ integrationPlan: IntegrationPlan, integration: Integration, plan: Plan, observation: Observation, pending: PendingLog,
+        store: WriteOnlyStore?, force: Bool
+    ) async -> ([ApplyResult.Item], Int?) {
         var items: [ApplyResult.Item] = []
         guard integrationPlan.error == nil else { return ([], nil) }
         if integrationPlan.refusal != nil && !force {
@@ -132,8 +135,10 @@ extension Reconciler {
     }
 
     /// One change, with the shared rules and the ledger.
-    func applyChange(_ change: Change, kind: ResourceKind, _ context: ApplyContext, target: IntegrationTarget, plan: Plan,
-                     pending: PendingLog) async -> Result<ApplyOutcome, Error> {
+    func applyChange(
+        _ change: Change, kind: ResourceKind, _ context: ApplyContext, target: IntegrationTarget, plan: Plan,
+        pending: PendingLog
+    ) async -> Result<ApplyOutcome, Error> {
         let name = target.integration.metadata.name
         let ref = ResourceRef(change.kind, change.key)
         let creates = change.action == .create || change.action == .replace
@@ -192,19 +197,23 @@ extension Reconciler {
         let fieldChanges = Differ.fieldChanges(desired, found, kind: kind, options: target.options)
         let differs = !fieldChanges.isEmpty || found.owner != owner || found.key != desired.key
         guard differs else { return nil }
-        let retried = Change(id: change.id, provider: change.provider, integration: change.integration, kind: change.kind, key: change.key,
-                             title: change.title, establishment: change.establishment, action: .update, remoteID: found.remoteID,
-                             fieldChanges: fieldChanges, replaceBecause: [], desired: desired, drift: false, willApply: true, version: found.version)
+        let retried = Change(
+            id: change.id, provider: change.provider, integration: change.integration, kind: change.kind, key: change.key,
+            title: change.title, establishment: change.establishment, action: .update, remoteID: found.remoteID,
+            fieldChanges: fieldChanges, replaceBecause: [], desired: desired, drift: false, willApply: true, version: found.version)
         var again = context
         again.observed = found
         return try await target.adapter.apply(retried, again, target.session)
     }
 
-    private func item(_ change: Change, _ outcome: ApplyResult.Outcome, remoteID: String? = nil, reason: String? = nil, secrets: [String: String] = [:],
-                      retryable: Bool = false) -> ApplyResult.Item {
-        ApplyResult.Item(change: change.id, integration: change.integration, kind: change.kind, key: change.key, title: change.title,
-                         action: change.action, outcome: outcome, remoteID: remoteID ?? change.remoteID, reason: reason, secrets: secrets,
-                         retryable: retryable)
+    private func item(
+        _ change: Change, _ outcome: ApplyResult.Outcome, remoteID: String? = nil, reason: String? = nil, secrets: [String: String] = [:],
+        retryable: Bool = false
+    ) -> ApplyResult.Item {
+        ApplyResult.Item(
+            change: change.id, integration: change.integration, kind: change.kind, key: change.key, title: change.title,
+            action: change.action, outcome: outcome, remoteID: remoteID ?? change.remoteID, reason: reason, secrets: secrets,
+            retryable: retryable)
     }
 
     /// Consecutive changes of one dependency level (creates and updates first, deletes after in

@@ -29,8 +29,10 @@ public struct Endpoints: Sendable {
             } else if let url = endpoint.resolve(settings) {
                 urls[endpoint.name] = url
             } else {
-                return .failure(StageError(stage: .connect, message: "\(provider)'s \(endpoint.name) endpoint (\(endpoint.url)) needs a setting the Integration does not give",
-                                           retryable: false))
+                return .failure(
+                    StageError(
+                        stage: .connect, message: "\(provider)'s \(endpoint.name) endpoint (\(endpoint.url)) needs a setting the Integration does not give",
+                        retryable: false))
             }
         }
         return .success(urls)
@@ -84,8 +86,10 @@ public struct EngineLimits: Sendable {
     public var runDeadline: Duration
     public var retry: RetryPolicy
 
-    public init(maxInFlight: Int = 32, maxIntegrations: Int = 8, applyConcurrency: Int = 4, runDeadline: Duration = .seconds(600),
-                retry: RetryPolicy = RetryPolicy()) {
+    public init(
+        maxInFlight: Int = 32, maxIntegrations: Int = 8, applyConcurrency: Int = 4, runDeadline: Duration = .seconds(600),
+        retry: RetryPolicy = RetryPolicy()
+    ) {
         self.maxInFlight = maxInFlight
         self.maxIntegrations = maxIntegrations
         self.applyConcurrency = applyConcurrency
@@ -107,10 +111,12 @@ public final class Reconciler: Sendable {
 
     /// `options`: per provider id, engine-level connect options (test peers' quirks). `ledger`:
     /// required, since kinds with no room for a marker are owned through it only.
-    public init(state: DesiredState, commit: String, repository: String, providers: ProviderSet, endpoints: Endpoints, client: HTTPClient,
-                credentials: [String: [String: Secret]], credentialErrors: [String: String], limiters: RateLimiterRegistry,
-                limits: EngineLimits = EngineLimits(), options: [String: [String: String]] = [:], tokens: (any TokenStore)? = nil,
-                ledger: Ledger) async {
+    public init(
+        state: DesiredState, commit: String, repository: String, providers: ProviderSet, endpoints: Endpoints, client: HTTPClient,
+        credentials: [String: [String: Secret]], credentialErrors: [String: String], limiters: RateLimiterRegistry,
+        limits: EngineLimits = EngineLimits(), options: [String: [String: String]] = [:], tokens: (any TokenStore)? = nil,
+        ledger: Ledger
+    ) async {
         self.state = state
         self.commit = commit
         self.repository = repository
@@ -136,18 +142,24 @@ public final class Reconciler: Sendable {
                     // Integrations on the same account (same credentials) share one limiter.
                     let account = secrets.keys.sorted().map { "\($0)=\(secrets[$0]!.fingerprint)" }.joined(separator: ",")
                     let limiter = await limiters.limiter(provider: module.spec.id, account: account.isEmpty ? name : account, policy: module.traits.rate)
-                    let auth = Authenticators.make(module.traits.auth, integration: name,
-                                                   AuthContext(provider: module.spec.id, credentials: secrets,
-                                                               settings: SettingsReader(integration.settings?.value), tokens: tokens))
-                    let transport = HTTPTransport(client: client, provider: module.spec.id, traits: module.traits, urls: urls, limiter: limiter,
-                                                  globalCap: globalCap, retry: limits.retry, deadline: deadline, authenticator: auth)
+                    let auth = Authenticators.make(
+                        module.traits.auth, integration: name,
+                        AuthContext(
+                            provider: module.spec.id, credentials: secrets,
+                            settings: SettingsReader(integration.settings?.value), tokens: tokens))
+                    let transport = HTTPTransport(
+                        client: client, provider: module.spec.id, traits: module.traits, urls: urls, limiter: limiter,
+                        globalCap: globalCap, retry: limits.retry, deadline: deadline, authenticator: auth)
                     do {
                         let adapter = try module.connect(integration, ConnectContext(owner: owner, state: state, options: options[module.spec.id] ?? [:]))
-                        let diff = DiffOptions(owner: owner, adopt: integration.adopt, prune: integration.prune,
-                                               ignore: integration.ignore.map(\.value), drift: state.effectiveDrift(of: integration))
-                        target = .success(IntegrationTarget(integration: integration, adapter: adapter,
-                                                            session: LiveSession(owner: owner, transport: transport, credentials: secrets),
-                                                            options: diff, providerName: module.spec.displayName))
+                        let diff = DiffOptions(
+                            owner: owner, adopt: integration.adopt, prune: integration.prune,
+                            ignore: integration.ignore.map(\.value), drift: state.effectiveDrift(of: integration))
+                        target = .success(
+                            IntegrationTarget(
+                                integration: integration, adapter: adapter,
+                                session: LiveSession(owner: owner, transport: transport, credentials: secrets),
+                                options: diff, providerName: module.spec.displayName))
                     } catch {
                         target = .failure(StageError(stage: .connect, message: "\(error)", retryable: false))
                     }
@@ -208,8 +220,9 @@ public final class Reconciler: Sendable {
             if let requests = outcome.requests { observation.requests[integration.metadata.name] = requests }
         }
         observation.digest = Self.digest(observation.resources)
-        let plan = Plan(id: id, repository: repository, commit: commit, createdAt: SopsFile.rfc3339(Date()),
-                        observedDigest: observation.digest, integrations: plans)
+        let plan = Plan(
+            id: id, repository: repository, commit: commit, createdAt: SopsFile.rfc3339(Date()),
+            observedDigest: observation.digest, integrations: plans)
         return (plan, observation)
     }
 
@@ -242,8 +255,9 @@ public final class Reconciler: Sendable {
         }
         await settlePending(integration: name, target: target)
         observed = ledger.annotate(observed, integration: name, owner: owner, kinds: target.adapter.kinds)
-        var plan = Differ.diff(integration: name, provider: integration.provider.value, providerName: providerName,
-                               kinds: target.adapter.kinds, desired: projection.resources, observed: observed, options: target.options)
+        var plan = Differ.diff(
+            integration: name, provider: integration.provider.value, providerName: providerName,
+            kinds: target.adapter.kinds, desired: projection.resources, observed: observed, options: target.options)
         plan.notes = projection.notes
         ledger.block(&plan, kinds: target.adapter.kinds)
         if !force { plan.refusal = SafetyCheck.refusal(for: plan, safety: state.effectiveSafety(of: integration)) }

@@ -61,9 +61,11 @@ public struct StatusReport: Sendable, Codable {
     public var integrations: [IntegrationStatus]
 
     /// One row per Integration of the config (managed or not), with what this run learnt.
-    public static func make(command: String, state: DesiredState, repository: String, commit: String, plan: Plan?, result: ApplyResult?,
-                            connections: [String: Connection], lastApplied: [String: String], durationMs: Int,
-                            requests: [String: Int] = [:], supported: Set<String>) -> StatusReport {
+    public static func make(
+        command: String, state: DesiredState, repository: String, commit: String, plan: Plan?, result: ApplyResult?,
+        connections: [String: Connection], lastApplied: [String: String], durationMs: Int,
+        requests: [String: Int] = [:], supported: Set<String>
+    ) -> StatusReport {
         let rows = state.integrations.sorted { $0.metadata.name < $1.metadata.name }.map { integration -> IntegrationStatus in
             let name = integration.metadata.name
             let integrationPlan = plan?.integrations.first { $0.integration == name }
@@ -79,22 +81,26 @@ public struct StatusReport: Sendable, Codable {
             }
             let supported = supported.contains(integration.provider.value)
             var connection = connections[name] ?? Connection(state: .unknown, detail: nil)
-            if !integration.enabled { connection = Connection(state: .disabled, detail: nil) }
-            else if !supported { connection = Connection(state: .unsupported, detail: "no adapter for \(integration.provider.value) in this version") }
-            else if let error = integrationPlan?.error, connections[name] == nil {
+            if !integration.enabled {
+                connection = Connection(state: .disabled, detail: nil)
+            } else if !supported {
+                connection = Connection(state: .unsupported, detail: "no adapter for \(integration.provider.value) in this version")
+            } else if let error = integrationPlan?.error, connections[name] == nil {
                 connection = Connection(state: .error, detail: error.description)
             } else if integrationPlan != nil && integrationPlan?.error == nil && connections[name] == nil {
                 connection = Connection(state: .connected, detail: "observed")
             }
-            var row = IntegrationStatus(integration: name, provider: integration.provider.value, enabled: integration.enabled, connection: connection,
-                                        establishments: [], lastAppliedCommit: lastApplied[name], drift: integrationPlan?.driftCount ?? 0,
-                                        changes: counts, errors: errors, durationMs: durationMs,
-                                        requests: (result?.requests[name] ?? requests[name] ?? 0))
+            var row = IntegrationStatus(
+                integration: name, provider: integration.provider.value, enabled: integration.enabled, connection: connection,
+                establishments: [], lastAppliedCommit: lastApplied[name], drift: integrationPlan?.driftCount ?? 0,
+                changes: counts, errors: errors, durationMs: durationMs,
+                requests: (result?.requests[name] ?? requests[name] ?? 0))
             let healthy = row.healthy
             row.establishments = state.establishments.sorted { $0.metadata.name < $1.metadata.name }.map { establishment in
                 let covered = integration.establishments.includes(establishment.metadata.name)
-                return EstablishmentStatus(establishment: establishment.metadata.name, displayName: establishment.displayName,
-                                           enabled: integration.enabled && covered, healthy: integration.enabled && covered && healthy)
+                return EstablishmentStatus(
+                    establishment: establishment.metadata.name, displayName: establishment.displayName,
+                    enabled: integration.enabled && covered, healthy: integration.enabled && covered && healthy)
             }
             return row
         }

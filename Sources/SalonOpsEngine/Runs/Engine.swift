@@ -20,9 +20,11 @@ public struct EngineConfiguration: Sendable {
     public var command: String
     public var logger: Logger
 
-    public init(source: GitSourceOptions, stateDirectory: String, reportDirectory: String? = nil, ageKeyFile: String? = nil,
-                endpoints: Endpoints = Endpoints(), providers: ProviderSet, limits: EngineLimits = EngineLimits(),
-                providerOptions: [String: [String: String]] = [:], command: String, logger: Logger = Logger(label: "salonops")) {
+    public init(
+        source: GitSourceOptions, stateDirectory: String, reportDirectory: String? = nil, ageKeyFile: String? = nil,
+        endpoints: Endpoints = Endpoints(), providers: ProviderSet, limits: EngineLimits = EngineLimits(),
+        providerOptions: [String: [String: String]] = [:], command: String, logger: Logger = Logger(label: "salonops")
+    ) {
         self.source = source
         self.stateDirectory = stateDirectory
         self.reportDirectory = reportDirectory ?? (stateDirectory as NSString).appendingPathComponent("report")
@@ -72,8 +74,10 @@ public final class Engine: Sendable {
     let client: HTTPClient
     let started = ContinuousClock.now
 
-    private init(configuration: EngineConfiguration, report: ValidationReport, reconciler: Reconciler, secretsContext: SecretsContext,
-                 state: FileStateStore, client: HTTPClient) {
+    private init(
+        configuration: EngineConfiguration, report: ValidationReport, reconciler: Reconciler, secretsContext: SecretsContext,
+        state: FileStateStore, client: HTTPClient
+    ) {
         self.configuration = configuration
         self.report = report
         self.reconciler = reconciler
@@ -96,8 +100,9 @@ public final class Engine: Sendable {
         }
         guard loaded.report.isValid else { throw EngineStartError.invalid(loaded.report) }
         let source = loaded.report.source
-        let context = SecretsContext(keys: AgeKeySources(keyFile: configuration.ageKeyFile), audit: AuditLog(stateDirectory: configuration.stateDirectory),
-                                     command: configuration.command, commit: source.commit)
+        let context = SecretsContext(
+            keys: AgeKeySources(keyFile: configuration.ageKeyFile), audit: AuditLog(stateDirectory: configuration.stateDirectory),
+            command: configuration.command, commit: source.commit)
         let files = Dictionary(loaded.snapshot.files.map { ($0.path, $0.contents) }, uniquingKeysWith: { a, _ in a })
         let desired = loaded.report.state
         var wanted = desired
@@ -112,12 +117,14 @@ public final class Engine: Sendable {
         }
         let state = FileStateStore(directory: configuration.stateDirectory, scope: source.repository + "#" + source.root, secrets: context)
         // A refused connection is retried by AsyncHTTPClient until the deadline: bound it.
-        let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(60))))
-        let reconciler = await Reconciler(state: desired, commit: source.commit, repository: source.repository, providers: configuration.providers,
-                                          endpoints: configuration.endpoints, client: client, credentials: credentials,
-                                          credentialErrors: credentialErrors, limiters: limiters, limits: configuration.limits,
-                                          options: configuration.providerOptions, tokens: state.tokens, ledger: state.ledger)
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(60))))
+        let reconciler = await Reconciler(
+            state: desired, commit: source.commit, repository: source.repository, providers: configuration.providers,
+            endpoints: configuration.endpoints, client: client, credentials: credentials,
+            credentialErrors: credentialErrors, limiters: limiters, limits: configuration.limits,
+            options: configuration.providerOptions, tokens: state.tokens, ledger: state.ledger)
         return Engine(configuration: configuration, report: loaded.report, reconciler: reconciler, secretsContext: context, state: state, client: client)
     }
 
@@ -151,7 +158,9 @@ public final class Engine: Sendable {
 
     static func validated(_ configuration: EngineConfiguration) async throws -> ValidationReport {
         let report: ValidationReport
-        do { report = try await DesiredStateSource.load(configuration.source, catalog: configuration.providers.catalog, logger: configuration.logger) } catch let error as GitSourceError {
+        do { report = try await DesiredStateSource.load(configuration.source, catalog: configuration.providers.catalog, logger: configuration.logger) } catch let error
+            as GitSourceError
+        {
             throw EngineStartError.fetch(error)
         }
         guard report.isValid else { throw EngineStartError.invalid(report) }
@@ -164,12 +173,15 @@ public final class Engine: Sendable {
     }
 
     /// Writes status.json, status.md and flags.json; a failure to write is a warning.
-    public func writeReport(plan: Plan?, result: ApplyResult?, connections: [String: StatusReport.Connection] = [:], requests: [String: Int] = [:],
-                            output: EngineOutput) {
+    public func writeReport(
+        plan: Plan?, result: ApplyResult?, connections: [String: StatusReport.Connection] = [:], requests: [String: Int] = [:],
+        output: EngineOutput
+    ) {
         let source = report.source
-        let status = StatusReport.make(command: configuration.command, state: report.state, repository: source.repository, commit: source.commit,
-                                       plan: plan, result: result, connections: connections, lastApplied: state.applied.read(), durationMs: elapsedMs,
-                                       requests: requests, supported: configuration.providers.supported)
+        let status = StatusReport.make(
+            command: configuration.command, state: report.state, repository: source.repository, commit: source.commit,
+            plan: plan, result: result, connections: connections, lastApplied: state.applied.read(), durationMs: elapsedMs,
+            requests: requests, supported: configuration.providers.supported)
         do { try status.write(to: configuration.reportDirectory) } catch {
             output.err("warning: could not write the report in \(configuration.reportDirectory): \(error)")
         }
@@ -180,7 +192,9 @@ public final class Engine: Sendable {
     public func noteUnfinished(_ output: EngineOutput) {
         let unfinished = state.pending.unfinished()
         guard !unfinished.isEmpty else { return }
-        output.err("note: a previous apply stopped before finishing \(unfinished.count) change(s) (\(unfinished.prefix(3).joined(separator: ", "))\(unfinished.count > 3 ? ", …" : "")); what it created is found again below")
+        output.err(
+            "note: a previous apply stopped before finishing \(unfinished.count) change(s) (\(unfinished.prefix(3).joined(separator: ", "))\(unfinished.count > 3 ? ", …" : "")); what it created is found again below"
+        )
     }
 
     public func plan(force: Bool) async -> (Plan, Reconciler.Observation) {
@@ -190,8 +204,10 @@ public final class Engine: Sendable {
     /// The apply protocol, shared by `apply`, `reconcile` and the daemon: lock, (re)plan, check
     /// a saved plan's staleness, ask `approve`, apply, record, report. `driftIsChange`: for
     /// schedules, drift that `drift: warn` reported but did not correct turns 0 into 2.
-    public func apply(saved: SavedPlan?, force: Bool, render: @Sendable (Plan) -> String, approve: @Sendable (Plan) -> Bool,
-                      driftIsChange: Bool = false, output: EngineOutput) async -> ExitStatus {
+    public func apply(
+        saved: SavedPlan?, force: Bool, render: @Sendable (Plan) -> String, approve: @Sendable (Plan) -> Bool,
+        driftIsChange: Bool = false, output: EngineOutput
+    ) async -> ExitStatus {
         let lock = self.lock
         do { try lock.acquire(command: "salonops \(configuration.command)") } catch {
             output.err("refused: \(error)")

@@ -11,7 +11,8 @@ public struct AppliedCommits: Sendable {
 
     public func read() -> [String: String] {
         guard let data = FileManager.default.contents(atPath: path),
-              let map = try? JSONDecoder().decode([String: String].self, from: data) else { return [:] }
+            let map = try? JSONDecoder().decode([String: String].self, from: data)
+        else { return [:] }
         return map
     }
 

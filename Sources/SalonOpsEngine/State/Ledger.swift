@@ -70,8 +70,11 @@ public final class Ledger: Sendable {
         guard !pending.isEmpty else { return }
         plan.changes = plan.changes.filter { change in
             guard ledgerKinds.contains(change.kind), let entry = pending[change.kind + "/" + change.key] else { return true }
-            plan.notes.append(PlanNote(kind: change.kind, key: change.key,
-                                       "blocked: a create started at \(entry.pendingSince!) did not report its outcome, so it may exist already; check \(plan.providerName), then `salonops ledger resolve \(plan.integration) \(change.kind) \(change.key) --remote-id ID` (or `--absent`)"))
+            plan.notes.append(
+                PlanNote(
+                    kind: change.kind, key: change.key,
+                    "blocked: a create started at \(entry.pendingSince!) did not report its outcome, so it may exist already; check \(plan.providerName), then `salonops ledger resolve \(plan.integration) \(change.kind) \(change.key) --remote-id ID` (or `--absent`)"
+                ))
             return false
         }
     }
@@ -82,7 +85,9 @@ public final class Ledger: Sendable {
 
     /// The create's outcome is known: the remote id, or nil when it certainly made nothing.
     func finish(integration: String, _ ref: ResourceRef, remoteID: String?) throws {
-        try update(integration, ref) { entry in entry = remoteID.map { Entry(remoteID: $0, pendingSince: nil) } ?? entry.flatMap { $0.remoteID == nil ? nil : Entry(remoteID: $0.remoteID, pendingSince: nil) } }
+        try update(integration, ref) { entry in
+            entry = remoteID.map { Entry(remoteID: $0, pendingSince: nil) } ?? entry.flatMap { $0.remoteID == nil ? nil : Entry(remoteID: $0.remoteID, pendingSince: nil) }
+        }
     }
 
     func remove(integration: String, _ ref: ResourceRef) throws { try update(integration, ref) { $0 = nil } }

@@ -45,8 +45,9 @@ public struct RunLock: Sendable {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let formatter = ISO8601DateFormatter()
         let now = Date()
-        let me = Holder(host: ProcessInfo.processInfo.hostName, pid: getpid(), started: formatter.string(from: now),
-                        expires: formatter.string(from: now.addingTimeInterval(ttl)), command: command, target: target)
+        let me = Holder(
+            host: ProcessInfo.processInfo.hostName, pid: getpid(), started: formatter.string(from: now),
+            expires: formatter.string(from: now.addingTimeInterval(ttl)), command: command, target: target)
         let data = try JSONEncoder().encode(me)
         for _ in 0..<3 {
             let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)

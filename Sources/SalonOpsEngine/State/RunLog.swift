@@ -19,8 +19,9 @@ public struct RunLog: Sendable {
     }
 
     public func append(command: String, repository: String, commit: String, ref: String?, worktree: Bool, outcome: String) throws {
-        let entry = Entry(time: ISO8601DateFormatter().string(from: Date()), command: command, repository: RunLog.redactURL(repository),
-                          commit: commit, ref: ref, worktree: worktree, outcome: outcome)
+        let entry = Entry(
+            time: ISO8601DateFormatter().string(from: Date()), command: command, repository: RunLog.redactURL(repository),
+            commit: commit, ref: ref, worktree: worktree, outcome: outcome)
         try JSONLines.append(entry, to: (directory as NSString).appendingPathComponent("runs.jsonl"))
     }
 

@@ -51,16 +51,18 @@ enum Authenticators {
             OAuth2Auth(cache: TokenCache()) { transport in
                 var form = [("grant_type", "client_credentials")]
                 if !grant.scopes.isEmpty { form.append(("scope", grant.scopes.joined(separator: " "))) }
-                return try await OAuth2Auth.requestToken(transport, endpoint: grant.tokenEndpoint, path: grant.tokenPath, form: form,
-                                                         basic: (try context.credential(grant.clientID), try context.credential(grant.clientSecret)))
+                return try await OAuth2Auth.requestToken(
+                    transport, endpoint: grant.tokenEndpoint, path: grant.tokenPath, form: form,
+                    basic: (try context.credential(grant.clientID), try context.credential(grant.clientSecret)))
             }
         case .refreshToken(let grant, let refreshCredential):
             OAuth2Auth(cache: TokenCache()) { transport in
                 let stored = await context.tokens?.refreshToken(integration: integration)
                 let current = try stored ?? context.credential(refreshCredential)
-                let token = try await OAuth2Auth.requestToken(transport, endpoint: grant.tokenEndpoint, path: grant.tokenPath,
-                                                              form: [("grant_type", "refresh_token"), ("refresh_token", current)],
-                                                              basic: (try context.credential(grant.clientID), try context.credential(grant.clientSecret)))
+                let token = try await OAuth2Auth.requestToken(
+                    transport, endpoint: grant.tokenEndpoint, path: grant.tokenPath,
+                    form: [("grant_type", "refresh_token"), ("refresh_token", current)],
+                    basic: (try context.credential(grant.clientID), try context.credential(grant.clientSecret)))
                 if let rotated = token.refreshToken, rotated != current {
                     try await context.tokens?.keep(refreshToken: rotated, integration: integration)
                 }
@@ -76,9 +78,10 @@ enum Authenticators {
                 }
                 let subject = grant.subjectSetting.flatMap { context.settings.string($0) }
                 let assertion = try key.signedAssertion(scopes: grant.scopes, subject: subject, issuedAt: Date())
-                return try await OAuth2Auth.requestToken(transport, endpoint: grant.tokenEndpoint, path: grant.tokenPath,
-                                                         form: [("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", assertion)],
-                                                         basic: nil)
+                return try await OAuth2Auth.requestToken(
+                    transport, endpoint: grant.tokenEndpoint, path: grant.tokenPath,
+                    form: [("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", assertion)],
+                    basic: nil)
             }
         }
     }
@@ -134,8 +137,10 @@ struct OAuth2Auth: Authenticator {
 
     /// POSTs the grant (client credentials in Basic when given) and reads the RFC 6749 answer;
     /// an error names the OAuth error code, never a token.
-    static func requestToken(_ transport: HTTPTransport, endpoint: String, path: String, form: [(String, String)],
-                             basic: (String, String)?) async throws -> AccessToken {
+    static func requestToken(
+        _ transport: HTTPTransport, endpoint: String, path: String, form: [(String, String)],
+        basic: (String, String)?
+    ) async throws -> AccessToken {
         var headers = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
         if let (user, password) = basic {
             headers["Authorization"] = "Basic " + Data("\(Query.encode(user)):\(Query.encode(password))".utf8).base64EncodedString()

@@ -50,8 +50,10 @@ public final class HTTPTransport: Sendable {
     let authenticator: Authenticator
     public let counter = RequestCounter()
 
-    init(client: HTTPClient, provider: String, traits: ProviderTraits, urls: [String: String], limiter: RateLimiter, globalCap: AsyncSemaphore,
-         retry: RetryPolicy, deadline: ContinuousClock.Instant, authenticator: Authenticator) {
+    init(
+        client: HTTPClient, provider: String, traits: ProviderTraits, urls: [String: String], limiter: RateLimiter, globalCap: AsyncSemaphore,
+        retry: RetryPolicy, deadline: ContinuousClock.Instant, authenticator: Authenticator
+    ) {
         self.client = client
         self.provider = provider
         self.traits = traits

@@ -57,7 +57,8 @@ public enum Age {
         }
         let factor = stanza.arguments[1]
         guard let first = factor.utf8.first, first != UInt8(ascii: "0"), factor.utf8.count <= 3,
-              factor.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let logN = Int(factor) else {
+            factor.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let logN = Int(factor)
+        else {
             throw AgeError.malformedHeader(line: stanza.line, expected: "an scrypt work factor in decimal without leading zeros")
         }
         guard logN <= maxScryptWorkFactor else { throw AgeError.scryptWorkFactor(logN: logN) }

@@ -42,7 +42,7 @@ enum AgeBase64 {
             guard chars.count % 4 == 0 else { return nil }
             var padding = 0
             while padding < 2, chars.last == UInt8(ascii: "=") { chars.removeLast(); padding += 1 }
-            if padding > 0, chars.count % 4 == 0 { return nil }   // "====" style
+            if padding > 0, chars.count % 4 == 0 { return nil }  // "====" style
         }
         guard chars.count % 4 != 1 else { return nil }
         var values: [UInt8] = []
@@ -105,7 +105,7 @@ struct AgeHeader {
                 out.append(0x0a)
                 start += 64
             }
-            out += encoded[start...]   // the last, shorter line: empty when the body fills whole lines
+            out += encoded[start...]  // the last, shorter line: empty when the body fills whole lines
             out.append(0x0a)
         }
         out += Array("---".utf8)
@@ -151,13 +151,15 @@ struct AgeHeader {
             let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
             if line.starts(with: Array("---".utf8)) {
                 guard parts.count == 2, Array(parts[0]) == Array("---".utf8),
-                      let mac = AgeBase64.decode(parts[1], padded: false), mac.count == 32 else {
+                    let mac = AgeBase64.decode(parts[1], padded: false), mac.count == 32
+                else {
                     throw AgeError.malformedHeader(line: lineNumber, expected: "the MAC line \"--- \" followed by 43 characters of unpadded base64 (32 bytes)")
                 }
                 return AgeHeader(stanzas: stanzas, mac: mac, macInput: Array(file[..<(lineStart + 3)]), payloadOffset: offset)
             }
             guard parts.count >= 2, Array(parts[0]) == Array("->".utf8), parts.dropFirst().allSatisfy(isValidArgument) else {
-                throw AgeError.malformedHeader(line: lineNumber, expected: "a stanza line \"-> type args…\" (arguments of printable ASCII, separated by single spaces) or the MAC line \"--- …\"")
+                throw AgeError.malformedHeader(
+                    line: lineNumber, expected: "a stanza line \"-> type args…\" (arguments of printable ASCII, separated by single spaces) or the MAC line \"--- …\"")
             }
             let stanzaLine = lineNumber
             var body: [UInt8] = []
@@ -172,11 +174,13 @@ struct AgeHeader {
                     throw AgeError.malformedHeader(line: lineNumber, expected: "a stanza body line of canonical unpadded base64")
                 }
                 body += decoded
-                if bodyLine.count < 64 { break }   // a full line is always followed by another, possibly empty
+                if bodyLine.count < 64 { break }  // a full line is always followed by another, possibly empty
             }
-            stanzas.append(AgeStanza(type: String(decoding: parts[1], as: UTF8.self),
-                                     arguments: parts.dropFirst(2).map { String(decoding: $0, as: UTF8.self) },
-                                     body: body, line: stanzaLine))
+            stanzas.append(
+                AgeStanza(
+                    type: String(decoding: parts[1], as: UTF8.self),
+                    arguments: parts.dropFirst(2).map { String(decoding: $0, as: UTF8.self) },
+                    body: body, line: stanzaLine))
         }
     }
 }

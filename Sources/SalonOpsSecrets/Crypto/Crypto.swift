@@ -92,11 +92,13 @@ public enum Crypto {
     public static func chaChaPolyOpen(key: [UInt8], nonce: [UInt8], sealed: [UInt8], aad: [UInt8] = []) throws -> [UInt8] {
         guard nonce.count == 12 else { throw CryptoError.invalidInput("a ChaCha20-Poly1305 nonce is 12 bytes") }
         guard sealed.count >= 16 else { throw CryptoError.authenticationFailed }
-        return try aeadOpen(cipher: EVP_chacha20_poly1305(), name: "ChaCha20-Poly1305", key: key, nonce: nonce,
-                            ciphertext: Array(sealed.dropLast(16)), tag: Array(sealed.suffix(16)), aad: aad)
+        return try aeadOpen(
+            cipher: EVP_chacha20_poly1305(), name: "ChaCha20-Poly1305", key: key, nonce: nonce,
+            ciphertext: Array(sealed.dropLast(16)), tag: Array(sealed.suffix(16)), aad: aad)
     }
 
-    private static func aeadSeal(cipher: OpaquePointer?, name: String, key: [UInt8], nonce: [UInt8], plaintext: [UInt8], aad: [UInt8]) throws -> (ciphertext: [UInt8], tag: [UInt8]) {
+    private static func aeadSeal(cipher: OpaquePointer?, name: String, key: [UInt8], nonce: [UInt8], plaintext: [UInt8], aad: [UInt8]) throws -> (ciphertext: [UInt8], tag: [UInt8])
+    {
         guard key.count == 32 else { throw CryptoError.invalidInput("a \(name) key is 32 bytes") }
         guard !nonce.isEmpty else { throw CryptoError.invalidInput("a \(name) nonce cannot be empty") }
         let context = try CipherContext()
@@ -163,13 +165,14 @@ public enum Crypto {
         let n = UInt64(1) << UInt64(logN)
         let maxMemory = 128 * UInt64(r) * n + 128 * UInt64(r) * UInt64(p) + (1 << 20)
         var out = [UInt8](repeating: 0, count: length)
-        try check(withBytes(password) { pw, pwLength in
-            withBytes(salt) { s, sLength in
-                pw.withMemoryRebound(to: CChar.self, capacity: max(pwLength, 1)) { pwChars in
-                    EVP_PBE_scrypt(pwChars, pwLength, s, sLength, n, UInt64(r), UInt64(p), maxMemory, &out, length)
+        try check(
+            withBytes(password) { pw, pwLength in
+                withBytes(salt) { s, sLength in
+                    pw.withMemoryRebound(to: CChar.self, capacity: max(pwLength, 1)) { pwChars in
+                        EVP_PBE_scrypt(pwChars, pwLength, s, sLength, n, UInt64(r), UInt64(p), maxMemory, &out, length)
+                    }
                 }
-            }
-        }, "scrypt")
+            }, "scrypt")
         return out
     }
 

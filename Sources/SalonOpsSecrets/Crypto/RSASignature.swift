@@ -21,8 +21,9 @@ public enum RSASignature {
             do {
                 key = try PKey(privateKeyPEM: pem)
             } catch {
-                throw RSAKeyError.malformedPEM(expected: "-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----",
-                                               detail: "\(error)")
+                throw RSAKeyError.malformedPEM(
+                    expected: "-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----",
+                    detail: "\(error)")
             }
             try RSASignature.requireRSA(key)
         }

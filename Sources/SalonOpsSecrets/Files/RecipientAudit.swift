@@ -23,8 +23,13 @@ public enum RecipientAudit {
         var problems: [String] = []
         let missing = expectedAll.subtracting(actualAll).sorted()
         let extra = actualAll.subtracting(expectedAll).sorted()
-        if !missing.isEmpty { problems.append("recipients missing compared with \(rules.path) line \(rule.line): \(missing.joined(separator: ", ")) (run `salonops secrets updatekeys`)") }
-        if !extra.isEmpty { problems.append("recipients not in \(rules.path) line \(rule.line): \(extra.joined(separator: ", ")) (run `salonops secrets updatekeys`, or `revoke` to also rotate the key)") }
+        if !missing.isEmpty {
+            problems.append("recipients missing compared with \(rules.path) line \(rule.line): \(missing.joined(separator: ", ")) (run `salonops secrets updatekeys`)")
+        }
+        if !extra.isEmpty {
+            problems.append(
+                "recipients not in \(rules.path) line \(rule.line): \(extra.joined(separator: ", ")) (run `salonops secrets updatekeys`, or `revoke` to also rotate the key)")
+        }
         if missing.isEmpty && extra.isEmpty { problems.append("key groups differ from \(rules.path) line \(rule.line) (run `salonops secrets updatekeys`)") }
         return problems
     }

@@ -47,8 +47,10 @@ public enum SecretsOperations {
             let identities = try context.keys.identities()
             let key = try sops.dataKey(using: identities)
             let decrypted = try sops.decrypt(with: key)
-            try context.audit?.append(AuditLog.Entry(time: context.now(), file: file, keyPaths: keyPaths ?? decrypted.keyPaths,
-                                                     identity: key.openedBy, command: context.command, commit: context.commit))
+            try context.audit?.append(
+                AuditLog.Entry(
+                    time: context.now(), file: file, keyPaths: keyPaths ?? decrypted.keyPaths,
+                    identity: key.openedBy, command: context.command, commit: context.commit))
             return (sops, key, decrypted)
         }
     }
@@ -124,8 +126,9 @@ public enum SecretsOperations {
     /// The settings a file was written with (its recipients, rule and MAC mode).
     public static func settings(of sops: SopsFile) throws -> SopsFile.Settings {
         let groups = try sops.metadata.keyGroups.map { try $0.age.map { try AgeRecipient($0.recipient) } }
-        return SopsFile.Settings(groups: groups, shamirThreshold: sops.metadata.shamirThreshold,
-                                 rule: sops.metadata.rule ?? .default, macOnlyEncrypted: sops.metadata.macOnlyEncrypted)
+        return SopsFile.Settings(
+            groups: groups, shamirThreshold: sops.metadata.shamirThreshold,
+            rule: sops.metadata.rule ?? .default, macOnlyEncrypted: sops.metadata.macOnlyEncrypted)
     }
 
     /// Sets one value (creating the keys on the way), keeping every other ciphertext unchanged.

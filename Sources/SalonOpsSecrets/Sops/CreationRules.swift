@@ -59,8 +59,11 @@ public struct CreationRules: Sendable {
         for entry in entries {
             let line = entry.mark?.line ?? 0, column = entry.mark?.column ?? 0
             guard case .mapping(let fields) = entry else { throw fail(line, column, "each creation rule must be a mapping") }
-            let known: Set<String> = Set(["path_regex", "age", "key_groups", "shamir_threshold", "mac_only_encrypted",
-                                          "pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri", "aws_profile"] + EncryptionRule.keys)
+            let known: Set<String> = Set(
+                [
+                    "path_regex", "age", "key_groups", "shamir_threshold", "mac_only_encrypted",
+                    "pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri", "aws_profile",
+                ] + EncryptionRule.keys)
             for (key, _) in fields {
                 let name = key.string ?? ""
                 guard known.contains(name) else {
@@ -118,8 +121,12 @@ public struct CreationRules: Sendable {
                 threshold = t
             }
             let macOnlyEncrypted = fields["mac_only_encrypted"]?.bool ?? false
-            rules.append(Rule(pathRegex: pathRegex, settings: SopsFile.Settings(groups: groups, shamirThreshold: threshold, rule: rule,
-                                                                                macOnlyEncrypted: macOnlyEncrypted), line: line))
+            rules.append(
+                Rule(
+                    pathRegex: pathRegex,
+                    settings: SopsFile.Settings(
+                        groups: groups, shamirThreshold: threshold, rule: rule,
+                        macOnlyEncrypted: macOnlyEncrypted), line: line))
         }
         return CreationRules(rules: rules, path: path)
     }

@@ -30,8 +30,10 @@ enum ScalarResolution {
         return oldBooleans.contains(text) || isBase60Float(text)
     }
 
-    private static let oldBooleans: Set<String> = ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON",
-                                                    "n", "N", "no", "No", "NO", "off", "Off", "OFF"]
+    private static let oldBooleans: Set<String> = [
+        "y", "Y", "yes", "Yes", "YES", "on", "On", "ON",
+        "n", "N", "no", "No", "NO", "off", "Off", "OFF",
+    ]
 
     /// Go's `strconv.ParseInt(s, 0, 64)`: optional sign, 0x / 0o / 0b prefixes, a leading 0 for octal.
     static func goParseInt(_ text: String) -> Int64? {
@@ -41,10 +43,15 @@ enum ScalarResolution {
         guard !body.isEmpty else { return nil }
         var radix = 10
         let lower = body.lowercased()
-        if lower.hasPrefix("0x") { radix = 16; body = body.dropFirst(2) }
-        else if lower.hasPrefix("0o") { radix = 8; body = body.dropFirst(2) }
-        else if lower.hasPrefix("0b") { radix = 2; body = body.dropFirst(2) }
-        else if body.count > 1, body.first == "0" { radix = 8; body = body.dropFirst() }
+        if lower.hasPrefix("0x") {
+            radix = 16; body = body.dropFirst(2)
+        } else if lower.hasPrefix("0o") {
+            radix = 8; body = body.dropFirst(2)
+        } else if lower.hasPrefix("0b") {
+            radix = 2; body = body.dropFirst(2)
+        } else if body.count > 1, body.first == "0" {
+            radix = 8; body = body.dropFirst()
+        }
         guard !body.isEmpty, let magnitude = UInt64(body, radix: radix) else { return nil }
         if negative {
             guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
@@ -86,22 +93,26 @@ enum ScalarResolution {
     }
 
     private static let base60 = try! NSRegularExpression(pattern: #"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$"#)
-    private static let timestampPattern = try! NSRegularExpression(pattern: #"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.[0-9]*)?[ \t]*(Z|[-+][0-9]{1,2}(?::?[0-9]{2})?)?)?$"#)
+    private static let timestampPattern = try! NSRegularExpression(
+        pattern: #"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.[0-9]*)?[ \t]*(Z|[-+][0-9]{1,2}(?::?[0-9]{2})?)?)?$"#)
 
     /// A YAML timestamp in the forms go-yaml accepts, as Go's RFC 3339 (seconds, `Z` for UTC).
     static func timestamp(_ text: String) -> String? {
         guard text.utf8.count >= 8, text.utf8.dropFirst(4).first == UInt8(ascii: "-"),
-              let match = timestampPattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
+            let match = timestampPattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))
+        else { return nil }
         func group(_ i: Int) -> String? {
             guard let range = Range(match.range(at: i), in: text) else { return nil }
             return String(text[range])
         }
         guard let year = Int(group(1)!), let month = Int(group(2)!), let day = Int(group(3)!),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
+            (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
         let date = String(format: "%04d-%02d-%02d", year, month, day)
         guard let hourText = group(4) else { return date + "T00:00:00Z" }
         guard let hour = Int(hourText), let minute = Int(group(5)!), let second = Int(group(6)!),
-              hour < 24, minute < 60, second < 61 else { return nil }
+            hour < 24, minute < 60, second < 61
+        else { return nil }
         var zone = "Z"
         if let offset = group(7), offset != "Z" {
             let sign = offset.first!

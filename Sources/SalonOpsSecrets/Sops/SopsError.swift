@@ -40,7 +40,8 @@ public enum SopsError: Error, Equatable, CustomStringConvertible {
         case .valueAuthenticationFailed(let path):
             return "the value at \(path) does not authenticate: it was altered, moved to another key, or belongs to another file"
         case .macMismatch:
-            return "MAC mismatch: a value was changed, added, removed or reordered outside sops/salonops; restore the file from git history and make the change again with `salonops secrets set` or `edit`"
+            return
+                "MAC mismatch: a value was changed, added, removed or reordered outside sops/salonops; restore the file from git history and make the change again with `salonops secrets set` or `edit`"
         case .badKeyPath(let detail):
             return "bad key path: \(detail)"
         case .keyPathNotFound(let path):

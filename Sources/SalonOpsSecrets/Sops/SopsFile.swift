@@ -11,8 +11,11 @@ public struct SopsFile: Sendable {
         var metadataNode: SopsNode?
         for index in documents.indices {
             guard case .mapping(var items) = documents[index] else { throw SopsError.topLevelNotMapping }
-            if let position = items.firstIndex(where: { if case .entry(let k, _) = $0 { return k.text == "sops" }; return false }),
-               case .entry(_, let value) = items.remove(at: position) {
+            if let position = items.firstIndex(where: {
+                if case .entry(let k, _) = $0 { return k.text == "sops" }; return false
+            }),
+                case .entry(_, let value) = items.remove(at: position)
+            {
                 if metadataNode == nil { metadataNode = value }
             }
             documents[index] = .mapping(items)
@@ -28,10 +31,11 @@ public struct SopsFile: Sendable {
 
     public func render() -> String {
         let metadataNode = metadata.node()
-        return SopsYAMLWriter.render(documents.map { document in
-            guard case .mapping(let items) = document else { return document }
-            return .mapping(items + [.entry(SopsKey("sops"), metadataNode)])
-        })
+        return SopsYAMLWriter.render(
+            documents.map { document in
+                guard case .mapping(let items) = document else { return document }
+                return .mapping(items + [.entry(SopsKey("sops"), metadataNode)])
+            })
     }
 
     // MARK: data key
@@ -158,8 +162,10 @@ public struct SopsFile: Sendable {
 
     /// Encrypts plaintext documents. With `reusing`, the data key, its recipients' copies and the
     /// IVs of unchanged values are kept, so only edited values change in the file.
-    public static func encrypt(_ plaintext: [SopsNode], settings: Settings, reusing previous: (file: SopsFile, key: DataKey, decrypted: Decrypted)? = nil,
-                               now: Date = Date()) throws -> SopsFile {
+    public static func encrypt(
+        _ plaintext: [SopsNode], settings: Settings, reusing previous: (file: SopsFile, key: DataKey, decrypted: Decrypted)? = nil,
+        now: Date = Date()
+    ) throws -> SopsFile {
         guard settings.groups.contains(where: { !$0.isEmpty }) else { throw SopsError.noRecipients }
         for document in plaintext { guard case .mapping = document else { throw SopsError.topLevelNotMapping } }
         let dataKey = try previous?.key.bytes ?? Crypto.randomBytes(32)
@@ -189,11 +195,12 @@ public struct SopsFile: Sendable {
         let digest = Crypto.sha512(macInput).map { String(format: "%02X", $0) }.joined()
         let mac = try SopsValueCipher.encrypt(Array(digest.utf8), type: "str", key: dataKey, aad: lastModified)
         let groups = try keyGroups(for: settings, dataKey: dataKey, previous: previous?.file.metadata)
-        let metadata = SopsMetadata(keyGroups: groups, usesKeyGroups: settings.groups.count > 1 || (previous?.file.metadata.usesKeyGroups ?? false),
-                                    shamirThreshold: settings.groups.count > 1 ? settings.shamirThreshold : nil,
-                                    lastModified: lastModified, mac: mac, version: SopsMetadata.writtenVersion,
-                                    rule: settings.rule, macOnlyEncrypted: settings.macOnlyEncrypted,
-                                    otherEntries: previous?.file.metadata.otherEntries ?? [:])
+        let metadata = SopsMetadata(
+            keyGroups: groups, usesKeyGroups: settings.groups.count > 1 || (previous?.file.metadata.usesKeyGroups ?? false),
+            shamirThreshold: settings.groups.count > 1 ? settings.shamirThreshold : nil,
+            lastModified: lastModified, mac: mac, version: SopsMetadata.writtenVersion,
+            rule: settings.rule, macOnlyEncrypted: settings.macOnlyEncrypted,
+            otherEntries: previous?.file.metadata.otherEntries ?? [:])
         return SopsFile(documents: documents, metadata: metadata)
     }
 
@@ -203,10 +210,11 @@ public struct SopsFile: Sendable {
         let nonEmpty = settings.groups.filter { !$0.isEmpty }
         if nonEmpty.count == 1 {
             let kept = Dictionary(previous?.keyGroups.count == 1 ? previous!.keyGroups[0].age.map { ($0.recipient, $0.enc) } : [], uniquingKeysWith: { a, _ in a })
-            var group = KeyGroup(age: try nonEmpty[0].map { recipient in
-                if let enc = kept[recipient.description] { return AgeKeyEntry(recipient: recipient.description, enc: enc) }
-                return AgeKeyEntry(recipient: recipient.description, enc: try armoredKey(dataKey, for: recipient))
-            })
+            var group = KeyGroup(
+                age: try nonEmpty[0].map { recipient in
+                    if let enc = kept[recipient.description] { return AgeKeyEntry(recipient: recipient.description, enc: enc) }
+                    return AgeKeyEntry(recipient: recipient.description, enc: try armoredKey(dataKey, for: recipient))
+                })
             if previous?.keyGroups.count == 1 { group.otherKeys = previous!.keyGroups[0].otherKeys }
             return [group]
         }
@@ -280,32 +288,38 @@ enum LeafWalker {
         try visit(node, aadPath: [], id: id, transform)
     }
 
-    private static func visit(_ node: SopsNode, aadPath: [String], id: String, inSequence: Bool = false, comments: [String] = [],
-                              _ transform: (Leaf) throws -> Value) throws -> SopsNode {
+    private static func visit(
+        _ node: SopsNode, aadPath: [String], id: String, inSequence: Bool = false, comments: [String] = [],
+        _ transform: (Leaf) throws -> Value
+    ) throws -> SopsNode {
         switch node {
         case .mapping(let items):
             var pending: [String] = []
-            return .mapping(try items.enumerated().map { index, item in
-                switch item {
-                case .comment(let text):
-                    pending.append(text)
-                    let result = try transform(Leaf(aadPath: aadPath, id: id + "/#\(index)", value: .comment(text), inSequence: false,
-                                                    precedingComments: comments + pending))
-                    guard case .comment(let t) = result else { throw SopsError.malformedValue(path: aadPath.joined(separator: "."), detail: "a comment became a value") }
-                    return .comment(t)
-                case .entry(let key, let value):
-                    defer { pending = [] }
-                    return .entry(key, try visit(value, aadPath: aadPath + [key.text], id: id + "/" + key.text, comments: comments + pending, transform))
-                }
-            })
+            return .mapping(
+                try items.enumerated().map { index, item in
+                    switch item {
+                    case .comment(let text):
+                        pending.append(text)
+                        let result = try transform(
+                            Leaf(
+                                aadPath: aadPath, id: id + "/#\(index)", value: .comment(text), inSequence: false,
+                                precedingComments: comments + pending))
+                        guard case .comment(let t) = result else { throw SopsError.malformedValue(path: aadPath.joined(separator: "."), detail: "a comment became a value") }
+                        return .comment(t)
+                    case .entry(let key, let value):
+                        defer { pending = [] }
+                        return .entry(key, try visit(value, aadPath: aadPath + [key.text], id: id + "/" + key.text, comments: comments + pending, transform))
+                    }
+                })
         case .sequence(let elements):
             var pending: [String] = []
-            return .sequence(try elements.enumerated().map { index, element in
-                var isComment = false
-                if case .comment(let text) = element { pending.append(text); isComment = true }
-                defer { if !isComment { pending = [] } }
-                return try visit(element, aadPath: aadPath, id: id + "/[\(index)]", inSequence: true, comments: comments + pending, transform)
-            })
+            return .sequence(
+                try elements.enumerated().map { index, element in
+                    var isComment = false
+                    if case .comment(let text) = element { pending.append(text); isComment = true }
+                    defer { if !isComment { pending = [] } }
+                    return try visit(element, aadPath: aadPath, id: id + "/[\(index)]", inSequence: true, comments: comments + pending, transform)
+                })
         case .comment(let text):
             // sops writes an encrypted comment inside a list as a plain item `- ENC[…,type:comment]`.
             switch try transform(Leaf(aadPath: aadPath, id: id, value: .comment(text), inSequence: inSequence, precedingComments: comments)) {

@@ -25,12 +25,15 @@ public enum EncryptionRule: Equatable, Sendable {
     var value: String {
         switch self {
         case .unencryptedSuffix(let v), .encryptedSuffix(let v), .unencryptedRegex(let v), .encryptedRegex(let v),
-             .unencryptedCommentRegex(let v), .encryptedCommentRegex(let v): v
+            .unencryptedCommentRegex(let v), .encryptedCommentRegex(let v):
+            v
         }
     }
 
-    static let keys = ["unencrypted_suffix", "encrypted_suffix", "unencrypted_regex", "encrypted_regex",
-                       "unencrypted_comment_regex", "encrypted_comment_regex"]
+    static let keys = [
+        "unencrypted_suffix", "encrypted_suffix", "unencrypted_regex", "encrypted_regex",
+        "unencrypted_comment_regex", "encrypted_comment_regex",
+    ]
 
     static func make(key: String, value: String) -> EncryptionRule? {
         switch key {
@@ -100,7 +103,9 @@ public struct KeyGroup: Equatable, Sendable {
     }
 
     var hasOtherKeys: Bool {
-        otherKeys.contains { if case .entry(_, let v) = $0, v != .sequence([]), v != .scalar(.null) { return true }; return false }
+        otherKeys.contains {
+            if case .entry(_, let v) = $0, v != .sequence([]), v != .scalar(.null) { return true }; return false
+        }
     }
 }
 
@@ -121,10 +126,12 @@ public struct SopsMetadata: Equatable, Sendable {
     public var recipients: [String] { keyGroups.flatMap { $0.age.map(\.recipient) } }
 
     /// sops 3.10–3.12 write the fields in the struct order of their metadata type.
-    static let fieldOrder = ["shamir_threshold", "key_groups", "kms", "gcp_kms", "hckms", "azure_kv", "hc_vault", "age",
-                             "lastmodified", "mac", "pgp", "unencrypted_suffix", "encrypted_suffix", "unencrypted_regex",
-                             "encrypted_regex", "unencrypted_comment_regex", "encrypted_comment_regex",
-                             "mac_only_encrypted", "version"]
+    static let fieldOrder = [
+        "shamir_threshold", "key_groups", "kms", "gcp_kms", "hckms", "azure_kv", "hc_vault", "age",
+        "lastmodified", "mac", "pgp", "unencrypted_suffix", "encrypted_suffix", "unencrypted_regex",
+        "encrypted_regex", "unencrypted_comment_regex", "encrypted_comment_regex",
+        "mac_only_encrypted", "version",
+    ]
 
     public static let writtenVersion = "3.11.0"
 
@@ -156,7 +163,9 @@ public struct SopsMetadata: Equatable, Sendable {
         var rule: EncryptionRule?
         for key in EncryptionRule.keys {
             guard let value = try string(key, required: false), !value.isEmpty else { continue }
-            guard rule == nil else { throw SopsError.malformedMetadata("only one of unencrypted_suffix, encrypted_suffix, unencrypted_regex, encrypted_regex and the comment regexes may be set") }
+            guard rule == nil else {
+                throw SopsError.malformedMetadata("only one of unencrypted_suffix, encrypted_suffix, unencrypted_regex, encrypted_regex and the comment regexes may be set")
+            }
             rule = try EncryptionRule.make(key: key, value: value)!.validated()
         }
 
@@ -188,9 +197,10 @@ public struct SopsMetadata: Equatable, Sendable {
         let known: Set<String> = Set(["age", "key_groups", "shamir_threshold", "lastmodified", "mac", "version", "mac_only_encrypted"] + EncryptionRule.keys)
         var others: [String: SopsNode] = [:]
         for (key, value) in fields where !known.contains(key) { others[key] = value }
-        return SopsMetadata(keyGroups: groups, usesKeyGroups: usesKeyGroups, shamirThreshold: threshold,
-                            lastModified: try string("lastmodified", required: true)!, mac: try string("mac", required: true)!,
-                            version: version, rule: rule, macOnlyEncrypted: macOnlyEncrypted, otherEntries: others)
+        return SopsMetadata(
+            keyGroups: groups, usesKeyGroups: usesKeyGroups, shamirThreshold: threshold,
+            lastModified: try string("lastmodified", required: true)!, mac: try string("mac", required: true)!,
+            version: version, rule: rule, macOnlyEncrypted: macOnlyEncrypted, otherEntries: others)
     }
 
     private static func ageEntries(_ node: SopsNode) throws -> [AgeKeyEntry] {
@@ -212,13 +222,19 @@ public struct SopsMetadata: Equatable, Sendable {
     func node() -> SopsNode {
         var fields: [String: SopsNode] = otherEntries
         func ageList(_ entries: [AgeKeyEntry]) -> SopsNode {
-            .sequence(entries.map { .mapping([.entry(SopsKey("recipient"), .scalar(.string($0.recipient))),
-                                              .entry(SopsKey("enc"), .scalar(.string($0.enc)))]) })
+            .sequence(
+                entries.map {
+                    .mapping([
+                        .entry(SopsKey("recipient"), .scalar(.string($0.recipient))),
+                        .entry(SopsKey("enc"), .scalar(.string($0.enc))),
+                    ])
+                })
         }
         if usesKeyGroups || keyGroups.count > 1 {
-            fields["key_groups"] = .sequence(keyGroups.map { group in
-                .mapping((group.age.isEmpty ? [] : [.entry(SopsKey("age"), ageList(group.age))]) + group.otherKeys)
-            })
+            fields["key_groups"] = .sequence(
+                keyGroups.map { group in
+                    .mapping((group.age.isEmpty ? [] : [.entry(SopsKey("age"), ageList(group.age))]) + group.otherKeys)
+                })
             if let shamirThreshold { fields["shamir_threshold"] = .scalar(.int(Int64(shamirThreshold))) }
         } else if let group = keyGroups.first {
             if !group.age.isEmpty { fields["age"] = ageList(group.age) }

@@ -120,7 +120,9 @@ extension SopsNode {
             for case .entry(let k, let v) in items where k.text == key { return v.value(at: Array(path.dropFirst())) }
             return nil
         case (.sequence(let elements), .index(let index)):
-            let values = elements.filter { if case .comment = $0 { return false }; return true }
+            let values = elements.filter {
+                if case .comment = $0 { return false }; return true
+            }
             guard values.indices.contains(index) else { return nil }
             return values[index].value(at: Array(path.dropFirst()))
         default:
@@ -134,8 +136,11 @@ extension SopsNode {
         let rest = Array(path.dropFirst())
         switch (self, first) {
         case (.mapping(var items), .key(let key)):
-            if let index = items.firstIndex(where: { if case .entry(let k, _) = $0 { return k.text == key }; return false }),
-               case .entry(let k, var child) = items[index] {
+            if let index = items.firstIndex(where: {
+                if case .entry(let k, _) = $0 { return k.text == key }; return false
+            }),
+                case .entry(let k, var child) = items[index]
+            {
                 try child.setValue(newValue, at: rest)
                 items[index] = .entry(k, child)
             } else {
@@ -145,7 +150,9 @@ extension SopsNode {
             }
             self = .mapping(items)
         case (.sequence(var elements), .index(let index)):
-            let positions = elements.indices.filter { if case .comment = elements[$0] { return false }; return true }
+            let positions = elements.indices.filter {
+                if case .comment = elements[$0] { return false }; return true
+            }
             guard positions.indices.contains(index) else {
                 throw SopsError.badKeyPath("index \(index) is past the end of a list of \(positions.count)")
             }

@@ -61,8 +61,8 @@ struct ScannedComment {
 enum CommentScanner {
     static func scan(_ lines: [[Unicode.Scalar]]) -> [ScannedComment] {
         var found: [ScannedComment] = []
-        var blockThreshold: Int?       // inside a block scalar: lines indented more than this belong to it
-        var quote: Unicode.Scalar?     // inside a quoted scalar that spans lines
+        var blockThreshold: Int?  // inside a block scalar: lines indented more than this belong to it
+        var quote: Unicode.Scalar?  // inside a quoted scalar that spans lines
         for (index, line) in lines.enumerated() {
             let indentation = line.prefix { $0 == " " }.count
             let blank = line.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r" }
@@ -152,8 +152,8 @@ struct TreeBuilder {
     }
 
     private var anchors: [Anchor] = []
-    private var before: [Int: [String]] = [:]      // anchor index → comments written before it
-    private var atEnd: [Int: [String]] = [:]       // container id → comments written at its end
+    private var before: [Int: [String]] = [:]  // anchor index → comments written before it
+    private var atEnd: [Int: [String]] = [:]  // container id → comments written at its end
     private var nextContainer = 0
     private var nextAnchor = 0
     private var aliases: [String: SopsNode] = [:]
@@ -274,10 +274,12 @@ struct TreeBuilder {
                 // YAML reads as a number, boolean, date or null (an empty `? `) is refused.
                 if keyScalar.style == .plain {
                     let resolved = ScalarResolution.resolvePlain(keyScalar.string)
-                    if case .string = resolved {} else {
+                    if case .string = resolved {
+                    } else {
                         let shown = keyScalar.string.isEmpty ? "an empty key" : "the key `\(keyScalar.string)`"
-                        throw SopsError.malformedYAML(line: key.mark?.line ?? 0, column: key.mark?.column ?? 0,
-                                                      detail: "\(shown) is not a string; sops files take string keys only: quote it (\"\(keyScalar.string)\")")
+                        throw SopsError.malformedYAML(
+                            line: key.mark?.line ?? 0, column: key.mark?.column ?? 0,
+                            detail: "\(shown) is not a string; sops files take string keys only: quote it (\"\(keyScalar.string)\")")
                     }
                 }
                 guard seen.insert(keyScalar.string).inserted else {
@@ -292,7 +294,11 @@ struct TreeBuilder {
             let counted = sequence.style != .flow && !sequence.isEmpty
             var elements: [SopsNode] = []
             for element in sequence {
-                if counted { elements += comments(before: nextAnchor).map { if case .comment(let t) = $0 { return .comment(t) }; return .comment("") }; nextAnchor += 1 }
+                if counted {
+                    elements += comments(before: nextAnchor).map {
+                        if case .comment(let t) = $0 { return .comment(t) }; return .comment("")
+                    }; nextAnchor += 1
+                }
                 elements.append(try convert(element, path: path))
             }
             elements += (atEnd[id] ?? []).map(SopsNode.comment)
