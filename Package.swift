@@ -143,7 +143,8 @@ let package = Package(
             name: "SalonOpsEngineTests",
             dependencies: [
                 "SalonOpsEngine", "SalonOpsCore", "SalonOpsSecrets", "SalonOpsSandbox", "SalonOpsTestSupport", "SalonOpsProviderTesting",
-                "SalonOpsProviders",
+                // The auth tests' OAuth2 peer is a ProviderEmulator served by the sandbox.
+                "SalonOpsProviders", "SalonOpsEmulatorKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
