@@ -97,3 +97,32 @@ public func concurrently<Input: Sendable, Output: Sendable>(_ inputs: [Input], _
         return results.map { $0! }
     }
 }
+
+extension Paginator {
+    /// Every node of a GraphQL connection (Relay's `edges { node }` or `nodes`, with
+    /// `pageInfo { hasNextPage endCursor }`), page after page: the query takes `$first` and
+    /// `$after`, and `connection` is the dotted path of the connection under `data`
+    /// (`products`, `shop.locations`). A provider's throttling inside a 200 is its classifier's
+    /// to turn into a retry; `errors` without data fail the listing.
+    public static func connection(
+        _ session: any ProviderSession, endpoint: String = "api", path: String, query: String, variables: [(String, JSONValue)] = [],
+        connection: String, pageSize: Int, cost: Double? = nil, maxPages: Int = 10_000
+    ) async throws -> [JSONValue] {
+        var nodes: [JSONValue] = []
+        var after: JSONValue = .null
+        for _ in 0..<maxPages {
+            let body: JSONValue = .object([
+                ("query", .string(query)), ("variables", .object(variables + [("first", .int(pageSize)), ("after", after)])),
+            ])
+            let answer = try await session.send(.json(.POST, path, body, endpoint: endpoint, retryable: true, cost: cost)).json()
+            guard let page = answer.at("data." + connection) else {
+                let message = answer["errors"]?.array?.first?["message"]?.string ?? "no data at \(connection)"
+                throw ProviderError(.permanent, message: "GraphQL \(connection): \(message)")
+            }
+            nodes += page["nodes"]?.array ?? (page["edges"]?.array ?? []).compactMap { $0["node"] }
+            guard page.at("pageInfo.hasNextPage")?.bool == true, let cursor = page.at("pageInfo.endCursor")?.string else { return nodes }
+            after = .string(cursor)
+        }
+        throw ProviderError(.permanent, message: "GraphQL \(connection): more than \(maxPages) pages; stopping (a paging loop?)")
+    }
+}

@@ -150,10 +150,12 @@ public struct ProviderRequest: Sendable, Hashable {
     public var retryable: Bool
     /// Keyed rate limits this request counts against (`edits:locations/123`).
     public var rateKeys: [String]
+    /// Its expected cost in the provider's cost bucket (`RatePolicy.cost`), when it has one.
+    public var cost: Double?
 
     public init(
         _ method: Method, _ path: String, endpoint: String = "api", headers: [String: String] = [:], body: [UInt8] = [],
-        retryable: Bool? = nil, rateKeys: [String] = []
+        retryable: Bool? = nil, rateKeys: [String] = [], cost: Double? = nil
     ) {
         self.endpoint = endpoint
         self.method = method
@@ -162,18 +164,19 @@ public struct ProviderRequest: Sendable, Hashable {
         self.body = body
         self.retryable = retryable ?? (method == .GET)
         self.rateKeys = rateKeys
+        self.cost = cost
     }
 
     /// A JSON body, with its content type.
     public static func json(
         _ method: Method, _ path: String, _ body: JSONValue, endpoint: String = "api", headers: [String: String] = [:],
-        retryable: Bool? = nil, rateKeys: [String] = []
+        retryable: Bool? = nil, rateKeys: [String] = [], cost: Double? = nil
     ) -> ProviderRequest {
         var all = headers
         all["Content-Type"] = "application/json"
         return ProviderRequest(
             method, path, endpoint: endpoint, headers: all, body: Array(body.serialized.utf8), retryable: retryable,
-            rateKeys: rateKeys)
+            rateKeys: rateKeys, cost: cost)
     }
 }
 

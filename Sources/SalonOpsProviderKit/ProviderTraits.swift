@@ -121,12 +121,45 @@ public struct RatePolicy: Sendable, Hashable {
     /// Sub-limits for requests carrying a key with this prefix, per key (GBP: 10 edits a minute
     /// per location).
     public var keyed: [KeyedLimit]
+    /// A cost bucket fed from responses (Shopify's GraphQL: each query costs points from a bucket
+    /// that refills at a fixed rate, and every answer says what is left).
+    public var cost: CostBucket?
 
-    public init(requestsPerSecond: Double, burst: Int, maxInFlight: Int = 8, keyed: [KeyedLimit] = []) {
+    public init(requestsPerSecond: Double, burst: Int, maxInFlight: Int = 8, keyed: [KeyedLimit] = [], cost: CostBucket? = nil) {
         self.requestsPerSecond = requestsPerSecond
         self.burst = burst
         self.maxInFlight = maxInFlight
         self.keyed = keyed
+        self.cost = cost
+    }
+}
+
+/// A bucket of points: a request waits until the bucket holds what it is expected to cost
+/// (`ProviderRequest.cost`, or `defaultCost`); each answer resets the level to what the provider
+/// reports (`readAvailable`), since the provider's own accounting is the truth.
+public struct CostBucket: Sendable, Hashable {
+    public var capacity: Double
+    public var restorePerSecond: Double
+    public var defaultCost: Double
+    /// The points available after this answer, when the answer says (Shopify:
+    /// `extensions.cost.throttleStatus.currentlyAvailable`).
+    public var readAvailable: @Sendable (ProviderResponse) -> Double?
+
+    public init(capacity: Double, restorePerSecond: Double, defaultCost: Double, readAvailable: @escaping @Sendable (ProviderResponse) -> Double?) {
+        self.capacity = capacity
+        self.restorePerSecond = restorePerSecond
+        self.defaultCost = defaultCost
+        self.readAvailable = readAvailable
+    }
+
+    public static func == (a: CostBucket, b: CostBucket) -> Bool {
+        a.capacity == b.capacity && a.restorePerSecond == b.restorePerSecond && a.defaultCost == b.defaultCost
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(capacity)
+        hasher.combine(restorePerSecond)
+        hasher.combine(defaultCost)
     }
 }
 

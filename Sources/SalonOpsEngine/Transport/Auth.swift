@@ -7,8 +7,9 @@ import SalonOpsSecrets
 /// integration: concurrent requests share one fetch, and a 401 refreshes once.
 protocol Authenticator: Sendable {
     func headers(_ transport: HTTPTransport) async throws -> [String: String]
-    /// Forgets a cached token (after a 401).
-    func invalidate() async
+    /// Forgets the cached token if it is still the one sent with `headers` (after a 401): a
+    /// token another request has just fetched is kept.
+    func invalidate(_ sent: [String: String]) async
     var refreshable: Bool { get }
 }
 
@@ -92,7 +93,7 @@ struct StaticAuth: Authenticator {
     let make: @Sendable () throws -> [String: String]
     init(_ make: @escaping @Sendable () throws -> [String: String]) { self.make = make }
     func headers(_ transport: HTTPTransport) async throws -> [String: String] { try make() }
-    func invalidate() async {}
+    func invalidate(_ sent: [String: String]) async {}
     var refreshable: Bool { false }
 }
 
@@ -100,6 +101,15 @@ struct AccessToken: Sendable {
     let value: String
     let expires: ContinuousClock.Instant
     let refreshToken: String?
+    /// When it is no longer sent: a minute before it expires, or halfway through a shorter life.
+    let renewAt: ContinuousClock.Instant
+
+    init(value: String, expires: ContinuousClock.Instant, refreshToken: String?, lifetime: Duration = .seconds(3600)) {
+        self.value = value
+        self.expires = expires
+        self.refreshToken = refreshToken
+        renewAt = expires - min(.seconds(60), lifetime / 2)
+    }
 }
 
 /// One token at a time, fetched once however many requests ask together (single flight).
@@ -108,8 +118,7 @@ actor TokenCache {
     private var fetching: Task<AccessToken, Error>?
 
     func get(_ fetch: @escaping @Sendable () async throws -> AccessToken) async throws -> AccessToken {
-        // A minute's margin: a token about to expire is not sent.
-        if let token, token.expires - .seconds(60) > .now { return token }
+        if let token, token.renewAt > .now { return token }
         if let fetching { return try await fetching.value }
         let task = Task { try await fetch() }
         fetching = task
@@ -119,7 +128,9 @@ actor TokenCache {
         return fresh
     }
 
-    func clear() { token = nil }
+    func clear(ifValue value: String?) {
+        if value == nil || token?.value == value { token = nil }
+    }
 }
 
 /// OAuth2 bearer tokens from a token endpoint (RFC 6749 §4.4, §6; RFC 7523).
@@ -132,7 +143,9 @@ struct OAuth2Auth: Authenticator {
         return ["Authorization": "Bearer " + token.value]
     }
 
-    func invalidate() async { await cache.clear() }
+    func invalidate(_ sent: [String: String]) async {
+        await cache.clear(ifValue: sent["Authorization"].map { String($0.dropFirst("Bearer ".count)) })
+    }
     var refreshable: Bool { true }
 
     /// POSTs the grant (client credentials in Basic when given) and reads the RFC 6749 answer;
@@ -147,22 +160,40 @@ struct OAuth2Auth: Authenticator {
         }
         let body = form.map { "\(Query.encode($0.0))=\(Query.encode($0.1))" }.joined(separator: "&")
         let request = ProviderRequest(.POST, path, endpoint: endpoint, headers: headers, body: Array(body.utf8), retryable: true)
-        let response: ProviderResponse
-        switch try await transport.exchange(request, headers: headers) {
-        case .success(let answer): response = answer
-        case .failure(let error): throw error
+        // What the provider says goes into our messages: never with a value we sent it.
+        let sent = form.map(\.1) + (basic.map { [$0.0, $0.1] } ?? [])
+        func scrub(_ text: String) -> String {
+            sent.filter { $0.count >= 6 }.reduce(SecretScanner.redact(text)) { $0.replacingOccurrences(of: $1, with: "(redacted)") }
         }
-        let json = try? response.json()
-        guard (200..<300).contains(response.status) else {
-            let code = json?["error"]?.string ?? "HTTP \(response.status)"
-            let detail = json?["error_description"]?.string.map { ": \($0)" } ?? ""
-            let kind: ProviderError.Kind = response.status == 429 || response.status >= 500 ? .transient : .auth
-            throw ProviderError(kind, status: response.status, message: "the token endpoint refused the grant (\(code)\(detail))")
+        var attempt = 0
+        while true {
+            attempt += 1
+            let outcome = try await transport.exchange(request, headers: headers)
+            let failure: ProviderError
+            switch outcome {
+            case .success(let response):
+                let json = try? response.json()
+                if (200..<300).contains(response.status) {
+                    guard let value = json?["access_token"]?.string, !value.isEmpty else {
+                        throw ProviderError(.auth, status: response.status, message: "the token endpoint answered without an access_token")
+                    }
+                    let lifetime = json?["expires_in"]?.int ?? json?["expires_in"]?.string.flatMap(Int.init) ?? 3600
+                    return AccessToken(value: value, expires: .now + .seconds(lifetime), refreshToken: json?["refresh_token"]?.string,
+                                       lifetime: .seconds(lifetime))
+                }
+                let code = json?["error"]?.string ?? "HTTP \(response.status)"
+                let detail = json?["error_description"]?.string.map { ": \($0)" } ?? ""
+                let message = scrub("the token endpoint refused the grant (\(code)\(detail))")
+                guard response.status == 429 || response.status >= 500 else { throw ProviderError(.auth, status: response.status, message: message) }
+                failure = ProviderError(.transient, status: response.status, message: message)
+            case .failure(let error):
+                failure = error
+            }
+            // A token endpoint that is down or throttling is tried again, as any request is.
+            guard attempt < transport.traits.maxAttempts else { throw failure }
+            let delay = transport.delay(attempt: attempt, retryAfter: nil)
+            guard ContinuousClock.now + delay < transport.deadline else { throw failure }
+            try await Task.sleep(for: delay)
         }
-        guard let value = json?["access_token"]?.string, !value.isEmpty else {
-            throw ProviderError(.auth, status: response.status, message: "the token endpoint answered without an access_token")
-        }
-        let lifetime = json?["expires_in"]?.int ?? json?["expires_in"]?.string.flatMap(Int.init) ?? 3600
-        return AccessToken(value: value, expires: .now + .seconds(lifetime), refreshToken: json?["refresh_token"]?.string)
     }
 }

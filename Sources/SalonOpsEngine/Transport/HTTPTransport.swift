@@ -83,7 +83,7 @@ public final class HTTPTransport: Sendable {
                 if response.status == 401, authenticator.refreshable, !refreshed {
                     // A token revoked or expired early: one refresh, then the same request.
                     refreshed = true
-                    await authenticator.invalidate()
+                    await authenticator.invalidate(headers)
                     attempt -= 1
                     continue
                 }
@@ -122,7 +122,7 @@ public final class HTTPTransport: Sendable {
         guard let base = urls[request.endpoint] else {
             throw ProviderError(.permanent, message: "\(provider) has no endpoint '\(request.endpoint)'")
         }
-        try await limiter.admit(keys: request.rateKeys, deadline: deadline)
+        try await limiter.admit(keys: request.rateKeys, cost: request.cost, deadline: deadline)
         await globalCap.acquire()
         await limiter.inFlight.acquire()
         await counter.record(request.method)
@@ -131,7 +131,9 @@ public final class HTTPTransport: Sendable {
         await limiter.inFlight.release()
         await globalCap.release()
         switch result {
-        case .success(let response): return .success(response)
+        case .success(let response):
+            if let available = traits.rate.cost?.readAvailable(response) { await limiter.observe(available: available) }
+            return .success(response)
         case .failure(let error) where error is CancellationError: throw error
         case .failure(let error):
             let host = URL(string: base)?.host ?? base

@@ -28,20 +28,26 @@ public actor RateLimiter {
     private var tokens: Double
     private var last: ContinuousClock.Instant
     private var windows: [String: [ContinuousClock.Instant]] = [:]
+    /// The cost bucket's level and when it was last known.
+    private var points: Double
+    private var pointsAt: ContinuousClock.Instant
     let inFlight: AsyncSemaphore
 
     public init(policy: RatePolicy) {
         self.policy = policy
         self.tokens = Double(max(policy.burst, 1))
         self.last = .now
+        self.points = policy.cost?.capacity ?? 0
+        self.pointsAt = .now
         self.inFlight = AsyncSemaphore(policy.maxInFlight)
     }
 
-    /// Waits for the bucket and every keyed window the request counts against. Bounded: it
-    /// gives up (throws) rather than wait past `deadline`.
-    func admit(keys: [String], deadline: ContinuousClock.Instant) async throws {
+    /// Waits for the bucket, every keyed window the request counts against and, for a provider
+    /// that prices requests, enough points. Bounded: it gives up (throws) rather than wait past
+    /// `deadline`.
+    func admit(keys: [String], cost: Double? = nil, deadline: ContinuousClock.Instant) async throws {
         while true {
-            let wait = reserve(keys: keys)
+            let wait = reserve(keys: keys, cost: cost)
             guard let wait else { return }
             guard ContinuousClock.now + wait < deadline else {
                 throw ProviderError(.rateLimited(retryAfter: wait), message: "the provider's rate limit leaves no room before the run's deadline")
@@ -50,8 +56,15 @@ public actor RateLimiter {
         }
     }
 
-    /// Takes a token and a place in each window, or says how long to wait for them.
-    private func reserve(keys: [String]) -> Duration? {
+    /// What the provider said is left in its cost bucket, after an answer.
+    func observe(available: Double) {
+        points = available
+        pointsAt = .now
+    }
+
+    /// Takes a token, a place in each window and the request's points, or says how long to
+    /// wait for them.
+    private func reserve(keys: [String], cost: Double?) -> Duration? {
         let now = ContinuousClock.now
         let rate = max(policy.requestsPerSecond, 0.001)
         let elapsed = now - last
@@ -59,6 +72,13 @@ public actor RateLimiter {
         tokens = min(Double(max(policy.burst, 1)), tokens + rate * Self.seconds(elapsed))
         var wait: Duration = .zero
         if tokens < 1 { wait = .milliseconds(Int64((1 - tokens) / rate * 1000) + 1) }
+        var price = 0.0
+        if let bucket = policy.cost {
+            price = min(cost ?? bucket.defaultCost, bucket.capacity)
+            points = min(bucket.capacity, points + bucket.restorePerSecond * Self.seconds(now - pointsAt))
+            pointsAt = now
+            if points < price { wait = max(wait, .milliseconds(Int64((price - points) / max(bucket.restorePerSecond, 0.001) * 1000) + 1)) }
+        }
         var matched: [(String, KeyedLimit)] = []
         for key in keys {
             for limit in policy.keyed where key.hasPrefix(limit.prefix) {
@@ -70,6 +90,7 @@ public actor RateLimiter {
         }
         guard wait == .zero else { return wait }
         tokens -= 1
+        points -= price
         for (key, _) in matched { windows[key, default: []].append(now) }
         return nil
     }
