@@ -25,8 +25,10 @@ import Testing
     /// A provider that says what the test needs and no more: 401 is an auth failure, 5xx and
     /// 429 are retried.
     static func traits(_ auth: AuthScheme) -> ProviderTraits {
-        ProviderTraits(endpoints: [Endpoint("api", "https://api.invalid"), Endpoint("oauth", "https://oauth.invalid")], auth: auth,
-                       rate: RatePolicy(requestsPerSecond: 1000, burst: 1000, maxInFlight: 16), maxAttempts: 3) { response in
+        ProviderTraits(
+            endpoints: [Endpoint("api", "https://api.invalid"), Endpoint("oauth", "https://oauth.invalid")], auth: auth,
+            rate: RatePolicy(requestsPerSecond: 1000, burst: 1000, maxInFlight: 16), maxAttempts: 3
+        ) { response in
             switch response.status {
             case 200..<300: return .success
             case 401, 403: return .failure(ProviderError(.auth, status: response.status, message: "the API refused the token"))
@@ -43,18 +45,21 @@ import Testing
     }
 
     /// A transport as the reconciler builds one, with `wrap` around its authenticator.
-    static func transport(_ sandbox: Sandbox, _ scheme: AuthScheme, tokens: (any TokenStore)? = nil,
-                          credentials: [String: Secret] = secrets(),
-                          wrap: (any Authenticator) -> any Authenticator = { $0 }) -> HTTPTransport {
+    static func transport(
+        _ sandbox: Sandbox, _ scheme: AuthScheme, tokens: (any TokenStore)? = nil,
+        credentials: [String: Secret] = secrets(),
+        wrap: (any Authenticator) -> any Authenticator = { $0 }
+    ) -> HTTPTransport {
         let traits = traits(scheme)
         let context = AuthContext(provider: OAuthPeer.providerID, credentials: credentials, settings: SettingsReader(nil), tokens: tokens)
         let auth = Authenticators.make(scheme, integration: "books", context)
         let base = sandbox.server.baseURL + "/" + OAuthPeer.providerID
-        return HTTPTransport(client: sandbox.client, provider: OAuthPeer.providerID, traits: traits,
-                             urls: ["api": base + "/api", "oauth": base + "/oauth"], limiter: RateLimiter(policy: traits.rate),
-                             globalCap: AsyncSemaphore(32),
-                             retry: RetryPolicy(baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), timeout: .seconds(10)),
-                             deadline: .now + .seconds(60), authenticator: wrap(auth))
+        return HTTPTransport(
+            client: sandbox.client, provider: OAuthPeer.providerID, traits: traits,
+            urls: ["api": base + "/api", "oauth": base + "/oauth"], limiter: RateLimiter(policy: traits.rate),
+            globalCap: AsyncSemaphore(32),
+            retry: RetryPolicy(baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), timeout: .seconds(10)),
+            deadline: .now + .seconds(60), authenticator: wrap(auth))
     }
 
     func withPeer(_ peer: OAuthPeer, _ body: (Sandbox) async throws -> Void) async throws {
@@ -115,9 +120,10 @@ import Testing
             #expect(await store.kept == ["rt-1", "rt-2", "rt-3"])
 
             #expect(peer.tokenRequests.map { $0.form["refresh_token"] } == [Self.refreshToken, "rt-1", "rt-2"])
-            #expect(peer.tokenRequests.allSatisfy {
-                $0.form["grant_type"] == "refresh_token" && $0.client?.secret == Self.clientSecret && $0.form["client_secret"] == nil
-            })
+            #expect(
+                peer.tokenRequests.allSatisfy {
+                    $0.form["grant_type"] == "refresh_token" && $0.client?.secret == Self.clientSecret && $0.form["client_secret"] == nil
+                })
             #expect(peer.apiTokens == ["at-1", "at-1", "at-2", "at-3"])
         }
     }
@@ -240,8 +246,10 @@ import Testing
 
     /// Every textual form of the error, searched for each canary and its encodings.
     static func expectNoCanary(in error: ProviderError, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-        let texts = ["\(error)", String(describing: error), String(reflecting: error), error.message, error.localizedDescription,
-                     "\(error.kind)"]
+        let texts = [
+            "\(error)", String(describing: error), String(reflecting: error), error.message, error.localizedDescription,
+            "\(error.kind)",
+        ]
         let canaries = [clientSecret, refreshToken, "CANARY"]
         var forms: [String] = []
         for canary in canaries {
@@ -292,8 +300,10 @@ final class OAuthPeer: ProviderEmulator {
     let tokenArrived = Gate()
 
     /// `tokenOutages`: how many token requests are answered 503 first.
-    init(clientSecret: String = AuthTests.clientSecret, refreshTokens: Set<String> = [], holdTokens: Bool = false,
-         echoRefreshToken: Bool = false, tokenOutages: Int = 0) {
+    init(
+        clientSecret: String = AuthTests.clientSecret, refreshTokens: Set<String> = [], holdTokens: Bool = false,
+        echoRefreshToken: Bool = false, tokenOutages: Int = 0
+    ) {
         state = Locked(State(clientSecret: clientSecret, refreshTokens: refreshTokens, tokenOutages: tokenOutages))
         self.holdTokens = holdTokens
         self.echoRefreshToken = echoRefreshToken
@@ -316,8 +326,9 @@ final class OAuthPeer: ProviderEmulator {
                 let bearer = request.header("authorization").flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
                 state.apiTokens.append(bearer)
                 guard !state.refuseAll, state.valid.contains(bearer) else {
-                    return .json(401, .object([("error", .string("invalid_token"))]),
-                                 headers: [("WWW-Authenticate", "Bearer error=\"invalid_token\"")])
+                    return .json(
+                        401, .object([("error", .string("invalid_token"))]),
+                        headers: [("WWW-Authenticate", "Bearer error=\"invalid_token\"")])
                 }
                 return .json(200, .object([("ok", .bool(true))]))
             }
@@ -331,8 +342,10 @@ final class OAuthPeer: ProviderEmulator {
         let client = Self.basicCredentials(request.header("authorization"))
         let echo = echoRefreshToken
         return state.withLock { state in
-            state.tokenRequests.append(TokenRequest(method: request.method, contentType: request.header("content-type"),
-                                                    basic: request.header("authorization"), client: client, form: form))
+            state.tokenRequests.append(
+                TokenRequest(
+                    method: request.method, contentType: request.header("content-type"),
+                    basic: request.header("authorization"), client: client, form: form))
             func refuse(_ status: Int, _ code: String, _ description: String) -> EmulatorResponse {
                 .json(status, .object([("error", .string(code)), ("error_description", .string(description))]))
             }
@@ -363,7 +376,8 @@ final class OAuthPeer: ProviderEmulator {
             case "refresh_token":
                 let presented = form["refresh_token"] ?? ""
                 guard state.refreshTokens.remove(presented) != nil else {
-                    let description = echo
+                    let description =
+                        echo
                         ? "Refresh token \(presented) is invalid or expired." : "The refresh token is invalid or expired."
                     return refuse(400, "invalid_grant", description)
                 }
@@ -377,7 +391,8 @@ final class OAuthPeer: ProviderEmulator {
     /// `Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1).
     static func basicCredentials(_ header: String?) -> (id: String, secret: String)? {
         guard let header, header.hasPrefix("Basic "), let data = Data(base64Encoded: String(header.dropFirst(6))),
-              let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else { return nil }
+            let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        else { return nil }
         return (SentRequest.formDecode(text[..<colon]), SentRequest.formDecode(text[text.index(after: colon)...]))
     }
 
@@ -486,8 +501,12 @@ struct TimedOut: Error, CustomStringConvertible {
 /// Runs `body`, failing if it has not finished within `limit`.
 func bounded(_ limit: Duration, _ body: @escaping @Sendable () async -> Void) async throws {
     try await withThrowingTaskGroup(of: Bool.self) { group in
-        group.addTask { await body(); return true }
-        group.addTask { try await Task.sleep(for: limit); return false }
+        group.addTask {
+            await body(); return true
+        }
+        group.addTask {
+            try await Task.sleep(for: limit); return false
+        }
         let finished = try await group.next() ?? false
         group.cancelAll()
         guard finished else { throw TimedOut(limit: limit) }

@@ -21,16 +21,19 @@ import Testing
     static let scripts = [
         Script(name: "a read retried through two 503s", method: .GET, retryable: nil, statuses: [503, 503, 200]),
         Script(name: "a read that never recovers stops at maxAttempts", method: .GET, retryable: nil, statuses: [503, 503, 503, 503]),
-        Script(name: "a write without an idempotency key is not sent again after a 500", method: .POST, retryable: nil,
-               statuses: [500, 200]),
+        Script(
+            name: "a write without an idempotency key is not sent again after a 500", method: .POST, retryable: nil,
+            statuses: [500, 200]),
         Script(name: "a throttled write was not carried out: sent again", method: .POST, retryable: nil, statuses: [429, 200]),
         Script(name: "an idempotent write is retried", method: .POST, retryable: true, statuses: [502, 200]),
         Script(name: "a 404 is final", method: .DELETE, retryable: true, statuses: [404, 200]),
         Script(name: "a 401 under a static scheme is final", method: .GET, retryable: nil, statuses: [401, 200]),
     ]
 
-    static let traits = ProviderTraits(endpoints: [Endpoint("api", "https://api.invalid")], auth: .none,
-                                       rate: RatePolicy(requestsPerSecond: 1000, burst: 1000), maxAttempts: 3) { response in
+    static let traits = ProviderTraits(
+        endpoints: [Endpoint("api", "https://api.invalid")], auth: .none,
+        rate: RatePolicy(requestsPerSecond: 1000, burst: 1000), maxAttempts: 3
+    ) { response in
         switch response.status {
         case 200..<300: return .success
         case 429:
@@ -64,12 +67,14 @@ import Testing
 
         let peer = ScriptedPeer(statuses: script.statuses)
         let (realOutcome, realTries) = try await withSandbox(SandboxConfiguration(emulators: [peer])) { sandbox in
-            let transport = HTTPTransport(client: sandbox.client, provider: ScriptedPeer.providerID, traits: Self.traits,
-                                          urls: ["api": sandbox.server.baseURL + "/" + ScriptedPeer.providerID + "/api"],
-                                          limiter: RateLimiter(policy: Self.traits.rate), globalCap: AsyncSemaphore(4),
-                                          retry: RetryPolicy(baseDelay: .milliseconds(1), maxDelay: .milliseconds(5),
-                                                             timeout: .seconds(10)),
-                                          deadline: .now + .seconds(30), authenticator: StaticAuth { [:] })
+            let transport = HTTPTransport(
+                client: sandbox.client, provider: ScriptedPeer.providerID, traits: Self.traits,
+                urls: ["api": sandbox.server.baseURL + "/" + ScriptedPeer.providerID + "/api"],
+                limiter: RateLimiter(policy: Self.traits.rate), globalCap: AsyncSemaphore(4),
+                retry: RetryPolicy(
+                    baseDelay: .milliseconds(1), maxDelay: .milliseconds(5),
+                    timeout: .seconds(10)),
+                deadline: .now + .seconds(30), authenticator: StaticAuth { [:] })
             return (await Self.outcome { try await transport.send(request) }, peer.tries)
         }
 

@@ -24,12 +24,15 @@ import Testing
             }
             return FakeSession.json(.object([("data", .object([("shop", .object([("products", page)]))]))]))
         }
-        let nodes = try await Paginator.connection(session, path: "", query: "query($first: Int!, $after: String) { … }",
-                                                   variables: [("query", .string("status:active"))], connection: "shop.products", pageSize: 2)
+        let nodes = try await Paginator.connection(
+            session, path: "", query: "query($first: Int!, $after: String) { … }",
+            variables: [("query", .string("status:active"))], connection: "shop.products", pageSize: 2)
         #expect(nodes.compactMap { $0["id"]?.string } == ["p1", "p2", "p3", "p4", "p5"])
         let sent = await session.sent
         #expect(sent.count == 3)
-        let bodies = sent.compactMap { request -> JSONValue? in if case .json(let body) = request.body { return body }; return nil }
+        let bodies = sent.compactMap { request -> JSONValue? in
+            if case .json(let body) = request.body { return body }; return nil
+        }
         #expect(bodies.map { $0.at("variables.first")?.int } == [2, 2, 2])
         #expect(bodies.first?.at("variables.query")?.string == "status:active")
     }
@@ -53,7 +56,8 @@ import Testing
     @Test func aCostBucketHoldsARequestUntilThePointsAreBackAndBelievesTheProvider() async throws {
         let bucket = CostBucket(capacity: 100, restorePerSecond: 500, defaultCost: 10) { _ in nil }
         let limiter = RateLimiter(policy: RatePolicy(requestsPerSecond: 1000, burst: 1000, cost: bucket))
-        let deadline = ContinuousClock.now + .seconds(10)
+        // A far deadline: the whole suite runs at once on two cores.
+        let deadline = ContinuousClock.now + .seconds(120)
         try await limiter.admit(keys: [], cost: 90, deadline: deadline)
         // The provider says only 5 points are left: a 60-point request waits for 55 at 500/s.
         await limiter.observe(available: 5)

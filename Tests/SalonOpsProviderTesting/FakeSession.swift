@@ -88,8 +88,10 @@ public actor FakeSession: ProviderSession {
         answer(Route(method, path, endpoint: endpoint), responses)
     }
 
-    public func answer(_ method: ProviderRequest.Method, _ path: String, endpoint: String = "api", json: JSONValue, status: Int = 200,
-                       headers: [String: String] = [:]) {
+    public func answer(
+        _ method: ProviderRequest.Method, _ path: String, endpoint: String = "api", json: JSONValue, status: Int = 200,
+        headers: [String: String] = [:]
+    ) {
         answer(Route(method, path, endpoint: endpoint), [Self.json(json, status: status, headers: headers)])
     }
 
@@ -288,8 +290,10 @@ public struct AdapterHarness: Sendable {
 
     /// Connects `module` to the Integration named `integration` in `state`, as the engine does
     /// (owner: the Organization's name).
-    public init(_ module: any ProviderModule.Type, integration name: String, in state: DesiredState, options: [String: String] = [:],
-                credentials: [String: String] = [:], responder: FakeSession.Responder? = nil) throws {
+    public init(
+        _ module: any ProviderModule.Type, integration name: String, in state: DesiredState, options: [String: String] = [:],
+        credentials: [String: String] = [:], responder: FakeSession.Responder? = nil
+    ) throws {
         guard let integration = state.integrations.first(where: { $0.metadata.name == name }) else {
             throw HarnessError("no Integration named '\(name)' in the config")
         }
@@ -308,27 +312,37 @@ public struct AdapterHarness: Sendable {
     public func observe(_ scope: Scope = .all) async throws -> [ObservedResource] { try await adapter.observe(scope, session) }
 
     /// Applies one change; the idempotency key defaults to the engine's form (`<plan id>/<change id>`).
-    public func apply(_ change: Change, remoteIDs: [ResourceRef: String] = [:], observed: ObservedResource? = nil,
-                      idempotencyKey: String? = nil) async throws -> ApplyOutcome {
+    public func apply(
+        _ change: Change, remoteIDs: [ResourceRef: String] = [:], observed: ObservedResource? = nil,
+        idempotencyKey: String? = nil
+    ) async throws -> ApplyOutcome {
         let context = ApplyContext(remoteIDs: remoteIDs, observed: observed, idempotencyKey: idempotencyKey ?? "plan-test/" + change.id)
         return try await adapter.apply(change, context, session)
     }
 
     /// A change as the planner would make it: id `integration/kind/key/action`; for an update,
     /// the fields that differ between `desired` and `observed` unless `fields` names them.
-    public func change(_ action: Change.Action, _ desired: DesiredResource?, kind: String? = nil, key: String? = nil,
-                       observed: ObservedResource? = nil, fields: [String]? = nil, drift: Bool = false) -> Change {
+    public func change(
+        _ action: Change.Action, _ desired: DesiredResource?, kind: String? = nil, key: String? = nil,
+        observed: ObservedResource? = nil, fields: [String]? = nil, drift: Bool = false
+    ) -> Change {
         let kind = desired?.kind ?? kind ?? observed?.kind ?? "?"
         let key = desired?.key ?? key ?? observed?.key ?? "?"
-        let names = fields ?? (desired.map { desired in
-            desired.fields.keys.sorted().filter { observed?.fields[$0] != desired.fields[$0] }
-        } ?? [])
-        let changes = action == .create || action == .delete ? [] : names.map {
-            FieldChange(field: $0, before: observed?.fields[$0], after: desired?.fields[$0])
-        }
-        return Change(id: "\(integration.metadata.name)/\(kind)/\(key)/\(action.rawValue)", provider: module.spec.id,
-                      integration: integration.metadata.name, kind: kind, key: key, title: desired?.title ?? observed?.title ?? key,
-                      establishment: desired?.establishment, action: action, remoteID: observed?.remoteID, fieldChanges: changes,
-                      replaceBecause: [], desired: desired, drift: drift, willApply: true, version: observed?.version)
+        let names =
+            fields
+            ?? (desired.map { desired in
+                desired.fields.keys.sorted().filter { observed?.fields[$0] != desired.fields[$0] }
+            } ?? [])
+        let changes =
+            action == .create || action == .delete
+            ? []
+            : names.map {
+                FieldChange(field: $0, before: observed?.fields[$0], after: desired?.fields[$0])
+            }
+        return Change(
+            id: "\(integration.metadata.name)/\(kind)/\(key)/\(action.rawValue)", provider: module.spec.id,
+            integration: integration.metadata.name, kind: kind, key: key, title: desired?.title ?? observed?.title ?? key,
+            establishment: desired?.establishment, action: action, remoteID: observed?.remoteID, fieldChanges: changes,
+            replaceBecause: [], desired: desired, drift: drift, willApply: true, version: observed?.version)
     }
 }

@@ -64,6 +64,8 @@ public final class RunningProcess: @unchecked Sendable {
     private var status: Int32?
     private var waiters: [ResumeOnce<Int32>] = []
     private let exited = DispatchSemaphore(value: 0)
+    /// Held while Foundation starts a program: see `init`.
+    public static let launches = NSLock()
 
     public init(
         _ executable: String, _ arguments: [String], in directory: URL? = nil,
@@ -86,7 +88,9 @@ public final class RunningProcess: @unchecked Sendable {
             process.standardInput = try standardInput.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
             // Weak: the process keeps its handler, which must not keep this owner (whose deinit kills).
             process.terminationHandler = { [weak self] finished in self?.finish(finished.terminationStatus) }
-            try process.run()
+            // One launch at a time: Foundation's Process.run crashed (in memcpy) when many tests
+            // started programs at once (the Google emulator's tests sign with the openssl CLI).
+            try Self.launches.withLock { try process.run() }
         } catch {
             try? FileManager.default.removeItem(at: scratch)
             throw error

@@ -95,7 +95,7 @@ struct GoogleCalendarAdapter: ProviderAdapter {
     private func calendarBody(_ desired: DesiredResource) -> JSONValue {
         .object([
             ("summary", .string(desired.fields["summary"]?.text ?? "")),
-            ("description", .string(GoogleCalendarWire.tagged(desired.fields["description"]?.text ?? "", owner: owner, key: desired.key, digest: desired.digest))),
+            ("description", .string(Markers(owner: owner, desired).tagging(desired.fields["description"]?.text ?? ""))),
             ("timeZone", .string(desired.fields["timeZone"]?.text ?? "")),
         ])
     }
@@ -168,18 +168,7 @@ struct GoogleCalendarAdapter: ProviderAdapter {
             ("start", .object([("date", .string(desired.fields["start.date"]?.text ?? ""))])),
             ("end", .object([("date", .string(desired.fields["end.date"]?.text ?? ""))])),
             ("transparency", .string(desired.fields["transparency"]?.text ?? "opaque")),
-            (
-                "extendedProperties",
-                .object([
-                    (
-                        "private",
-                        .object([
-                            (GoogleCalendarWire.ownerProperty, .string(owner)), (GoogleCalendarWire.idProperty, .string(desired.key)),
-                            (GoogleCalendarWire.digestProperty, .string(desired.digest)),
-                        ])
-                    )
-                ])
-            ),
+            ("extendedProperties", .object([("private", Markers(owner: owner, desired).json)])),
         ])
     }
 

@@ -33,31 +33,9 @@ enum GoogleCalendarWire {
 
     // MARK: markers
 
-    /// Calendars carry their markers in a last line of the description:
-    /// `[salonops owner=<owner> id=<key> digest=<digest>]`.
-    static func tagged(_ description: String, owner: String, key: String, digest: String) -> String {
-        description + "\n\n[salonops owner=\(owner) id=\(key) digest=\(digest)]"
-    }
-
-    /// The description without its tag, and the tag's markers.
-    static func untag(_ description: String) -> (text: String, owner: String?, key: String?, digest: String?) {
-        guard let open = description.range(of: "[salonops ", options: .backwards), description.hasSuffix("]") else {
-            return (description, nil, nil, nil)
-        }
-        let inner = description[open.upperBound..<description.index(before: description.endIndex)]
-        var values: [String: String] = [:]
-        for part in inner.split(separator: " ") {
-            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
-            if pair.count == 2 { values[pair[0]] = pair[1] }
-        }
-        var text = String(description[..<open.lowerBound])
-        while text.hasSuffix("\n") { text.removeLast() }
-        return (text, values["owner"], values["id"], values["digest"])
-    }
-
-    static let ownerProperty = "salonops_owner"
-    static let idProperty = "salonops_id"
-    static let digestProperty = "salonops_digest"
+    static let ownerProperty = Markers.ownerName
+    static let idProperty = Markers.keyName
+    static let digestProperty = Markers.digestName
 
     /// A client-chosen event id: base32hex (`a`–`v`, `0`–`9`), 5 to 1024 characters
     /// (spec: `Event.id`); hex digits are a subset. Two 64-bit digests: collisions are not a
@@ -70,7 +48,7 @@ enum GoogleCalendarWire {
 
     static func calendar(_ entry: JSONValue) -> ObservedResource? {
         guard let id = entry["id"]?.string, entry["deleted"]?.bool != true else { return nil }
-        let (text, owner, key, digest) = untag(entry["description"]?.string ?? "")
+        let (text, owner, key, digest) = Markers.untag(entry["description"]?.string ?? "")
         let summary = entry["summaryOverride"]?.string ?? entry["summary"]?.string ?? id
         return ObservedResource(
             kind: "calendar", remoteID: id, key: key, owner: owner, naturalKey: summary,
@@ -94,10 +72,10 @@ enum GoogleCalendarWire {
 
     static func closure(_ event: JSONValue, calendar: String) -> ObservedResource? {
         guard let id = event["id"]?.string, event["status"]?.string != "cancelled" else { return nil }
-        let markers = event.at("extendedProperties.private")
+        let properties = event.at("extendedProperties.private")
+        let markers = Markers.read { properties?[$0]?.string }
         return ObservedResource(
-            kind: "closure", remoteID: calendar + "/" + id, key: markers?[idProperty]?.string,
-            owner: markers?[ownerProperty]?.string,
+            kind: "closure", remoteID: calendar + "/" + id, key: markers.key, owner: markers.owner,
             fields: [
                 "summary": .string(event["summary"]?.string ?? ""),
                 "start.date": event.at("start.date")?.string.map(FieldValue.string) ?? .null,
@@ -105,7 +83,7 @@ enum GoogleCalendarWire {
                 // `opaque` is the default and is not always written back.
                 "transparency": .string(event["transparency"]?.string ?? "opaque"),
             ],
-            references: ["calendar": calendar], appliedDigest: markers?[digestProperty]?.string,
+            references: ["calendar": calendar], appliedDigest: markers.digest,
             version: event["etag"]?.string, title: event["summary"]?.string ?? id)
     }
 

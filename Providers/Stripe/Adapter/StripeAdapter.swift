@@ -119,10 +119,7 @@ struct StripeAdapter: ProviderAdapter {
     }
 
     private func markers(_ desired: DesiredResource) -> [(String, String)] {
-        [
-            ("metadata[\(StripeKinds.ownerKey)]", owner), ("metadata[\(StripeKinds.idKey)]", desired.key),
-            ("metadata[\(StripeKinds.digestKey)]", desired.digest),
-        ]
+        Markers(owner: owner, desired).properties.map { ("metadata[\($0.0)]", $0.1) }
     }
 
     /// Deterministic ids where Stripe accepts them, so a create retried after a crash finds its

@@ -94,7 +94,7 @@ enum StripeKinds {
     static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
     /// Marker keys in `metadata`, kept out of the compared fields.
-    static let ownerKey = "salonops_owner"
-    static let idKey = "salonops_id"
-    static let digestKey = "salonops_digest"
+    static let ownerKey = Markers.ownerName
+    static let idKey = Markers.keyName
+    static let digestKey = Markers.digestName
 }

@@ -61,8 +61,11 @@ import Testing
 
         let price = try resource("price", "service:soin-visage-hydratant@bordeaux-chartrons", in: all)
         #expect(price.establishment == "bordeaux-chartrons")
-        #expect(price.fields == ["unit_amount": .int(5900), "currency": .string("eur"), "tax_behavior": .string("inclusive"),
-                                 "lookup_key": .string("salonops:service:soin-visage-hydratant@bordeaux-chartrons"), "active": .bool(true)])
+        #expect(
+            price.fields == [
+                "unit_amount": .int(5900), "currency": .string("eur"), "tax_behavior": .string("inclusive"),
+                "lookup_key": .string("salonops:service:soin-visage-hydratant@bordeaux-chartrons"), "active": .bool(true),
+            ])
         #expect(price.references == ["product": ResourceRef("product", "service:soin-visage-hydratant")])
         #expect(price.naturalKey == "salonops:service:soin-visage-hydratant@bordeaux-chartrons")
 
@@ -71,7 +74,8 @@ import Testing
         #expect(product.fields["name"] == .string("Soin visage hydratant"))
         #expect(product.fields["metadata.category"] == .string("soins-visage"))
         #expect(product.fields["metadata.duration"] == .string("1h"))
-        #expect(product.fields["description"]
+        #expect(
+            product.fields["description"]
                 == .string("Démaquillage, gommage, masque hydratant à l'acide hyaluronique et modelage du visage."))
         // A service without a description sends none (not an empty one).
         #expect(try resource("product", "service:epilation-sourcils", in: all).fields["description"] == nil)
@@ -96,14 +100,20 @@ import Testing
         #expect(try resource("price", "offer:bon-cadeau-100", in: all).fields["unit_amount"] == .int(10000))
 
         let plan = try resource("plan", "offer:abonnement-eclat-mensuel:plan", in: all)
-        #expect(plan.fields == ["amount": .int(4900), "currency": .string("eur"), "interval": .string("month"),
-                                "nickname": .string("Abonnement Éclat"), "active": .bool(true)])
+        #expect(
+            plan.fields == [
+                "amount": .int(4900), "currency": .string("eur"), "interval": .string("month"),
+                "nickname": .string("Abonnement Éclat"), "active": .bool(true),
+            ])
         #expect(plan.references == ["product": ResourceRef("product", "offer:abonnement-eclat-mensuel")])
         #expect(!all.contains { $0.kind == "price" && $0.key.hasPrefix("offer:abonnement-eclat-mensuel") })
 
         let welcome = try resource("coupon", "offer:bienvenue-massages-semaine:coupon", in: all)
-        #expect(welcome.fields == ["name": .string("Bienvenue : -20 % sur les massages en se"), "duration": .string("once"),
-                                   "percent_off": .string("20"), "redeem_by": .int(1_814_399_999)])  // 2027-06-30T23:59:59Z
+        #expect(
+            welcome.fields == [
+                "name": .string("Bienvenue : -20 % sur les massages en se"), "duration": .string("once"),
+                "percent_off": .string("20"), "redeem_by": .int(1_814_399_999),
+            ])  // 2027-06-30T23:59:59Z
         let mothers = try resource("coupon", "offer:fete-des-meres-2027:coupon", in: all)
         #expect(mothers.fields["amount_off"] == .int(1000))
         #expect(mothers.fields["currency"] == .string("eur"))
@@ -125,12 +135,17 @@ import Testing
         let all = try resources()
         let rates = all.filter { $0.kind == "tax_rate" }
         #expect(rates.map(\.key) == ["vat:20"])
-        #expect(rates.first?.fields == ["display_name": .string("TVA"), "description": .string("TVA 20 %"), "percentage": .string("20"),
-                                        "inclusive": .bool(true), "active": .bool(true)])
+        #expect(
+            rates.first?.fields == [
+                "display_name": .string("TVA"), "description": .string("TVA 20 %"), "percentage": .string("20"),
+                "inclusive": .bool(true), "active": .bool(true),
+            ])
         let webhook = try resource("webhook_endpoint", "webhook", in: all)
         #expect(webhook.fields["url"] == .string("https://app.belle-epoque.example/webhooks/stripe"))
-        let events = ["charge.refunded", "checkout.session.completed", "customer.subscription.deleted", "customer.subscription.updated",
-                      "payment_intent.payment_failed"]
+        let events = [
+            "charge.refunded", "checkout.session.completed", "customer.subscription.deleted", "customer.subscription.updated",
+            "payment_intent.payment_failed",
+        ]
         #expect(webhook.fields["enabled_events"] == .list(events.map(FieldValue.string)))
     }
 
@@ -157,34 +172,46 @@ import Testing
             return Self.emptyList
         }
         let session = harness.session
-        await session.answer(.GET, "/v1/products?limit=100",
-                             Self.list([Self.product("prod_a", key: "service:manucure"),
-                                        Self.product("prod_b", key: "service:massage-dos")], more: true))
-        await session.answer(.GET, "/v1/products?limit=100&starting_after=prod_b",
-                             Self.list([Self.product("prod_c", key: "other", owner: "someone-else")], more: false))
-        await session.answer(.GET, "/v1/prices?limit=100", Self.list([
-            #"""
-            {"id": "price_1", "object": "price", "active": true, "product": "prod_a", "unit_amount": 3500, "currency": "eur",
-             "lookup_key": "salonops:service:manucure@paris-11",
-             "metadata": {"salonops_owner": "belle-epoque", "salonops_id": "service:manucure@paris-11"}}
-            """#,
-        ], more: false))
-        await session.answer(.GET, "/v1/prices?active=false&limit=100", Self.list([
-            #"""
-            {"id": "price_0", "object": "price", "active": false, "product": {"id": "prod_a", "object": "product"},
-             "unit_amount": 3000, "currency": "eur", "metadata": {}}
-            """#,
-        ], more: true))
+        await session.answer(
+            .GET, "/v1/products?limit=100",
+            Self.list(
+                [
+                    Self.product("prod_a", key: "service:manucure"),
+                    Self.product("prod_b", key: "service:massage-dos"),
+                ], more: true))
+        await session.answer(
+            .GET, "/v1/products?limit=100&starting_after=prod_b",
+            Self.list([Self.product("prod_c", key: "other", owner: "someone-else")], more: false))
+        await session.answer(
+            .GET, "/v1/prices?limit=100",
+            Self.list(
+                [
+                    #"""
+                    {"id": "price_1", "object": "price", "active": true, "product": "prod_a", "unit_amount": 3500, "currency": "eur",
+                     "lookup_key": "salonops:service:manucure@paris-11",
+                     "metadata": {"salonops_owner": "belle-epoque", "salonops_id": "service:manucure@paris-11"}}
+                    """#
+                ], more: false))
+        await session.answer(
+            .GET, "/v1/prices?active=false&limit=100",
+            Self.list(
+                [
+                    #"""
+                    {"id": "price_0", "object": "price", "active": false, "product": {"id": "prod_a", "object": "product"},
+                     "unit_amount": 3000, "currency": "eur", "metadata": {}}
+                    """#
+                ], more: true))
         await session.answer(.GET, "/v1/prices?active=false&limit=100&starting_after=price_0", Self.emptyList)
 
         let observed = try await harness.observe()
 
-        #expect(await session.readPaths == [
-            "/v1/coupons?limit=100", "/v1/plans?limit=100",
-            "/v1/prices?active=false&limit=100", "/v1/prices?active=false&limit=100&starting_after=price_0", "/v1/prices?limit=100",
-            "/v1/products?limit=100", "/v1/products?limit=100&starting_after=prod_b",
-            "/v1/tax_rates?limit=100", "/v1/webhook_endpoints?limit=100",
-        ])
+        #expect(
+            await session.readPaths == [
+                "/v1/coupons?limit=100", "/v1/plans?limit=100",
+                "/v1/prices?active=false&limit=100", "/v1/prices?active=false&limit=100&starting_after=price_0", "/v1/prices?limit=100",
+                "/v1/products?limit=100", "/v1/products?limit=100&starting_after=prod_b",
+                "/v1/tax_rates?limit=100", "/v1/webhook_endpoints?limit=100",
+            ])
         let sent = await session.sent
         #expect(sent.allSatisfy { $0.header("Stripe-Version") == "2024-06-20" && $0.retryable && $0.endpoint == "api" })
         #expect(await session.writes.isEmpty)
@@ -219,12 +246,13 @@ import Testing
         #expect(request.header("Content-Type") == "application/x-www-form-urlencoded")
         #expect(request.header("Stripe-Version") == "2024-06-20")
         #expect(request.retryable, "an idempotency key makes a POST safe to send again")
-        #expect(request.form.map { "\($0.name)=\($0.value)" } == [
-            "active=true", "currency=eur", "lookup_key=salonops:service:soin-visage-hydratant@bordeaux-chartrons", "tax_behavior=inclusive",
-            "unit_amount=5900", "product=prod_123", "transfer_lookup_key=true",
-            "metadata[salonops_owner]=belle-epoque", "metadata[salonops_id]=service:soin-visage-hydratant@bordeaux-chartrons",
-            "metadata[salonops_digest]=\(desired.digest)",
-        ])
+        #expect(
+            request.form.map { "\($0.name)=\($0.value)" } == [
+                "active=true", "currency=eur", "lookup_key=salonops:service:soin-visage-hydratant@bordeaux-chartrons", "tax_behavior=inclusive",
+                "unit_amount=5900", "product=prod_123", "transfer_lookup_key=true",
+                "metadata[salonops_owner]=belle-epoque", "metadata[salonops_id]=service:soin-visage-hydratant@bordeaux-chartrons",
+                "metadata[salonops_digest]=\(desired.digest)",
+            ])
     }
 
     /// A product create takes SalonOps' deterministic id, so a create retried after a crash
@@ -234,8 +262,9 @@ import Testing
         let all = try harness.projection().resources
         await harness.session.answer(.POST, "/v1/products", json: .object([("id", .string("so_belle_epoque_service_manucure"))]))
         _ = try await harness.apply(harness.change(.create, try resource("product", "service:manucure", in: all)))
-        await harness.session.answer(.POST, "/v1/webhook_endpoints",
-                                     json: .object([("id", .string("we_1")), ("secret", .string("whsec_test_1"))]))
+        await harness.session.answer(
+            .POST, "/v1/webhook_endpoints",
+            json: .object([("id", .string("we_1")), ("secret", .string("whsec_test_1"))]))
         let webhook = try await harness.apply(harness.change(.create, try resource("webhook_endpoint", "webhook", in: all)))
 
         let writes = await harness.session.writes
@@ -256,11 +285,13 @@ import Testing
         let desired = try resource("product", "service:soin-visage-hydratant", in: try harness.projection().resources)
         var fields = desired.fields
         fields["name"] = .string("Soin hydratant (ancien nom)")
-        let observed = ObservedResource(kind: "product", remoteID: "so_belle_epoque_service_soin_visage_hydratant", key: desired.key,
-                                        owner: "belle-epoque", fields: fields, appliedDigest: "0000000000000000",
-                                        title: "Soin hydratant (ancien nom)")
-        await harness.session.answer(.POST, "/v1/products/so_belle_epoque_service_soin_visage_hydratant",
-                                     json: .object([("id", .string(observed.remoteID))]))
+        let observed = ObservedResource(
+            kind: "product", remoteID: "so_belle_epoque_service_soin_visage_hydratant", key: desired.key,
+            owner: "belle-epoque", fields: fields, appliedDigest: "0000000000000000",
+            title: "Soin hydratant (ancien nom)")
+        await harness.session.answer(
+            .POST, "/v1/products/so_belle_epoque_service_soin_visage_hydratant",
+            json: .object([("id", .string(observed.remoteID))]))
         let change = harness.change(.update, desired, observed: observed)
         #expect(change.fieldChanges.map(\.field) == ["name"])
         let outcome = try await harness.apply(change, observed: observed, idempotencyKey: "plan-7/" + change.id)
@@ -280,10 +311,12 @@ import Testing
         let harness = try harness()
         let all = try harness.projection().resources
         let session = harness.session
-        await session.answer(.POST, "/v1/tax_rates",
-                             FakeSession.json(#"{"error": {"type": "api_error", "message": "overloaded"}}"#, status: 503,
-                                              headers: ["Retry-After": "2"]),
-                             FakeSession.json(#"{"id": "txr_1"}"#))
+        await session.answer(
+            .POST, "/v1/tax_rates",
+            FakeSession.json(
+                #"{"error": {"type": "api_error", "message": "overloaded"}}"#, status: 503,
+                headers: ["Retry-After": "2"]),
+            FakeSession.json(#"{"id": "txr_1"}"#))
         let rate = try await harness.apply(harness.change(.create, try resource("tax_rate", "vat:20", in: all)))
         #expect(rate.remoteID == "txr_1")
         #expect(await session.sent.count == 2)
@@ -292,10 +325,13 @@ import Testing
         #expect(retries.first?.error.kind == .transient)
 
         await session.clearRecord()
-        await session.answer(.POST, "/v1/coupons", FakeSession.json(#"""
-            {"error": {"type": "invalid_request_error", "code": "parameter_invalid_integer", "param": "redeem_by",
-                       "message": "Invalid timestamp"}}
-            """#, status: 400))
+        await session.answer(
+            .POST, "/v1/coupons",
+            FakeSession.json(
+                #"""
+                {"error": {"type": "invalid_request_error", "code": "parameter_invalid_integer", "param": "redeem_by",
+                           "message": "Invalid timestamp"}}
+                """#, status: 400))
         await #expect {
             _ = try await harness.apply(harness.change(.create, try resource("coupon", "offer:fete-des-meres-2027:coupon", in: all)))
         } throws: { error in

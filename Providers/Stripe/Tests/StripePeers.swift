@@ -45,7 +45,7 @@ final class LocalstripeProcess: @unchecked Sendable {
         process.arguments = ["--port", String(port), "--from-scratch"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try RunningProcess.launches.withLock { try process.run() }
         atexit { LocalstripeProcess.stopShared() }
         // Ready when it answers (bounded: 150 × 100 ms).
         for _ in 0..<150 {

@@ -178,8 +178,9 @@ struct OAuth2Auth: Authenticator {
                         throw ProviderError(.auth, status: response.status, message: "the token endpoint answered without an access_token")
                     }
                     let lifetime = json?["expires_in"]?.int ?? json?["expires_in"]?.string.flatMap(Int.init) ?? 3600
-                    return AccessToken(value: value, expires: .now + .seconds(lifetime), refreshToken: json?["refresh_token"]?.string,
-                                       lifetime: .seconds(lifetime))
+                    return AccessToken(
+                        value: value, expires: .now + .seconds(lifetime), refreshToken: json?["refresh_token"]?.string,
+                        lifetime: .seconds(lifetime))
                 }
                 let code = json?["error"]?.string ?? "HTTP \(response.status)"
                 let detail = json?["error_description"]?.string.map { ": \($0)" } ?? ""
