@@ -3,52 +3,40 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import SalonOpsSandbox
+import SalonOpsSecrets
 import SalonOpsEmulatorKit
 import SalonOpsGoogleCalendarEmulator
 import SalonOpsProviderTesting
 import SalonOpsTestSupport
 import Testing
 
-/// An RSA key pair made by the real openssl CLI (a test peer), and JWTs signed with it by
-/// `openssl dgst -sha256 -sign`: the sandbox verifies what an independent signer produced.
+/// An RSA key pair made once per test process by the real openssl CLI (`OpenSSLTestKeys`), and
+/// JWTs signed with it through OpenSSL's EVP (`RSASignature`, itself checked byte for byte
+/// against `openssl dgst -sign` in the JWT tests): the sandbox verifies them with jwt-kit's own
+/// RSA, an independent implementation. (Signing with the CLI for every token spawned hundreds
+/// of programs, and Foundation's `Process.run` crashed under that load.)
 struct TestRSAKey: Sendable {
     let directory: URL
     let privateKeyPath: String
     let privateKeyPEM: String
     let publicKeyPEM: String
 
-    static func generate() async throws -> TestRSAKey {
+    /// `other`: the second key of the set (a stranger's).
+    static func generate(other: Bool = false) async throws -> TestRSAKey {
+        let keys = try await OpenSSLTestKeys.shared.value
+        let (privatePEM, publicPEM) = other ? (keys.other, keys.otherPublic) : (keys.rsa, keys.rsaPublic)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salonops-gcal-key-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let privatePath = directory.appendingPathComponent("key.pem").path
-        let publicPath = directory.appendingPathComponent("pub.pem").path
-        try await openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", privatePath])
-        try await openssl(["pkey", "-in", privatePath, "-pubout", "-out", publicPath])
-        return TestRSAKey(
-            directory: directory, privateKeyPath: privatePath,
-            privateKeyPEM: try String(contentsOfFile: privatePath, encoding: .utf8),
-            publicKeyPEM: try String(contentsOfFile: publicPath, encoding: .utf8))
+        try privatePEM.write(toFile: privatePath, atomically: true, encoding: .utf8)
+        return TestRSAKey(directory: directory, privateKeyPath: privatePath, privateKeyPEM: privatePEM, publicKeyPEM: publicPEM)
     }
 
-    @discardableResult
-    static func openssl(_ arguments: [String], timeout: Double = 60) async throws -> CommandResult {
-        let result = try await CommandRunner.run("/usr/bin/env", ["openssl"] + arguments, timeout: timeout)
-        guard result.status == 0 else { throw HarnessError("openssl \(arguments.first ?? "") failed: \(result.stderr)") }
-        return result
-    }
-
-    /// A compact JWT: header and claims as given (key order sorted), RS256-signed by openssl.
+    /// A compact JWT: header and claims as given (key order sorted), RS256-signed.
     func sign(header: [String: Any], claims: [String: Any]) async throws -> String {
         let signingInput = try Self.part(header) + "." + Self.part(claims)
-        let input = directory.appendingPathComponent("input-\(UUID().uuidString)")
-        let signature = directory.appendingPathComponent("sig-\(UUID().uuidString)")
-        try Data(signingInput.utf8).write(to: input)
-        defer {
-            try? FileManager.default.removeItem(at: input)
-            try? FileManager.default.removeItem(at: signature)
-        }
-        try await Self.openssl(["dgst", "-sha256", "-sign", privateKeyPath, "-out", signature.path, input.path])
-        return signingInput + "." + Self.base64URL(try Data(contentsOf: signature))
+        let signature = try RSASignature.PrivateKey(pem: privateKeyPEM).sign(Array(signingInput.utf8))
+        return signingInput + "." + Self.base64URL(Data(signature))
     }
 
     static func part(_ object: [String: Any]) throws -> String {
@@ -64,7 +52,7 @@ struct TestRSAKey: Sendable {
 /// Keys are slow to make: one pair (and a stranger's) per test process.
 enum TestKeys {
     static let main = Task { try await TestRSAKey.generate() }
-    static let stranger = Task { try await TestRSAKey.generate() }
+    static let stranger = Task { try await TestRSAKey.generate(other: true) }
 }
 
 enum GoogleFixture {
