@@ -68,10 +68,32 @@ public struct ValidationReport: Sendable {
         return out
     }
 
-    public func renderJSON() -> String {
+    /// One credential of `validate --credentials`: decrypted (shown by fingerprint) or not.
+    public struct CredentialCheck: Sendable {
+        public let integration: String
+        public let name: String
+        public let reference: String
+        /// The fingerprint when it decrypted, else nil.
+        public let fingerprint: String?
+        /// Why it did not (never a value).
+        public let error: String?
+
+        public init(integration: String, name: String, reference: String, fingerprint: String?, error: String?) {
+            self.integration = integration
+            self.name = name
+            self.reference = reference
+            self.fingerprint = fingerprint
+            self.error = error
+        }
+    }
+
+    /// `credentials`: the checks of `--credentials`, when asked; a failed one makes the config
+    /// invalid, in JSON as in text.
+    public func renderJSON(credentials: [CredentialCheck]? = nil) -> String {
+        let credentialsFailed = credentials?.contains { $0.error != nil } ?? false
         var object: [String: Any] = [
             "schema": Self.schema,
-            "valid": isValid,
+            "valid": isValid && !credentialsFailed,
             "source": [
                 "repository": source.repository,
                 "commit": source.commit,
@@ -92,6 +114,15 @@ public struct ValidationReport: Sendable {
                 "encryptedFiles": state.encryptedFiles.count,
             ],
         ]
+        if let credentials {
+            object["credentials"] = credentials.map { check -> [String: Any] in
+                [
+                    "integration": check.integration, "name": check.name, "reference": check.reference,
+                    "decrypted": check.error == nil, "fingerprint": check.fingerprint as Any? ?? NSNull(),
+                    "error": check.error.map(SecretScanner.redact) as Any? ?? NSNull(),
+                ]
+            }
+        }
         object["diagnostics"] = diagnostics.map { d -> [String: Any] in
             [
                 "severity": d.severity.rawValue, "code": d.code.rawValue, "file": d.location.file,

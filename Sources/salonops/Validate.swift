@@ -35,42 +35,56 @@ struct Validate: AsyncParsableCommand {
             printError("error: fetch: \(error)")
             throw ExitCode(1)
         }
+        // Credentials are checked only for a config that is valid otherwise.
+        let checks = credentials && report.isValid ? checkCredentials(report, snapshot) : nil
+        let credentialsFailed = checks?.contains { $0.error != nil } ?? false
         switch format {
-        case .text: print(report.renderText(), terminator: "")
-        case .json: print(report.renderJSON(), terminator: "")
+        case .text:
+            print(report.renderText(), terminator: "")
+            if let checks { printCredentials(checks) }
+        case .json: print(report.renderJSON(credentials: checks), terminator: "")
         }
         do {
             try RunLog(directory: source.stateDirectory).append(
                 command: "validate", repository: report.source.repository, commit: report.source.commit,
-                ref: report.source.refName, worktree: report.source.fromWorktree, outcome: report.isValid ? "valid" : "invalid")
+                ref: report.source.refName, worktree: report.source.fromWorktree, outcome: report.isValid && !credentialsFailed ? "valid" : "invalid")
         } catch {
             logger.warning("could not record the run in \(source.stateDirectory): \(error)")
         }
-        if !report.isValid { throw ExitCode(1) }
-        if credentials, format == .text, !resolveCredentials(report, snapshot) { throw ExitCode(1) }
+        // The same verdict and exit code in both formats.
+        if !report.isValid || credentialsFailed { throw ExitCode(1) }
     }
 
-    /// Decrypts each referenced credential from the commit's own encrypted files; prints one line
-    /// per credential with its fingerprint, never its value.
-    private func resolveCredentials(_ report: ValidationReport, _ snapshot: ConfigSnapshot) -> Bool {
+    /// Decrypts each referenced credential from the commit's own encrypted files, in memory.
+    private func checkCredentials(_ report: ValidationReport, _ snapshot: ConfigSnapshot) -> [ValidationReport.CredentialCheck] {
         let files = Dictionary(snapshot.files.map { ($0.path, $0.contents) }, uniquingKeysWith: { a, _ in a })
         let context = SecretsContext(
             keys: AgeKeySources(keyFile: ageKeyFile), audit: AuditLog(stateDirectory: source.stateDirectory),
             command: "validate --credentials", commit: report.source.commit)
-        let resolved = CredentialResolver.resolve(report.state, files: files, context: context)
-        print("")
-        print("credentials (decrypted in memory, shown by fingerprint):")
-        var failures = 0
-        for item in resolved {
+        return CredentialResolver.resolve(report.state, files: files, context: context).map { item in
             switch item.result {
             case .success(let secret):
-                print("  ok    \(item.integration) · \(item.name)  \(item.reference)  \(secret.fingerprint)")
+                ValidationReport.CredentialCheck(integration: item.integration, name: item.name, reference: "\(item.reference)",
+                                                 fingerprint: secret.fingerprint, error: nil)
             case .failure(let error):
-                failures += 1
-                print("  FAIL  \(item.integration) · \(item.name)  \(item.reference): \(error)")
+                ValidationReport.CredentialCheck(integration: item.integration, name: item.name, reference: "\(item.reference)",
+                                                 fingerprint: nil, error: "\(error)")
             }
         }
-        print("\(resolved.count - failures) of \(resolved.count) credentials decrypted")
-        return failures == 0
+    }
+
+    /// One line per credential with its fingerprint, never its value.
+    private func printCredentials(_ checks: [ValidationReport.CredentialCheck]) {
+        print("")
+        print("credentials (decrypted in memory, shown by fingerprint):")
+        for check in checks {
+            if let fingerprint = check.fingerprint {
+                print("  ok    \(check.integration) · \(check.name)  \(check.reference)  \(fingerprint)")
+            } else {
+                print("  FAIL  \(check.integration) · \(check.name)  \(check.reference): \(SecretScanner.redact(check.error ?? "failed"))")
+            }
+        }
+        let failures = checks.filter { $0.error != nil }.count
+        print("\(checks.count - failures) of \(checks.count) credentials decrypted")
     }
 }

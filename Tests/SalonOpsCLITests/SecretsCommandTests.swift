@@ -216,6 +216,60 @@ import SalonOpsTestSupport
         #expect(noKey.stdout.contains("0 of 26 credentials decrypted"))
     }
 
+    /// `validate --credentials` gives the same verdict and exit code in text and JSON, for each
+    /// way a credential can fail: no key at hand, a stranger's key, a MAC that fails, a value
+    /// that was edited (its ciphertext no longer authenticates).
+    @Test(arguments: ["no key", "stranger's key", "MAC", "tampered value"])
+    func credentialFailuresGiveTheSameVerdictInBothFormats(_ failure: String) throws {
+        let repo = try Paths.temporaryDirectory("credentials-verdict")
+        defer { try? FileManager.default.removeItem(at: repo) }
+        try FileManager.default.copyItem(at: Paths.packageRoot.appendingPathComponent("examples"), to: repo.appendingPathComponent("examples"))
+        let stripe = repo.appendingPathComponent("examples/salon-chain/secrets/stripe.sops.yaml")
+        var keyFile = Paths.packageRoot.appendingPathComponent("examples/demo-keys/ci-demo.txt").path
+        switch failure {
+        case "stranger's key":
+            // Outside the repository: an identity is never committed.
+            let stranger = FileManager.default.temporaryDirectory.appendingPathComponent("stranger-\(UUID().uuidString).txt")
+            let made = try CommandRunner.run("/usr/bin/age-keygen", ["-o", stranger.path])
+            try #require(made.status == 0, "\(made.stderr)")
+            keyFile = stranger.path
+        case "MAC":
+            var text = try String(contentsOf: stripe, encoding: .utf8)
+            let mac = try #require(text.range(of: #"mac: ENC\[AES256_GCM,data:[A-Za-z0-9+/=]{4}"#, options: .regularExpression))
+            text.replaceSubrange(mac, with: "mac: ENC[AES256_GCM,data:AAAA")
+            try text.write(to: stripe, atomically: true, encoding: .utf8)
+        case "tampered value":
+            var text = try String(contentsOf: stripe, encoding: .utf8)
+            let value = try #require(text.range(of: #"secret_key: ENC\[AES256_GCM,data:[A-Za-z0-9+/=]{4}"#, options: .regularExpression))
+            text.replaceSubrange(value, with: "secret_key: ENC[AES256_GCM,data:AAAA")
+            try text.write(to: stripe, atomically: true, encoding: .utf8)
+        default:
+            keyFile = ""
+        }
+        try CommandRunner.git(["init", "-q"], in: repo)
+        try CommandRunner.git(["add", "-A"], in: repo)
+        try CommandRunner.git(["commit", "-q", "-m", "examples"], in: repo)
+        let environment = ["SOPS_AGE_KEY_FILE": keyFile, "SOPS_AGE_KEY": "", "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent"]
+        func validate(_ format: String) throws -> CommandResult {
+            try CommandRunner.run(Paths.salonops, ["validate", "--repo", repo.path, "--path", "examples/salon-chain", "--credentials",
+                                                   "--format", format, "--state-dir", repo.appendingPathComponent(".state").path],
+                                  environment: environment)
+        }
+        let text = try validate("text"), json = try validate("json")
+        #expect(text.status == 1, "\(text.stdout)")
+        #expect(json.status == 1, "\(json.stdout)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["valid"] as? Bool == false)
+        let checks = try #require(object["credentials"] as? [[String: Any]])
+        let failed = checks.filter { $0["decrypted"] as? Bool == false }
+        #expect(!failed.isEmpty)
+        #expect(failed.allSatisfy { ($0["error"] as? String)?.isEmpty == false && $0["fingerprint"] is NSNull })
+        #expect(text.stdout.contains("FAIL  stripe · secretKey") || failure == "no key" || failure == "stranger's key")
+        for output in [text.stdout, text.stderr, json.stdout, json.stderr] {
+            #expect(!output.contains("sk_test_demo"))
+        }
+    }
+
     var sopsPath: String {
         let venv = Paths.packageRoot.appendingPathComponent(".venv/bin/sops").path
         return FileManager.default.isExecutableFile(atPath: venv) ? venv : "/usr/local/bin/sops"
