@@ -64,11 +64,13 @@ struct Validate: AsyncParsableCommand {
         return CredentialResolver.resolve(report.state, files: files, context: context).map { item in
             switch item.result {
             case .success(let secret):
-                ValidationReport.CredentialCheck(integration: item.integration, name: item.name, reference: "\(item.reference)",
-                                                 fingerprint: secret.fingerprint, error: nil)
+                ValidationReport.CredentialCheck(
+                    integration: item.integration, name: item.name, reference: "\(item.reference)",
+                    fingerprint: secret.fingerprint, error: nil)
             case .failure(let error):
-                ValidationReport.CredentialCheck(integration: item.integration, name: item.name, reference: "\(item.reference)",
-                                                 fingerprint: nil, error: "\(error)")
+                ValidationReport.CredentialCheck(
+                    integration: item.integration, name: item.name, reference: "\(item.reference)",
+                    fingerprint: nil, error: "\(error)")
             }
         }
     }

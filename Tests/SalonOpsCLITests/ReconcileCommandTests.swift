@@ -225,6 +225,31 @@ import Testing
         #expect(bad.stderr.contains("--endpoint 'nope': write PROVIDER=URL"))
     }
 
+    /// A refused connection or a host that does not resolve fails at once (no retries: nothing
+    /// there can recover within the run), naming the endpoint, and nothing is written.
+    @Test func anUnreachableEndpointFailsFastAndSaysWhich() async throws {
+        let setup = try await Setup.make()
+        defer { Task { await setup.cleanUp() } }
+        let closed = "http://127.0.0.1:1"  // a port nothing listens on
+        let start = ContinuousClock.now
+        let result = try await CommandRunner.run(
+            Paths.salonops,
+            [
+                "plan", "--repo", setup.repo.path, "--path", "examples/salon-chain", "--state-dir", setup.state.path,
+                "--endpoint", "stripe=\(closed)", "--endpoint", "google-calendar=http://salonops-nowhere.invalid",
+                "--endpoint", "google-calendar.oauth=http://salonops-nowhere.invalid",
+            ],
+            environment: setup.environment, timeout: 60)
+        let elapsed = ContinuousClock.now - start
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("cannot reach stripe's api endpoint at 127.0.0.1:"), "\(result.stdout)")
+        #expect(result.stdout.contains("(connection refused); check the endpoint"))
+        #expect(result.stdout.contains("cannot reach google-calendar's oauth endpoint at salonops-nowhere.invalid (the host name does not resolve)"))
+        #expect(!result.stdout.contains("may succeed if retried"))
+        // Before: six attempts with backoff, about 32 s. A bound with room for a loaded machine.
+        #expect(elapsed < .seconds(20), "took \(elapsed)")
+    }
+
     @Test func aBareSandboxFlagStartsOneInProcess() async throws {
         let repo = try Paths.temporaryDirectory("bare-sandbox")
         defer { try? FileManager.default.removeItem(at: repo) }

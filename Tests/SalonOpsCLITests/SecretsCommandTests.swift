@@ -251,9 +251,13 @@ import SalonOpsTestSupport
         try CommandRunner.git(["commit", "-q", "-m", "examples"], in: repo)
         let environment = ["SOPS_AGE_KEY_FILE": keyFile, "SOPS_AGE_KEY": "", "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent"]
         func validate(_ format: String) throws -> CommandResult {
-            try CommandRunner.run(Paths.salonops, ["validate", "--repo", repo.path, "--path", "examples/salon-chain", "--credentials",
-                                                   "--format", format, "--state-dir", repo.appendingPathComponent(".state").path],
-                                  environment: environment)
+            try CommandRunner.run(
+                Paths.salonops,
+                [
+                    "validate", "--repo", repo.path, "--path", "examples/salon-chain", "--credentials",
+                    "--format", format, "--state-dir", repo.appendingPathComponent(".state").path,
+                ],
+                environment: environment)
         }
         let text = try validate("text"), json = try validate("json")
         #expect(text.status == 1, "\(text.stdout)")

@@ -42,4 +42,18 @@ import Testing
         let quoted = try SopsFile.parse("\"1\": x\n\"\": y\n" + Self.sopsFile)
         #expect(try SopsFile.parse(quoted.render()).documents == quoted.documents)
     }
+
+    /// Found by Fuzz/SopsFileFuzz in CI (crash-7133603e…, minimized to `r:\n- m: #`): a comment
+    /// after the first key of a mapping that starts on a list item's line was placed before that
+    /// key, and `render()` then wrote it on the dash line, where it reads back before the item.
+    /// go-yaml (sops 3.11: `sops decrypt` of `r:\n- m: # hi` prints `r:\n    # hi\n    - m: null`)
+    /// places it before the item: so do we now, and the file round-trips.
+    @Test(arguments: ["r:\n- m: #\n", "r:\n- m: # hi\n  n: 1\n", "r:\n- - x # c\n", "k: v # c\n"])
+    func aCommentAfterAnItemsFirstKeyGoesBeforeTheItem(prefix: String) throws {
+        let file = try SopsFile.parse(prefix + Self.sopsFile)
+        #expect(try SopsFile.parse(file.render()).documents == file.documents)
+        if prefix.hasPrefix("r:\n- m: # hi") {
+            #expect(file.render().hasPrefix("r:\n    # hi\n    - m: null\n"), "\(file.render())")
+        }
+    }
 }

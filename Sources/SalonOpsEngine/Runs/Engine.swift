@@ -116,10 +116,11 @@ public final class Engine: Sendable {
             }
         }
         let state = FileStateStore(directory: configuration.stateDirectory, scope: source.repository + "#" + source.root, secrets: context)
-        // A refused connection is retried by AsyncHTTPClient until the deadline: bound it.
+        // A refused connection is retried by AsyncHTTPClient until the connect deadline: bound it
+        // (a provider that needs longer to accept a connection gets the transport's own retries).
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(60))))
+            configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(2), read: .seconds(60))))
         let reconciler = await Reconciler(
             state: desired, commit: source.commit, repository: source.repository, providers: configuration.providers,
             endpoints: configuration.endpoints, client: client, credentials: credentials,

@@ -136,7 +136,17 @@ public final class HTTPTransport: Sendable {
             return .success(response)
         case .failure(let error) where error is CancellationError: throw error
         case .failure(let error):
-            let host = URL(string: base)?.host ?? base
+            let url = URL(string: base)
+            let host = url?.host ?? base
+            if let reason = Self.unreachable(error) {
+                // Nothing listens there, or the name does not resolve: retrying will not help
+                // within a run, and the endpoint is most likely wrong.
+                let place = host + (url?.port.map { ":\($0)" } ?? "")
+                throw ProviderError(
+                    .permanent,
+                    message:
+                        "cannot reach \(provider)'s \(request.endpoint) endpoint at \(place) (\(reason)); check the endpoint (--endpoint, the Integration's endpoint:, --sandbox)")
+            }
             return .failure(ProviderError(.transient, message: "no answer from \(host): \(Self.describe(error))"))
         }
     }
@@ -162,6 +172,17 @@ public final class HTTPTransport: Sendable {
         var headers: [String: String] = [:]
         for header in response.headers { headers[header.name.lowercased()] = header.value }
         return ProviderResponse(status: Int(response.status.code), headers: headers, body: bytes)
+    }
+
+    /// Why a connection can certainly not be made (refused, or a host name that does not
+    /// resolve), or nil for a failure that may pass (a reset, a timeout).
+    static func unreachable(_ error: Error) -> String? {
+        if let io = error as? IOError, io.errnoCode == ECONNREFUSED { return "connection refused" }
+        let text = String(describing: error)
+        if text.contains("Connection refused") || text.contains("errno: 111") { return "connection refused" }
+        let dns = ["dnsAError", "dnsAAAAError", "Name or service not known", "No address associated", "nodename nor servname", "getaddrinfo"]
+        if dns.contains(where: text.contains) { return "the host name does not resolve" }
+        return nil
     }
 
     /// A connection error in words, without any header (which may carry a credential).

@@ -207,9 +207,10 @@ struct TreeBuilder {
     mutating func place(_ comments: [ScannedComment]) {
         for comment in comments {
             if !comment.ownLine {
-                // After a value: before the innermost key or item that starts on that line, or
-                // the last one that started before it.
-                if let index = anchors.lastIndex(where: { $0.line <= comment.line }) {
+                // After a value: before the outermost key or item that starts on that line (go-yaml
+                // puts `- m: # c` before the list item, not before `m`), or the last one that
+                // started before it.
+                if let index = anchors.firstIndex(where: { $0.line == comment.line }) ?? anchors.lastIndex(where: { $0.line <= comment.line }) {
                     before[index, default: []].append(comment.text)
                 } else if let first = anchors.indices.first {
                     before[first, default: []].append(comment.text)
