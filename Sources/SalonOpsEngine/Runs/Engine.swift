@@ -115,7 +115,7 @@ public final class Engine: Sendable {
             case .failure(let error): credentialErrors[resolved.integration] = "credential '\(resolved.name)' (\(resolved.reference)): \(error)"
             }
         }
-        let state = FileStateStore(directory: configuration.stateDirectory, scope: source.repository + "#" + source.root, secrets: context)
+        let state = FileStateStore(directory: configuration.stateDirectory, scope: StateScope.of(repository: source.repository, root: source.root), secrets: context)
         // A refused connection is retried by AsyncHTTPClient until the connect deadline: bound it
         // (a provider that needs longer to accept a connection gets the transport's own retries).
         let client = HTTPClient(
@@ -138,7 +138,7 @@ public final class Engine: Sendable {
     public static func lockTarget(_ desired: DesiredState, providers: ProviderSet, endpoints: Endpoints) -> String {
         desired.integrations.filter { $0.enabled }.sorted { $0.metadata.name < $1.metadata.name }.compactMap { integration in
             guard let traits = providers.module(integration.provider.value)?.traits else { return nil }
-            return "\(integration.metadata.name)=\(endpoints.apiURL(for: integration, traits: traits))"
+            return "\(integration.metadata.name)=\(StateScope.canonicalURL(endpoints.apiURL(for: integration, traits: traits)))"
         }.joined(separator: ",")
     }
 
@@ -147,14 +147,15 @@ public final class Engine: Sendable {
     public static func lock(_ configuration: EngineConfiguration) async throws -> RunLock {
         let report = try await validated(configuration)
         let target = lockTarget(report.state, providers: configuration.providers, endpoints: configuration.endpoints)
-        return FileStateStore.lock(directory: configuration.stateDirectory, repository: report.source.repository + "#" + report.source.root, target: target)
+        return FileStateStore.lock(
+            directory: configuration.stateDirectory, repository: StateScope.of(repository: report.source.repository, root: report.source.root), target: target)
     }
 
     /// The ledger of a repository, from the config alone (no credential is decrypted): for
     /// `salonops ledger`.
     public static func ledger(_ configuration: EngineConfiguration) async throws -> (Ledger, DesiredState) {
         let report = try await validated(configuration)
-        return (Ledger(stateDirectory: configuration.stateDirectory, scope: report.source.repository + "#" + report.source.root), report.state)
+        return (Ledger(stateDirectory: configuration.stateDirectory, scope: StateScope.of(repository: report.source.repository, root: report.source.root)), report.state)
     }
 
     static func validated(_ configuration: EngineConfiguration) async throws -> ValidationReport {
