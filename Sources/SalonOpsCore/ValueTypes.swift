@@ -339,6 +339,12 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
+    /// The day after (Google Calendar's exclusive end of an all-day event).
+    public var next: LocalDate {
+        if day < Self.daysIn(month: month, year: year) { return LocalDate(year: year, month: month, day: day + 1) }
+        return month < 12 ? LocalDate(year: year, month: month + 1, day: 1) : LocalDate(year: year + 1, month: 1, day: 1)
+    }
+
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

@@ -95,3 +95,13 @@ import Testing
         #expect(Suggestions.closest(to: "zzzzzz", among: ["price"]).isEmpty)
     }
 }
+
+@Suite struct LocalDateNextTests {
+    @Test func theDayAfterCrossesMonthsYearsAndLeapDays() {
+        #expect(LocalDate(year: 2026, month: 12, day: 25).next == LocalDate(year: 2026, month: 12, day: 26))
+        #expect(LocalDate(year: 2027, month: 8, day: 31).next == LocalDate(year: 2027, month: 9, day: 1))
+        #expect(LocalDate(year: 2026, month: 12, day: 31).next == LocalDate(year: 2027, month: 1, day: 1))
+        #expect(LocalDate(year: 2028, month: 2, day: 28).next == LocalDate(year: 2028, month: 2, day: 29))
+        #expect(LocalDate(year: 2027, month: 2, day: 28).next == LocalDate(year: 2027, month: 3, day: 1))
+    }
+}

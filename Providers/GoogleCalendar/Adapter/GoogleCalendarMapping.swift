@@ -73,7 +73,7 @@ enum GoogleCalendarMapping {
                             // The end date is exclusive in Calendar: the day after the last closed day.
                             fields: [
                                 "summary": .string(summary), "start.date": .string(closure.from.description),
-                                "end.date": .string(dayAfter(closure.to).description), "transparency": .string("opaque"),
+                                "end.date": .string(closure.to.next.description), "transparency": .string("opaque"),
                             ],
                             references: ["calendar": parent]))
                 }
@@ -83,24 +83,6 @@ enum GoogleCalendarMapping {
             projection.notes.append(PlanNote("Google Calendar holds calendars, access and closures only: opening hours, services and prices are not published there"))
         }
         return projection
-    }
-
-    static func dayAfter(_ date: LocalDate) -> LocalDate {
-        var (year, month, day) = (date.year, date.month, date.day + 1)
-        if day > daysIn(month: month, year: year) {
-            day = 1
-            month += 1
-            if month > 12 { month = 1; year += 1 }
-        }
-        return LocalDate(year: year, month: month, day: day)
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 
     /// Before any call: calendars nobody but the delegated user could open are worth a word.

@@ -22,7 +22,7 @@ public final class Ledger: Sendable {
     public let path: String
     /// Serialises this process's read-modify-writes; the file is read anew each time, so two
     /// processes (an apply and `salonops ledger resolve`) see each other's writes.
-    private let lock = LockedBox(())
+    private let lock = NSLock()
 
     public init(stateDirectory: String, scope: String) {
         path = (stateDirectory as NSString).appendingPathComponent("ledger/\(StableDigest.of(scope)).json")
@@ -43,7 +43,7 @@ public final class Ledger: Sendable {
 
     public func entry(integration: String, _ ref: ResourceRef) -> Entry? { all(integration: integration)[Self.slot(ref)] }
 
-    public func all(integration: String) -> [String: Entry] { lock.withLock { _ in load()[integration] ?? [:] } }
+    public func all(integration: String) -> [String: Entry] { lock.withLock { load()[integration] ?? [:] } }
 
     /// Marks observed resources the ledger knows as SalonOps' own, under their key.
     func annotate(_ observed: [ObservedResource], integration: String, owner: String, kinds: [ResourceKind]) -> [ObservedResource] {
@@ -98,7 +98,7 @@ public final class Ledger: Sendable {
     }
 
     private func update(_ integration: String, _ ref: ResourceRef, _ change: (inout Entry?) -> Void) throws {
-        try lock.withLock { _ in
+        try lock.withLock {
             var all = load()
             var entry = all[integration]?[Self.slot(ref)]
             change(&entry)
@@ -108,18 +108,5 @@ public final class Ledger: Sendable {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(String(decoding: try encoder.encode(all), as: UTF8.self), to: path, mode: 0o600)
         }
-    }
-}
-
-/// A value behind a lock, for the few shared mutable things of the engine.
-final class LockedBox<Value>: @unchecked Sendable {
-    // @unchecked: the value is only touched under the lock.
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }

@@ -165,36 +165,21 @@ struct OAuth2Auth: Authenticator {
         func scrub(_ text: String) -> String {
             sent.filter { $0.count >= 6 }.reduce(SecretScanner.redact(text)) { $0.replacingOccurrences(of: $1, with: "(redacted)") }
         }
-        var attempt = 0
-        while true {
-            attempt += 1
-            let outcome = try await transport.exchange(request, headers: headers)
-            let failure: ProviderError
-            switch outcome {
-            case .success(let response):
-                let json = try? response.json()
-                if (200..<300).contains(response.status) {
-                    guard let value = json?["access_token"]?.string, !value.isEmpty else {
-                        throw ProviderError(.auth, status: response.status, message: "the token endpoint answered without an access_token")
-                    }
-                    let lifetime = json?["expires_in"]?.int ?? json?["expires_in"]?.string.flatMap(Int.init) ?? 3600
-                    return AccessToken(
-                        value: value, expires: .now + .seconds(lifetime), refreshToken: json?["refresh_token"]?.string,
-                        lifetime: .seconds(lifetime))
-                }
-                let code = json?["error"]?.string ?? "HTTP \(response.status)"
-                let detail = json?["error_description"]?.string.map { ": \($0)" } ?? ""
-                let message = scrub("the token endpoint refused the grant (\(code)\(detail))")
-                guard response.status == 429 || response.status >= 500 else { throw ProviderError(.auth, status: response.status, message: message) }
-                failure = ProviderError(.transient, status: response.status, message: message)
-            case .failure(let error):
-                failure = error
-            }
-            // A token endpoint that is down or throttling is tried again, as any request is.
-            guard attempt < transport.traits.maxAttempts else { throw failure }
-            let delay = transport.delay(attempt: attempt, retryAfter: nil)
-            guard ContinuousClock.now + delay < transport.deadline else { throw failure }
-            try await Task.sleep(for: delay)
+        // Down or throttling: tried again as any request is (the transport's one retry loop).
+        let response = try await transport.send(request, authenticated: false) { response in
+            guard !(200..<300).contains(response.status) else { return .success }
+            let json = try? response.json()
+            let code = json?["error"]?.string ?? "HTTP \(response.status)"
+            let detail = json?["error_description"]?.string.map { ": \($0)" } ?? ""
+            let message = scrub("the token endpoint refused the grant (\(code)\(detail))")
+            guard response.status == 429 || response.status >= 500 else { return .failure(ProviderError(.auth, status: response.status, message: message)) }
+            return .retry(after: ResponseClass.retryAfter(response), ProviderError(.transient, status: response.status, message: message))
         }
+        let json = try? response.json()
+        guard let value = json?["access_token"]?.string, !value.isEmpty else {
+            throw ProviderError(.auth, status: response.status, message: "the token endpoint answered without an access_token")
+        }
+        let lifetime = json?["expires_in"]?.int ?? json?["expires_in"]?.string.flatMap(Int.init) ?? 3600
+        return AccessToken(value: value, expires: .now + .seconds(lifetime), refreshToken: json?["refresh_token"]?.string, lifetime: .seconds(lifetime))
     }
 }

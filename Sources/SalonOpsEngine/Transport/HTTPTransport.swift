@@ -69,25 +69,33 @@ public final class HTTPTransport: Sendable {
     /// Sends with auth, pacing and retries; returns only a success, throws the provider's
     /// typed error otherwise.
     public func send(_ request: ProviderRequest) async throws -> ProviderResponse {
+        try await send(request, authenticated: true, classify: traits.classify)
+    }
+
+    /// The one retry loop: API requests (authenticated, the provider's classifier) and token
+    /// requests (their own credentials, the OAuth answer shape) alike.
+    func send(_ request: ProviderRequest, authenticated: Bool, classify: (ProviderResponse) -> ResponseClass) async throws -> ProviderResponse {
         var attempt = 0
         var refreshed = false
         while true {
             attempt += 1
             var headers = request.headers
-            for (name, value) in try await authenticator.headers(self) { headers[name] = value }
+            if authenticated {
+                for (name, value) in try await authenticator.headers(self) { headers[name] = value }
+            }
             let outcome = try await exchange(request, headers: headers)
             let wait: Duration?
             let failure: ProviderError
             switch outcome {
             case .success(let response):
-                if response.status == 401, authenticator.refreshable, !refreshed {
+                if authenticated, response.status == 401, authenticator.refreshable, !refreshed {
                     // A token revoked or expired early: one refresh, then the same request.
                     refreshed = true
                     await authenticator.invalidate(headers)
                     attempt -= 1
                     continue
                 }
-                switch traits.classify(response) {
+                switch classify(response) {
                 case .success: return response
                 case .failure(let error): throw error
                 case .retry(let after, let error):
