@@ -55,16 +55,19 @@ let package = Package(
         // OpenSSL 3 (libcrypto), as Debian ships it: the only place its C API is imported.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // sops files and age, over OpenSSL's EVP primitives; pure functions over bytes.
-        .target(name: "SalonOpsSecrets", dependencies: ["COpenSSL", .product(name: "Yams", package: "Yams")]),
+        .target(name: "SalonOpsSecrets", dependencies: ["COpenSSL", "SalonOpsYAML", .product(name: "Yams", package: "Yams")]),
         // JWT-bearer assertions (RFC 7523) for service-account auth: jwt-kit for the token's structure,
         // signed through SalonOpsSecrets' OpenSSL RS256; jwt-kit's own RSA verifies, for the emulators' side.
         .target(name: "SalonOpsJWT", dependencies: ["SalonOpsSecrets", .product(name: "JWTKit", package: "jwt-kit")]),
         // Reads a commit's tree into memory through libgit2; value types out.
         .target(name: "SalonOpsGit", dependencies: ["CLibGit2"]),
+        // Bounds on every YAML read (size, depth, alias expansion), over libyaml's event stream: the
+        // libyaml that Yams builds (CYaml), so there is one copy of it; the only place it is imported.
+        .target(name: "SalonOpsYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The one JSON value of adapters and emulators.
         .target(name: "SalonOpsJSON"),
         // The pure core: model, YAML loading, validation, diff, plan, rendering. No C, no HTTP.
-        .target(name: "SalonOpsCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "SalonOpsCore", dependencies: ["SalonOpsYAML", .product(name: "Yams", package: "Yams")]),
         // What an adapter is written against: the provider contract, traits, pagination, settings.
         .target(name: "SalonOpsProviderKit", dependencies: ["SalonOpsCore", "SalonOpsJSON"]),
         // What an emulator is written against: requests, responses, seeded ids, idempotency, faults.
@@ -125,7 +128,7 @@ let package = Package(
             ],
             path: "Tests/SalonOpsProviderTesting"
         ),
-        .testTarget(name: "SalonOpsCoreTests", dependencies: ["SalonOpsCore", "SalonOpsProviders"]),
+        .testTarget(name: "SalonOpsCoreTests", dependencies: ["SalonOpsCore", "SalonOpsYAML", "SalonOpsProviders"]),
         .testTarget(
             name: "SalonOpsJWTTests",
             dependencies: ["SalonOpsJWT", "SalonOpsSecrets", "SalonOpsTestSupport", .product(name: "JWTKit", package: "jwt-kit")]

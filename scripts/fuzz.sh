@@ -55,18 +55,24 @@ YAMS_OBJECTS=("$SCRATCH"/release/Yams.build/*.o "$SCRATCH"/release/CYaml.build/s
 [ -e "${YAMS_OBJECTS[0]}" ] || { echo "fuzz.sh: Yams objects not found under $SCRATCH/release" >&2; exit 2; }
 mapfile -t LIB_SOURCES < <(find "$ROOT/Sources/SalonOpsSecrets" -name '*.swift' | sort)
 
-mkdir -p "$BIN"
+mkdir -p "$BIN/modules"
+# SalonOpsYAML (the bounds on every YAML read) is a module of its own, as in Package.swift.
+echo "== building SalonOpsYAML"
+"$SWIFTC" -parse-as-library -sanitize=fuzzer,address "$FUZZ_OPT" -g -swift-version 6 -c \
+    -module-name SalonOpsYAML -emit-module -emit-module-path "$BIN/modules/SalonOpsYAML.swiftmodule" \
+    -I "$SCRATCH/checkouts/Yams/Sources/CYaml/include" \
+    $(find "$ROOT/Sources/SalonOpsYAML" -name '*.swift' | sort) -o "$BIN/SalonOpsYAML.o"
 for t in "${TARGETS[@]}"; do
     dir="$(target_dir "$t")"
     echo "== building fuzz target $t (Fuzz/$dir)"
     # lld: gold warns about every ASan check symbol it cannot export.
     "$SWIFTC" -parse-as-library -sanitize=fuzzer,address "$FUZZ_OPT" -g -use-ld=lld \
         -swift-version 6 -module-name SalonOpsSecrets \
-        -I "$SCRATCH/release/Modules" \
+        -I "$SCRATCH/release/Modules" -I "$BIN/modules" \
         -I "$SCRATCH/checkouts/Yams/Sources/CYaml/include" \
         -I "$ROOT/Sources/COpenSSL" \
         "${LIB_SOURCES[@]}" "$ROOT/Fuzz/Shared/FuzzSupport.swift" "$ROOT/Fuzz/$dir/main.swift" \
-        "${YAMS_OBJECTS[@]}" -lcrypto -lssl \
+        "$BIN/SalonOpsYAML.o" "${YAMS_OBJECTS[@]}" -lcrypto -lssl \
         -o "$BIN/$t"
 done
 

@@ -1,3 +1,5 @@
+import SalonOpsYAML
+
 /// Where something sits in the config repository: a repository-relative path and a 1-based line
 /// and column, as editors and CI annotations expect.
 public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -18,6 +20,12 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
     }
 }
 
+extension SourceLocation {
+    public init(_ exceeded: YAMLLimitExceeded, file: String) {
+        self.init(file: file, line: exceeded.line, column: exceeded.column)
+    }
+}
+
 public enum Severity: String, Sendable, Codable, Comparable {
     case error
     case warning
@@ -30,6 +38,7 @@ public enum Severity: String, Sendable, Codable, Comparable {
 /// Stable identifiers for each class of problem; part of the versioned JSON output.
 public enum DiagnosticCode: String, Sendable, Codable, CaseIterable {
     case yamlSyntax = "yaml-syntax"
+    case yamlLimit = "yaml-limit"
     case duplicateKey = "duplicate-key"
     case encoding = "encoding"
     case notAMapping = "not-a-mapping"

@@ -1,3 +1,4 @@
+import SalonOpsYAML
 import Yams
 
 /// What `validate` can see of a sops-encrypted file without any key: its map keys, which values
@@ -30,6 +31,10 @@ public struct EncryptedFileOutline: Sendable, Hashable {
         var hasSops = false
         guard let text = String(validating: bytes, as: UTF8.self) else {
             sink.error(.encoding, at: start, "encrypted file is not UTF-8 text", hint: "sops writes UTF-8 YAML; re-create it with 'salonops secrets encrypt'")
+            return EncryptedFileOutline(repositoryPath: repositoryPath, hasSopsMetadata: false, recipients: [], lastModified: nil, entries: [:], location: start)
+        }
+        if let exceeded = YAMLBounds.check(text) {
+            sink.error(.yamlLimit, at: SourceLocation(exceeded, file: repositoryPath), exceeded.message, hint: exceeded.hint)
             return EncryptedFileOutline(repositoryPath: repositoryPath, hasSopsMetadata: false, recipients: [], lastModified: nil, entries: [:], location: start)
         }
         do {

@@ -1,5 +1,6 @@
 import Foundation
 import Dispatch
+import SalonOpsYAML
 import Yams
 
 /// The result of loading a config root: the model, and every problem found on the way.
@@ -92,8 +93,14 @@ public enum ConfigLoader {
             sink.error(.encoding, at: start, "file is not UTF-8 text", hint: "save it as UTF-8")
             return result
         }
-        // Plaintext credentials are looked for in the raw text, comments included.
-        sink.append(contentsOf: SecretScanner.diagnostics(for: file.contents, file: file.repositoryPath))
+        let exceeded = YAMLBounds.check(text)
+        // Plaintext credentials are looked for in the raw text, comments included (not in a file
+        // too large to read at all).
+        if exceeded?.limit != .bytes { sink.append(contentsOf: SecretScanner.diagnostics(for: file.contents, file: file.repositoryPath)) }
+        if let exceeded {
+            sink.error(.yamlLimit, at: SourceLocation(exceeded, file: file.repositoryPath), exceeded.message, hint: exceeded.hint)
+            return result
+        }
         let reader = NodeReader(file: file.repositoryPath, sink: sink)
         do {
             let parser = try Parser(yaml: text)
@@ -120,6 +127,11 @@ public enum ConfigLoader {
         func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
         let hint = "check indentation (spaces, not tabs), quotes and ':' after each key"
         switch error {
+        case let .parser(_, problem, mark, _) where problem.hasPrefix("Maximum nesting level"):
+            // libyaml's own bound (1,000 levels), met before ours when its scanner reads ahead.
+            sink.error(
+                .yamlLimit, at: at(mark), "collections are nested more than \(YAMLLimits.standard.maxDepth) levels deep",
+                hint: "flatten it: no SalonOps file needs more than a dozen levels")
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
             let while_ = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
             sink.error(.yamlSyntax, at: at(mark), "YAML syntax error: \(problem)\(while_)", hint: hint)

@@ -167,6 +167,43 @@ import Testing
         #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
     }
 
+    /// A plan edited after review (the corrected name replaced, as a price set to 0.01 € would
+    /// be) is refused, says what differs, and writes nothing; the plan as made still applies.
+    @Test func aSavedPlanEditedAfterReviewIsRefused() async throws {
+        let setup = try await Setup.make()
+        defer { Task { await setup.cleanUp() } }
+        _ = try await setup.salonops(["apply", "--auto-approve"])
+        let products = try await setup.stripe(.GET, "/v1/products?limit=100")
+        let first = try #require((products["data"] as? [[String: Any]])?.first?["id"] as? String)
+        _ = try await setup.stripe(.POST, "/v1/products/\(first)", form: "name=Renamed%20in%20the%20dashboard")
+        let planFile = setup.repo.appendingPathComponent("plan.json")
+        let plan = try await setup.salonops(["plan", "--out", planFile.path])
+        #expect(plan.status == 2, "\(plan.stdout)\(plan.stderr)")
+
+        let reviewed = try String(contentsOf: planFile, encoding: .utf8)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(reviewed.utf8)) as? [String: Any])
+        let changes = ((json["plan"] as? [String: Any])?["integrations"] as? [[String: Any]] ?? []).flatMap { $0["changes"] as? [[String: Any]] ?? [] }
+        let rename = try #require(changes.flatMap { $0["fieldChanges"] as? [[String: Any]] ?? [] }.first { $0["field"] as? String == "name" })
+        let configured = try #require(rename["after"] as? String)
+        let edited = reviewed.replacingOccurrences(of: "\"\(configured)\"", with: "\"Edited after review\"")
+        #expect(edited != reviewed)
+        try edited.write(to: planFile, atomically: true, encoding: .utf8)
+
+        let writesBefore = try await setup.stats()["writes"] as? Int
+        let refused = try await setup.salonops(["apply", planFile.path])
+        #expect(refused.status == 3, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("it was edited after it was made"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("differs (name)"), "\(refused.stderr)")
+        #expect(try await setup.stats()["writes"] as? Int == writesBefore, "nothing is written")
+        let after = try await setup.stripe(.GET, "/v1/products/\(first)")
+        #expect(after["name"] as? String == "Renamed in the dashboard")
+
+        try reviewed.write(to: planFile, atomically: true, encoding: .utf8)
+        let good = try await setup.salonops(["apply", planFile.path])
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(try await setup.stripe(.GET, "/v1/products/\(first)")["name"] as? String == configured)
+    }
+
     @Test func twoAppliesContendForTheLockAndAKilledApplyConvergesOnRerun() async throws {
         let setup = try await Setup.make(faults: try FaultPlan(parsing: "latency=40ms..60ms"))
         defer { Task { await setup.cleanUp() } }

@@ -58,8 +58,10 @@ import Testing
             client: sandbox.client, provider: OAuthPeer.providerID, traits: traits,
             urls: ["api": base + "/api", "oauth": base + "/oauth"], limiter: RateLimiter(policy: traits.rate),
             globalCap: AsyncSemaphore(32),
-            retry: RetryPolicy(baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), timeout: .seconds(10)),
-            deadline: .now + .seconds(60), authenticator: wrap(auth))
+            // A held token answer waits for the test's own bounded waits: a shorter request
+            // timeout would retry it under a loaded CI and fetch a second token.
+            retry: RetryPolicy(baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), timeout: .seconds(60)),
+            deadline: .now + .seconds(120), authenticator: wrap(auth))
     }
 
     func withPeer(_ peer: OAuthPeer, _ body: (Sandbox) async throws -> Void) async throws {

@@ -209,6 +209,50 @@ public struct Plan: Sendable, Codable {
     public var hasErrors: Bool { integrations.contains { $0.error != nil } }
     public var refusals: [String] { integrations.compactMap { plan in plan.refusal.map { "\(plan.integration): \($0)" } } }
 
+    /// How `saved` (a plan read back from a file) differs from this plan, made again from the
+    /// same commit and the same observation: empty when it is applied as written. A saved
+    /// plan is evidence of what was reviewed, never instructions: `apply PLAN` carries out the
+    /// recomputed plan, and only when the two agree (an edit after review is refused).
+    public func edits(in saved: Plan) -> [String] {
+        var edits: [String] = []
+        if saved.commit != commit { edits.append("commit \(saved.commit) instead of \(commit)") }
+        let mine = Dictionary(integrations.map { ($0.integration, $0) }, uniquingKeysWith: { first, _ in first })
+        let theirs = Dictionary(saved.integrations.map { ($0.integration, $0) }, uniquingKeysWith: { first, _ in first })
+        if saved.integrations.count != theirs.count { edits.append("an integration appears twice") }
+        for name in Set(mine.keys).union(theirs.keys).sorted() {
+            guard let fresh = mine[name] else {
+                edits.append("\(name): not an integration of this commit")
+                continue
+            }
+            guard let old = theirs[name] else {
+                edits.append("\(name): missing from the saved plan")
+                continue
+            }
+            // The safety refusal depends on `--force` at each end, not on what was reviewed.
+            var comparable = old
+            comparable.refusal = fresh.refusal
+            guard comparable != fresh else { continue }
+            let freshChanges = Dictionary(fresh.changes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let oldChanges = Dictionary(old.changes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            var named = false
+            for id in Set(freshChanges.keys).union(oldChanges.keys).sorted() where freshChanges[id] != oldChanges[id] {
+                named = true
+                switch (oldChanges[id], freshChanges[id]) {
+                case (nil, _): edits.append("\(name): \(id) is missing from the saved plan")
+                case (_, nil): edits.append("\(name): \(id) is not a change this commit makes")
+                case (let old?, let fresh?):
+                    let fields = Set(old.fieldChanges.map(\.field) + fresh.fieldChanges.map(\.field)).sorted().filter { field in
+                        old.fieldChanges.first { $0.field == field } != fresh.fieldChanges.first { $0.field == field }
+                    }
+                    edits.append("\(name): \(id) differs" + (fields.isEmpty ? "" : " (\(fields.joined(separator: ", ")))"))
+                }
+            }
+            if old.changes.count != oldChanges.count { edits.append("\(name): a change appears twice") }
+            if !named { edits.append("\(name): its orphans, counts, notes, findings or error differ") }
+        }
+        return edits
+    }
+
     /// 0 nothing to do, 2 changes or drift worth a look, 1 an error, 3 refused.
     public var exitCode: Int32 {
         if hasErrors { return 1 }

@@ -218,7 +218,7 @@ public final class Engine: Sendable {
         defer { lock.release() }
         noteUnfinished(output)
         let (fresh, observation) = await reconciler.plan(id: saved?.plan.id ?? UUID().uuidString.lowercased(), force: force)
-        var plan = fresh
+        let plan = fresh
         if let saved {
             guard saved.plan.observedDigest == fresh.observedDigest else {
                 output.err("refused: the plan is stale: what the providers have has changed since it was made. What moved:")
@@ -227,7 +227,15 @@ public final class Engine: Sendable {
                 writeReport(plan: fresh, result: nil, output: output)
                 return .refused
             }
-            plan = saved.plan
+            let edits = fresh.edits(in: saved.plan)
+            guard edits.isEmpty else {
+                output.err(
+                    "refused: the saved plan is not what commit \(fresh.commit.prefix(12)) and the observed state produce: it was edited after it was made. What differs:"
+                )
+                for line in edits.prefix(20) { output.err("  \(line)") }
+                output.err("make a new plan with `salonops plan --out` and review it again; a saved plan is never applied as edited")
+                return .refused
+            }
         }
         output.out(render(plan))
         if plan.hasErrors { output.err("error: some integrations could not be planned (see above); nothing was applied to them") }

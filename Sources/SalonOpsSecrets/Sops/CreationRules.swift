@@ -1,4 +1,5 @@
 import Foundation
+import SalonOpsYAML
 import Yams
 
 /// `.sops.yaml`: which recipients and which encryption rule apply to a file, by path. The first
@@ -43,6 +44,7 @@ public struct CreationRules: Sendable {
         func fail(_ line: Int, _ column: Int, _ message: String) -> SopsError {
             .badRule("\(path):\(line):\(column): malformed \(fileName): \(message)")
         }
+        if let exceeded = YAMLBounds.check(text) { throw fail(exceeded.line, exceeded.column, "\(exceeded.message); \(exceeded.hint)") }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
             if case .malformedYAML(let line, let column, let detail) = SopsYAMLReader.malformed(error) { throw fail(line, column, detail) }

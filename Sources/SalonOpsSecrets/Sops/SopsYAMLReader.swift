@@ -1,4 +1,5 @@
 import Foundation
+import SalonOpsYAML
 import Yams
 
 /// Reads YAML into sops trees. libyaml (through Yams) parses; it does not report comments, so a
@@ -7,6 +8,9 @@ import Yams
 /// into; a comment after a value goes before that value's key.
 enum SopsYAMLReader {
     static func parse(_ text: String) throws -> [SopsNode] {
+        if let exceeded = YAMLBounds.check(text) {
+            throw SopsError.malformedYAML(line: exceeded.line, column: exceeded.column, detail: "\(exceeded.message); \(exceeded.hint)")
+        }
         let documents: [Node]
         do {
             // The basic resolver: types are resolved here as go-yaml does (ScalarResolution), so
