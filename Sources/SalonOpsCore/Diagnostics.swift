@@ -89,8 +89,8 @@ public struct Diagnostic: Sendable, Hashable {
         self.code = code
         self.location = location
         // The one choke point: whatever a check quoted, a credential never reaches output.
-        self.message = SecretScanner.redact(message)
-        self.hint = hint.map(SecretScanner.redact)
+        self.message = SecretScanner.redact(message, randomTokens: true)
+        self.hint = hint.map { SecretScanner.redact($0, randomTokens: true) }
     }
 
     /// The compiler-style line: `file:line:col: error: message`.

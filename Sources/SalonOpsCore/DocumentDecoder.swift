@@ -519,7 +519,7 @@ struct DocumentDecoder {
         guard let refNode = f.required("secret", hint: hint), let text = reader.string(refNode, field: "credentials.\(name).secret") else { return nil }
         guard case .success(let reference) = SecretReference.parse(text) else {
             if case .failure(let failure) = SecretReference.parse(text) {
-                if SecretScanner.looksSecret(text) {
+                if SecretScanner.mustNotQuote(text) {
                     reader.error(.plaintextCredential, refNode, "\(context) credential '\(name)' holds a literal secret instead of a reference", hint: hint)
                 } else {
                     reader.report(failure, refNode, field: "credentials.\(name).secret")

@@ -208,7 +208,7 @@ extension Node {
     /// Like `kindDescription`, quoting a scalar's text unless it looks like a credential.
     var valueDescription: String {
         if case .scalar(let scalar) = self, !isNullScalar {
-            if SecretScanner.looksSecret(scalar.string) { return "a value that looks like a credential (not shown)" }
+            if SecretScanner.mustNotQuote(scalar.string) { return "a value that looks like a credential (not shown)" }
             let text = scalar.string.count > 40 ? String(scalar.string.prefix(37)) + "..." : scalar.string
             return "'\(text)'"
         }

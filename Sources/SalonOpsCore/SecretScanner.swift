@@ -1,13 +1,16 @@
+import Foundation
+
 /// Finds provider credentials written in plaintext, so they are caught before they reach git
 /// history. Messages name the kind of key and where it is, never the value.
 public enum SecretScanner {
     /// Characters a key's body is made of.
     enum Alphabet: Sendable {
-        case alphanumeric, hex, token, any
+        case alphanumeric, upperAlphanumeric, hex, token, any
 
         func contains(_ c: UInt8) -> Bool {
             switch self {
             case .alphanumeric: SecretScanner.isAlnum(c)
+            case .upperAlphanumeric: (c >= 48 && c <= 57) || (c >= 65 && c <= 90)
             case .hex: SecretScanner.isHex(c)
             case .token: SecretScanner.isToken(c)
             case .any: true
@@ -51,6 +54,14 @@ public enum SecretScanner {
         Pattern(prefix: Array("A21AA".utf8), body: .token, minimumBody: 40, what: "a PayPal access token (A21AA…)", needsBoundary: true),
         Pattern(prefix: Array("AGE-SECRET-KEY-1".utf8), body: .alphanumeric, minimumBody: 50, what: "an age private key (AGE-SECRET-KEY-1…)", needsBoundary: true),
         Pattern(prefix: Array("ghp_".utf8), body: .alphanumeric, minimumBody: 30, what: "a GitHub personal access token (ghp_…)", needsBoundary: true),
+        Pattern(prefix: Array("AKIA".utf8), body: .upperAlphanumeric, minimumBody: 16, what: "an AWS access key ID (AKIA…)", needsBoundary: true),
+        Pattern(prefix: Array("ASIA".utf8), body: .upperAlphanumeric, minimumBody: 16, what: "an AWS temporary access key ID (ASIA…)", needsBoundary: true),
+        Pattern(prefix: Array("xoxb-".utf8), body: .token, minimumBody: 20, what: "a Slack bot token (xoxb-…)", needsBoundary: true),
+        Pattern(prefix: Array("xoxp-".utf8), body: .token, minimumBody: 20, what: "a Slack user token (xoxp-…)", needsBoundary: true),
+        Pattern(prefix: Array("SG.".utf8), body: .token, minimumBody: 40, what: "a SendGrid API key (SG.…)", needsBoundary: true),
+        Pattern(prefix: Array("sq0atp-".utf8), body: .token, minimumBody: 20, what: "a Square access token (sq0atp-…)", needsBoundary: true),
+        Pattern(prefix: Array("sq0csp-".utf8), body: .token, minimumBody: 20, what: "a Square application secret (sq0csp-…)", needsBoundary: true),
+        Pattern(prefix: Array("glpat-".utf8), body: .token, minimumBody: 20, what: "a GitLab access token (glpat-…)", needsBoundary: true),
         Pattern(prefix: Array("github_pat_".utf8), body: .token, minimumBody: 30, what: "a GitHub fine-grained token (github_pat_…)", needsBoundary: true),
         Pattern(prefix: Array("-----BEGIN ".utf8), body: .any, minimumBody: 0, what: "a private key (-----BEGIN … PRIVATE KEY-----)", needsBoundary: false),
     ]
@@ -127,15 +138,78 @@ public enum SecretScanner {
         return true
     }
 
-    /// True when a single value looks like any known credential; used to keep values out of messages.
+    /// True when a single value looks like a known credential.
     public static func looksSecret(_ value: String) -> Bool {
         !findings(in: Array(value.utf8)).isEmpty
     }
 
+    /// True when a value looks like a known credential or like a random token of any provider
+    /// (see `randomTokens`): such a value is never quoted back in a message.
+    public static func mustNotQuote(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        return !findings(in: bytes).isEmpty || !randomTokens(in: bytes).isEmpty
+    }
+
+    /// Spans that look machine-made rather than written: 24 or more characters of a token or
+    /// base64 alphabet with letters and digits mixed and a high spread of characters. Not used
+    /// to flag files (prose and ids would trip it), only to keep what a config quotes back out of
+    /// messages: a config's own names are words. Lowercase hex (commit ids, fingerprints) is kept.
+    static func randomTokens(in bytes: [UInt8]) -> [Finding] {
+        func isPart(_ c: UInt8) -> Bool { isToken(c) || c == 43 || c == 61 || c == 47 }  // + = /
+        var result: [Finding] = []
+        var i = 0
+        while i < bytes.count {
+            guard isPart(bytes[i]) else {
+                i += 1
+                continue
+            }
+            var j = i
+            while j < bytes.count, isPart(bytes[j]) { j += 1 }
+            // A path is words between slashes: judge each segment of it, not the whole.
+            var start = i
+            for end in (i...j) where end == j || bytes[end] == 47 {
+                let span = bytes[start..<end]
+                if span.count >= 24, looksRandom(span) { result.append(Finding(offset: start, length: span.count, what: "a random token")) }
+                start = end + 1
+            }
+            i = j
+        }
+        if result.isEmpty, bytes.count >= 24, bytes.allSatisfy(isPart), looksRandom(bytes[...]) {
+            result.append(Finding(offset: 0, length: bytes.count, what: "a random token"))
+        }
+        return result
+    }
+
+    static func looksRandom(_ span: ArraySlice<UInt8>) -> Bool {
+        func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        func isLetter(_ c: UInt8) -> Bool { (65...90).contains(c) || (97...122).contains(c) }
+        guard span.filter(isDigit).count >= 2, span.filter(isLetter).count >= 4 else { return false }
+        // Lowercase hex is a commit id or a fingerprint; an age recipient (bech32) is public.
+        if span.allSatisfy(isHex) { return false }
+        if span.starts(with: Array("age1".utf8)), span.allSatisfy({ isDigit($0) || (97...122).contains($0) }) { return false }
+        // A name is words and numbers joined by '-' or '_' ("soin-75-minutes"); a token mixes
+        // letters and digits inside one run.
+        let runs = span.split { $0 == 45 || $0 == 95 }
+        guard runs.contains(where: { $0.count >= 6 && $0.contains(where: isDigit) && $0.contains(where: isLetter) }) else { return false }
+        var counts: [UInt8: Int] = [:]
+        for c in span { counts[c, default: 0] += 1 }
+        let n = Double(span.count)
+        let entropy = counts.values.reduce(0.0) { sum, count in
+            let p = Double(count) / n
+            return sum - p * log2(p)
+        }
+        return entropy >= 3.8
+    }
+
     /// The text with every credential-shaped span replaced, so no message can carry one.
-    public static func redact(_ text: String) -> String {
+    /// `randomTokens`: also what only looks random (for diagnostics, which quote the config).
+    public static func redact(_ text: String, randomTokens alsoRandom: Bool = false) -> String {
         let bytes = Array(text.utf8)
-        let found = findings(in: bytes)
+        var found = findings(in: bytes)
+        if alsoRandom {
+            found = (found + randomTokens(in: bytes).filter { token in !found.contains { $0.offset < token.offset + token.length && token.offset < $0.offset + $0.length } })
+                .sorted { $0.offset < $1.offset }
+        }
         guard !found.isEmpty else { return text }
         var out: [UInt8] = []
         var position = 0

@@ -119,7 +119,7 @@ public struct ValidationReport: Sendable {
                 [
                     "integration": check.integration, "name": check.name, "reference": check.reference,
                     "decrypted": check.error == nil, "fingerprint": check.fingerprint as Any? ?? NSNull(),
-                    "error": check.error.map(SecretScanner.redact) as Any? ?? NSNull(),
+                    "error": check.error.map { SecretScanner.redact($0) } as Any? ?? NSNull(),
                 ]
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SalonOpsCore
 import SalonOpsEngine
 import SalonOpsGit
 
@@ -47,7 +48,9 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
-/// Writes to standard error without buffering surprises.
+/// Writes to standard error without buffering surprises; what looks like a credential never
+/// gets there, whatever error carried it.
 func printError(_ message: String) {
+    let message = SecretScanner.redact(message)
     FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
 }

@@ -42,6 +42,56 @@ import Testing
         #expect(!report.renderJSON().contains(canary))
     }
 
+    /// Credentials of providers the scanner has no pattern for: a random API token, an AWS key,
+    /// a base64 secret. Planted where a value is quoted back: a `secret:` written as a literal,
+    /// a key used as a field name (unknown field), a token given to a boolean field (wrong
+    /// type), a name, a reference, a setting, an establishment list; none reaches a message.
+    static let randomCanaries = [
+        "Qx7vT2mK9pL4wZ8rN3bY6cF1hJ5dS0aE", "AKIAIOSFODNN7CANARY1", "pk_CANARY_9fK2mQ7xL4pW8zR3", "dGhpcy1pcy1hLXNlY3JldC1DQU5BUlktOTk5OTk5OTk=",
+    ]
+
+    @Test(arguments: randomCanaries)
+    func aCredentialOfAnyShapeIsNeverQuotedBack(canary: String) {
+        let integration = """
+            apiVersion: salonops.io/v1
+            kind: Integration
+            metadata: {name: stripe}
+            spec:
+              provider: stripe
+              enabled: \(canary)
+              prune: \(canary)
+              establishments: [\(canary)]
+              credentials:
+                secretKey: {secret: \(canary)}
+                other: {secret: "secrets/\(canary).sops.yaml#\(canary)"}
+              \(canary): true
+              settings:
+                \(canary): x
+            ---
+            apiVersion: salonops.io/v1
+            kind: \(canary)
+            metadata: {name: \(canary)}
+            """
+        let result = Fixtures.load(["o.yaml": Fixtures.organization, "stripe.yaml": integration])
+        #expect(result.diagnostics.errorCount >= 5, "\(Fixtures.lines(result))")
+        for diagnostic in result.diagnostics {
+            #expect(!diagnostic.message.contains(canary) && !(diagnostic.hint ?? "").contains(canary), "leaked in \(diagnostic.headline)")
+        }
+        let report = ValidationReport(source: .init(repository: ".", commit: String(repeating: "0", count: 40), refName: nil, root: "", fromWorktree: false), result: result)
+        #expect(!report.renderText().contains(canary))
+        #expect(!report.renderJSON().contains(canary))
+    }
+
+    /// What a config's messages quote and must stay readable: names, paths, commit ids, fields.
+    @Test(arguments: [
+        "secrets/stripe.sops.yaml#stripe.secret_key", "6dbce8942f4c2f4a9d0f1b3e6c7a8b9d0e1f2a3b", "paris-11-belle-epoque-oberkampf",
+        "calendarPerStaffAndRoomSettings", "https://example.fr/webhooks/stripe/2026-12-01", "soin-visage-hydratant-75-minutes",
+    ])
+    func wordsIdsAndPathsAreStillQuoted(text: String) {
+        #expect(SecretScanner.redact(text, randomTokens: true) == text)
+        #expect(!SecretScanner.mustNotQuote(text))
+    }
+
     @Test func scannerFindsKeysButNotLookAlikes() {
         #expect(SecretScanner.looksSecret("sk_live_abcdefghijklmnop1234"))
         #expect(!SecretScanner.looksSecret("sk_live_short"))
