@@ -74,6 +74,7 @@ public enum DiagnosticCode: String, Sendable, Codable, CaseIterable {
     case rotationDue = "rotation-due"
     case unknownIgnorePath = "unknown-ignore-path"
     case providerRule = "provider-rule"
+    case referencesUnchecked = "references-unchecked"
 }
 
 /// One finding of `validate`: what is wrong, where, and how to fix it.
@@ -83,8 +84,14 @@ public struct Diagnostic: Sendable, Hashable {
     public let location: SourceLocation
     public let message: String
     public let hint: String?
+    /// A name looked for and not found (a reference, the Organization): possibly declared in a
+    /// file that did not parse, so held back while one does not.
+    public let mayBeCausedByAnUnreadableFile: Bool
 
-    public init(_ severity: Severity, _ code: DiagnosticCode, at location: SourceLocation, _ message: String, hint: String? = nil) {
+    public init(
+        _ severity: Severity, _ code: DiagnosticCode, at location: SourceLocation, _ message: String, hint: String? = nil, unresolvedName: Bool = false
+    ) {
+        self.mayBeCausedByAnUnreadableFile = unresolvedName
         self.severity = severity
         self.code = code
         self.location = location
@@ -119,8 +126,8 @@ public final class DiagnosticSink {
 
     public init() {}
 
-    public func error(_ code: DiagnosticCode, at location: SourceLocation, _ message: String, hint: String? = nil) {
-        diagnostics.append(Diagnostic(.error, code, at: location, message, hint: hint))
+    public func error(_ code: DiagnosticCode, at location: SourceLocation, _ message: String, hint: String? = nil, unresolvedName: Bool = false) {
+        diagnostics.append(Diagnostic(.error, code, at: location, message, hint: hint, unresolvedName: unresolvedName))
     }
 
     public func warning(_ code: DiagnosticCode, at location: SourceLocation, _ message: String, hint: String? = nil) {

@@ -21,7 +21,9 @@ public enum ConfigLoader {
         let results = parallelMap(ordered) { parseFile($0, catalog: catalog) }
         var state = DesiredState()
         var diagnostics: [Diagnostic] = []
-        for result in results {
+        var unreadable: [UnreadableFile] = []
+        for (file, result) in zip(ordered, results) {
+            if let error = result.unreadableAt { unreadable.append(UnreadableFile(path: file.path, role: file.role, error: error)) }
             diagnostics.append(contentsOf: result.diagnostics)
             state.documentCount += result.documentCount
             if let outline = result.outline { state.encryptedFiles[result.path] = outline }
@@ -46,7 +48,10 @@ public enum ConfigLoader {
                 }
             }
         }
-        diagnostics.append(contentsOf: Validator.validate(state, configFilePaths: Set(ordered.map(\.path)), catalog: catalog, now: now))
+        diagnostics.append(
+            contentsOf: Validator.validate(
+                state, configFilePaths: Set(ordered.map(\.path)), catalog: catalog, now: now,
+                unreadable: unreadable))
         return LoadResult(state: state, diagnostics: diagnostics.sortedForOutput())
     }
 
@@ -68,12 +73,16 @@ public enum ConfigLoader {
         var outline: EncryptedFileOutline?
         var rules: SopsRulesOutline?
         var diagnostics: [Diagnostic] = []
+        /// Where the file stopped being readable as YAML, if it did: what it declares is unknown.
+        var unreadableAt: SourceLocation?
     }
 
     static func parseFile(_ file: ConfigFile, catalog: ProviderCatalog) -> FileResult {
         let sink = DiagnosticSink()
         var result = parseFile(file, catalog: catalog, sink: sink)
         result.diagnostics = sink.diagnostics
+        let unreadableCodes: Set<DiagnosticCode> = [.yamlSyntax, .yamlLimit, .encoding, .duplicateKey]
+        result.unreadableAt = sink.diagnostics.first { $0.severity == .error && unreadableCodes.contains($0.code) }?.location
         return result
     }
 
@@ -132,6 +141,10 @@ public enum ConfigLoader {
             sink.error(
                 .yamlLimit, at: at(mark), "collections are nested more than \(YAMLLimits.standard.maxDepth) levels deep",
                 hint: "flatten it: no SalonOps file needs more than a dozen levels")
+        case let .scanner(_, _, mark, yaml) where character(at: mark, in: yaml) == "\t":
+            sink.error(
+                .yamlSyntax, at: at(mark), "a tab character: YAML indents with spaces only",
+                hint: "replace the tab with spaces (set your editor to insert spaces in YAML files)")
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
             let while_ = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
             sink.error(.yamlSyntax, at: at(mark), "YAML syntax error: \(problem)\(while_)", hint: hint)
@@ -155,6 +168,13 @@ public enum ConfigLoader {
         default:
             sink.error(.yamlSyntax, at: SourceLocation(file: file, line: 1, column: 1), "could not parse YAML: \(error)", hint: hint)
         }
+    }
+
+    /// The character at a 1-based line and column of the text, if there is one.
+    static func character(at mark: Mark, in yaml: String) -> Character? {
+        var lines = yaml.split(separator: "\n", maxSplits: mark.line, omittingEmptySubsequences: false).dropFirst(mark.line - 1).makeIterator()
+        guard let line = lines.next(), mark.column >= 1, mark.column <= line.count else { return nil }
+        return line[line.index(line.startIndex, offsetBy: mark.column - 1)]
     }
 
     /// Where a block-style key is written again at the same indentation after its first

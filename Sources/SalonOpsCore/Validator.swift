@@ -3,8 +3,36 @@ import Foundation
 /// Checks that need the whole repository: one Organization, unique names, and every reference
 /// (establishment → catalogue, staff → service, integration → establishment, credential →
 /// encrypted file and key path) pointing at something that exists.
+/// A file of the config that did not parse: where it stopped.
+public struct UnreadableFile: Sendable {
+    public let path: String
+    public let role: ConfigFile.Role
+    public let error: SourceLocation
+}
+
 public enum Validator {
-    public static func validate(_ state: DesiredState, configFilePaths: Set<String>, catalog: ProviderCatalog, now: Date = Date()) -> [Diagnostic] {
+    /// `unreadable`: files that did not parse. What they declare is unknown, so a reference to
+    /// a missing name (or a missing Organization) may be theirs: those errors are held back and
+    /// counted in one warning, and credentials in an unreadable encrypted file are not checked
+    /// (its own error says what is wrong), rather than a cascade of false errors.
+    public static func validate(
+        _ state: DesiredState, configFilePaths: Set<String>, catalog: ProviderCatalog, now: Date = Date(), unreadable: [UnreadableFile] = []
+    ) -> [Diagnostic] {
+        let diagnostics = validateAll(state, configFilePaths: configFilePaths, catalog: catalog, now: now, unreadable: Set(unreadable.map(\.path)))
+        let configs = unreadable.filter { $0.role == .config || $0.role == .sopsRules }
+        guard let first = configs.first else { return diagnostics }
+        let heldBack = diagnostics.filter(\.mayBeCausedByAnUnreadableFile)
+        guard !heldBack.isEmpty else { return diagnostics }
+        let names = configs.prefix(3).map { "'\($0.error.file)'" }.joined(separator: ", ") + (configs.count > 3 ? ", …" : "")
+        return diagnostics.filter { !$0.mayBeCausedByAnUnreadableFile } + [
+            Diagnostic(
+                .warning, .referencesUnchecked, at: first.error,
+                "\(heldBack.count) reference(s) to names not found were not reported: \(names) does not parse, and may declare them",
+                hint: "fix the YAML error(s) above first; validate then checks every reference again")
+        ]
+    }
+
+    static func validateAll(_ state: DesiredState, configFilePaths: Set<String>, catalog: ProviderCatalog, now: Date, unreadable: Set<String>) -> [Diagnostic] {
         let sink = DiagnosticSink()
         checkProviders(state, catalog: catalog, sink)
         checkOrganization(state, sink)
@@ -37,7 +65,7 @@ public enum Validator {
                         hint: "add '\(ref.value)' to spec.establishments or remove this entry")
                 }
             }
-            for credential in integration.credentials {
+            for credential in integration.credentials where !unreadable.contains(credential.reference.file) {
                 checkCredential(credential, in: state, configFilePaths: configFilePaths, context: context, sink)
                 checkRotation(credential, in: state, now: now, context: context, sink)
             }
@@ -55,7 +83,7 @@ public enum Validator {
         sink.error(
             .organizationCount, at: anchor ?? SourceLocation(file: ".", line: 1, column: 1),
             "the config has no Organization document",
-            hint: "add one, e.g. organization.yaml with 'kind: Organization', its name, displayName and defaults")
+            hint: "add one, e.g. organization.yaml with 'kind: Organization', its name, displayName and defaults", unresolvedName: true)
     }
 
     /// Reports duplicates (the later one, naming the first) and returns the set of names.
@@ -78,7 +106,7 @@ public enum Validator {
         sink.error(
             .danglingReference, at: ref.location,
             "\(context) refers to \(kind.rawValue.lowercased()) '\(ref.value)', which does not exist\(Suggestions.didYouMean(ref.value, among: known))",
-            hint: "use the metadata.name of \(kind.article) \(kind.rawValue) document, or declare '\(ref.value)'")
+            hint: "use the metadata.name of \(kind.article) \(kind.rawValue) document, or declare '\(ref.value)'", unresolvedName: true)
     }
 
     static func checkEstablishment(_ e: Establishment, services: Set<String>, products: Set<String>, offers: Set<String>, _ sink: DiagnosticSink) {

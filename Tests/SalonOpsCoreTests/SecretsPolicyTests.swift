@@ -70,8 +70,17 @@ import SalonOpsProviders
         let unmatched = Self.load(rules: "creation_rules:\n  - path_regex: other/.*\n    age: age1aaa\n", recipients: ["age1aaa"], now: Self.written)
         #expect(Fixtures.lines(unmatched) == ["secrets/stripe.sops.yaml:1:1: warning: no creation rule in '.sops.yaml' matches 'secrets/stripe.sops.yaml' [recipients-mismatch]"])
         let noList = Self.load(rules: "rules: []\n", recipients: ["age1aaa"], now: Self.written)
-        #expect(Fixtures.lines(noList) == [".sops.yaml:1:1: error: .sops.yaml has no creation_rules list [sops-rules]"])
+        #expect(Fixtures.lines(noList) == [".sops.yaml:1:1: error: .sops.yaml has no creation_rules list (it has 'rules', which sops ignores) [sops-rules]"])
         let badRegex = Self.load(rules: "creation_rules:\n  - path_regex: '(['\n    age: age1aaa\n", recipients: ["age1aaa"], now: Self.written)
-        #expect(Fixtures.lines(badRegex).first == ".sops.yaml:2:17: error: path_regex '([' is not a valid regular expression [sops-rules]")
+        #expect(Fixtures.lines(badRegex) == [".sops.yaml:2:17: error: path_regex '([' is not a valid regular expression [sops-rules]"])
+    }
+
+    /// A misspelt field (`agee:`) once gave a recipient error for every encrypted file, with the
+    /// wrong remedy: now one error, where it is written, and no comparison with a rule not read.
+    @Test func anUnknownFieldInARuleIsReportedOnceWhereItIs() {
+        let result = Self.load(rules: "creation_rules:\n  - path_regex: secrets/.*\n    agee: age1aaa\n", recipients: ["age1aaa"], now: Self.written)
+        #expect(Fixtures.lines(result) == [".sops.yaml:3:5: error: unknown field 'agee' in a creation rule of .sops.yaml; did you mean 'age'? [sops-rules]"])
+        let top = Self.load(rules: "creation_rules:\n  - age: age1aaa\nstore: {}\n", recipients: ["age1aaa"], now: Self.written)
+        #expect(Fixtures.lines(top) == [".sops.yaml:3:1: error: unknown field 'store' in .sops.yaml; did you mean 'stores'? [sops-rules]"])
     }
 }

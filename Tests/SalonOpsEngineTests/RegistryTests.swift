@@ -1,6 +1,8 @@
 import Foundation
+import SalonOpsCore
 import SalonOpsProviderKit
 import SalonOpsProviders
+import SalonOpsSecrets
 import Testing
 
 /// The one registration point holds: the folders under Providers/, the registry's list, the
@@ -52,5 +54,13 @@ import Testing
         let pages = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("docs/providers").path)
             .filter { $0.hasSuffix(".md") && $0 != "writing-a-provider.md" }.map { String($0.dropLast(3)) }.sorted()
         #expect(pages == Registry.modules.map { $0.spec.id }.sorted(), "docs/providers/ has a page per registered provider, and no other")
+    }
+}
+
+/// The config outline (pure core, no key) and the sops reader (secrets module) read the same
+/// `.sops.yaml`: they must agree on which fields a creation rule has.
+@Suite struct SopsRuleFieldsTests {
+    @Test func theOutlineAndTheSopsReaderKnowTheSameRuleFields() {
+        #expect(Set(SopsRulesOutline.ruleFields) == Set(CreationRules.ruleFields))
     }
 }

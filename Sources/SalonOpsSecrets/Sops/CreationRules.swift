@@ -40,6 +40,13 @@ public struct CreationRules: Sendable {
         return try parse(text, path: path)
     }
 
+    /// The fields sops reads in a creation rule (sops' config.go).
+    public static let ruleFields =
+        [
+            "path_regex", "age", "key_groups", "shamir_threshold", "mac_only_encrypted",
+            "pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri", "aws_profile",
+        ] + EncryptionRule.keys
+
     public static func parse(_ text: String, path: String) throws -> CreationRules {
         func fail(_ line: Int, _ column: Int, _ message: String) -> SopsError {
             .badRule("\(path):\(line):\(column): malformed \(fileName): \(message)")
@@ -61,11 +68,7 @@ public struct CreationRules: Sendable {
         for entry in entries {
             let line = entry.mark?.line ?? 0, column = entry.mark?.column ?? 0
             guard case .mapping(let fields) = entry else { throw fail(line, column, "each creation rule must be a mapping") }
-            let known: Set<String> = Set(
-                [
-                    "path_regex", "age", "key_groups", "shamir_threshold", "mac_only_encrypted",
-                    "pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri", "aws_profile",
-                ] + EncryptionRule.keys)
+            let known = Set(Self.ruleFields)
             for (key, _) in fields {
                 let name = key.string ?? ""
                 guard known.contains(name) else {
