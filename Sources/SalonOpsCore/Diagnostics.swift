@@ -75,6 +75,8 @@ public enum DiagnosticCode: String, Sendable, Codable, CaseIterable {
     case unknownIgnorePath = "unknown-ignore-path"
     case providerRule = "provider-rule"
     case referencesUnchecked = "references-unchecked"
+    case unsafeEndpoint = "unsafe-endpoint"
+    case sharedAccount = "shared-account"
 }
 
 /// One finding of `validate`: what is wrong, where, and how to fix it.

@@ -479,10 +479,10 @@ struct DocumentDecoder {
         }
         var endpoint: Located<String>?
         if let node = spec["endpoint"], let url = reader.string(node, field: "endpoint") {
-            if Self.isURL(url, allowHTTP: true) {
-                endpoint = Located(url, at: reader.location(node))
+            if let problem = EndpointPolicy.problem(url, officialHosts: catalog.spec(providerName)?.officialHosts ?? []) {
+                reader.error(.unsafeEndpoint, node, "endpoint \(problem.message)", hint: problem.hint)
             } else {
-                reader.error(.invalidValue, node, "endpoint '\(url)' is not an http(s) URL", hint: "e.g. https://api.stripe.com or http://127.0.0.1:12111")
+                endpoint = Located(url, at: reader.location(node))
             }
         }
         var safety = SafetyOverride()

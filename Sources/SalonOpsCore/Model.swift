@@ -268,6 +268,12 @@ public indirect enum SettingValue: Sendable, Hashable {
         }
     }
 
+    /// The text of a top-level scalar setting, if there is one.
+    public func scalar(at key: String) -> String? {
+        guard case .map(let pairs) = self, case .scalar(let text)? = pairs.first(where: { $0.key.value == key })?.value.value else { return nil }
+        return text
+    }
+
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .scalar(let s): hasher.combine(0); hasher.combine(s)

@@ -56,11 +56,18 @@ public struct ProviderSpec: Sendable {
     /// against their fields.
     public let kinds: [ResourceKind]
     public let validate: ProviderValidation?
+    /// Settings that choose, within one set of credentials, which account an Integration
+    /// manages (Google Calendar's `delegatedUser`); none when the credentials are the account.
+    public let accountSettings: [String]
+    /// The hosts of the provider's real API (from its adapter's endpoints; empty before it has
+    /// one): an `endpoint:` that imitates one is refused.
+    public var officialHosts: [String] = []
 
     public init(
         id: String, displayName: String, credentials: [String], settings: [SettingField], kinds: [ResourceKind] = [],
-        validate: ProviderValidation? = nil
+        accountSettings: [String] = [], validate: ProviderValidation? = nil
     ) {
+        self.accountSettings = accountSettings
         self.id = id
         self.displayName = displayName
         self.credentials = credentials

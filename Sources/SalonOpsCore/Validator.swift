@@ -71,7 +71,34 @@ public enum Validator {
             }
         }
         checkRecipients(state, sink)
+        checkSharedAccounts(state, catalog: catalog, sink)
         return sink.diagnostics
+    }
+
+    /// Two enabled Integrations of one provider with the same credentials (and the same
+    /// account-choosing settings, and endpoint) manage one account: each would see the other's
+    /// resources as its own orphans or drift, and they would undo each other on every run.
+    static func checkSharedAccounts(_ state: DesiredState, catalog: ProviderCatalog, _ sink: DiagnosticSink) {
+        var first: [String: Integration] = [:]
+        for integration in state.integrations.sorted(by: { $0.metadata.location < $1.metadata.location }) where integration.enabled {
+            guard !integration.credentials.isEmpty else { continue }
+            let provider = integration.provider.value
+            let chosen = (catalog.spec(provider)?.accountSettings ?? []).map { "\($0)=\(integration.settings?.value.scalar(at: $0) ?? "")" }
+            let account =
+                ([provider, integration.endpoint?.value ?? ""] + integration.credentials.map(\.reference.description).sorted() + chosen)
+                .joined(separator: "\u{1F}")
+            guard let earlier = first[account] else {
+                first[account] = integration
+                continue
+            }
+            let settings = catalog.spec(provider)?.accountSettings ?? []
+            sink.error(
+                .sharedAccount, at: integration.metadata.location,
+                "Integration '\(integration.metadata.name)' manages the same \(catalog.displayName(provider)) account as '\(earlier.metadata.name)' (\(earlier.metadata.location)): the same credentials\(settings.isEmpty ? "" : " and " + settings.joined(separator: ", "))",
+                hint: settings.isEmpty
+                    ? "merge them into one Integration, or give each the credentials of its own account"
+                    : "merge them, or set \(settings.joined(separator: ", ")) to the account each one manages")
+        }
     }
 
     static func checkOrganization(_ state: DesiredState, _ sink: DiagnosticSink) {

@@ -11,7 +11,14 @@ public struct ProviderSet: Sendable {
     }
 
     public func module(_ id: String) -> (any ProviderModule.Type)? { modules.first { $0.spec.id == id } }
-    public var catalog: ProviderCatalog { ProviderCatalog(modules.map { $0.spec } + planned) }
+    public var catalog: ProviderCatalog {
+        ProviderCatalog(
+            modules.map { module in
+                var spec = module.spec
+                spec.officialHosts = module.traits.officialHosts
+                return spec
+            } + planned)
+    }
     public var supported: Set<String> { Set(modules.map { $0.spec.id }) }
 
     /// Every kind of every adapter, keyed "provider/kind" (for rendering).

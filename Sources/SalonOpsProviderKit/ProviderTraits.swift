@@ -196,3 +196,11 @@ extension ResponseClass {
         return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
     }
 }
+
+extension ProviderTraits {
+    /// The hosts of the real API (endpoints whose host is fixed): what an endpoint override
+    /// must not imitate.
+    public var officialHosts: [String] {
+        endpoints.compactMap { URLComponents(string: $0.url)?.host }.filter { !$0.contains("{") }
+    }
+}

@@ -38,22 +38,35 @@ struct EngineOptions: ParsableArguments {
     /// `--endpoint stripe=URL` pairs, checked against the registry.
     func endpointOverrides() throws -> [String: String] {
         var map: [String: String] = [:]
-        for entry in endpoint {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+        for given in endpoint {
+            let entry = EndpointPolicy.redactingUserInfo(given)
+            let parts = given.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, URL(string: parts[1])?.scheme != nil else {
-                throw ValidationError("--endpoint '\(entry)': write PROVIDER=URL, e.g. stripe=http://127.0.0.1:12111")
+                throw EndpointOptionError("--endpoint '\(entry)': write PROVIDER=URL, e.g. stripe=http://127.0.0.1:12111")
             }
             let names = parts[0].split(separator: ".", maxSplits: 1).map(String.init)
             guard let module = Registry.providers.module(names[0]) else {
-                throw ValidationError("--endpoint '\(entry)': no provider '\(names[0])' with an adapter (\(Registry.modules.map { $0.spec.id }.joined(separator: ", ")))")
+                throw EndpointOptionError("--endpoint '\(entry)': no provider '\(names[0])' with an adapter (\(Registry.modules.map { $0.spec.id }.joined(separator: ", ")))")
             }
             if names.count == 2, module.traits.endpoint(names[1]) == nil {
-                throw ValidationError("--endpoint '\(entry)': \(names[0]) has no endpoint '\(names[1])' (\(module.traits.endpoints.map(\.name).joined(separator: ", ")))")
+                throw EndpointOptionError("--endpoint '\(entry)': \(names[0]) has no endpoint '\(names[1])' (\(module.traits.endpoints.map(\.name).joined(separator: ", ")))")
+            }
+            if let problem = EndpointPolicy.problem(parts[1], officialHosts: module.traits.officialHosts) {
+                throw EndpointOptionError("--endpoint \(names[0]): \(problem.message); \(problem.hint)")
             }
             map[parts[0]] = parts[1]
         }
+        if let sandbox, sandbox != EngineRun.embeddedSandbox, let problem = EndpointPolicy.problem(sandbox) {
+            throw EndpointOptionError("--sandbox: \(problem.message); \(problem.hint)")
+        }
         return map
     }
+}
+
+/// A bad `--endpoint` or `--sandbox`: exit 1 (bad input), not a usage error.
+struct EndpointOptionError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// What the commands print through: standard output and standard error.
@@ -70,7 +83,11 @@ struct EngineRun {
     static func start(source: SourceOptions, engine options: EngineOptions, command: String, ref: String? = nil) async throws -> EngineRun {
         var git = source.gitOptions
         if let ref { git.ref = ref }
-        let overrides = try options.endpointOverrides()
+        let overrides: [String: String]
+        do { overrides = try options.endpointOverrides() } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
         var sandbox: SandboxServer?
         var sandboxURL = options.sandbox
         if options.sandbox == embeddedSandbox {

@@ -258,8 +258,25 @@ import Testing
         #expect(second.status == 0)
         #expect(second.stdout.contains("Rien à changer"))
         let bad = try await setup.salonops(["plan"], extra: ["--endpoint", "nope"])
-        #expect(bad.status != 0)
+        #expect(bad.status == 1)
         #expect(bad.stderr.contains("--endpoint 'nope': write PROVIDER=URL"))
+
+        // Where the key would leak: refused before anything is read or sent, exit 1.
+        let unsafe = [
+            ("stripe=http://ops:hunter2-CANARY@127.0.0.1:9/", "carries a user name or password"),
+            ("stripe=http://192.0.2.10:8080", "is plain http to 192.0.2.10, which is not this machine"),
+            ("stripe=https://api.stripe.com.example.net", "looks like api.stripe.com but is not it"),
+            ("google-calendar.oauth=https://oauth2.googleapls.com", "looks like www.googleapis.com but is not it"),
+        ]
+        for (endpoint, says) in unsafe {
+            let refused = try await setup.salonops(["apply", "--auto-approve"], extra: ["--endpoint", endpoint])
+            #expect(refused.status == 1, "\(endpoint): \(refused.stderr)")
+            #expect(refused.stderr.contains(says), "\(endpoint): \(refused.stderr)")
+            #expect(!refused.stderr.contains("hunter2-CANARY") && !refused.stdout.contains("hunter2-CANARY"))
+        }
+        let remoteSandbox = try await setup.salonops(["plan"], extra: ["--sandbox", "http://sandbox.example.net"])
+        #expect(remoteSandbox.status == 1)
+        #expect(remoteSandbox.stderr.contains("--sandbox: 'http://sandbox.example.net' is plain http"), "\(remoteSandbox.stderr)")
     }
 
     /// A refused connection or a host that does not resolve fails at once (no retries: nothing
@@ -273,8 +290,8 @@ import Testing
             Paths.salonops,
             [
                 "plan", "--repo", setup.repo.path, "--path", "examples/salon-chain", "--state-dir", setup.state.path,
-                "--endpoint", "stripe=\(closed)", "--endpoint", "google-calendar=http://salonops-nowhere.invalid",
-                "--endpoint", "google-calendar.oauth=http://salonops-nowhere.invalid",
+                "--endpoint", "stripe=\(closed)", "--endpoint", "google-calendar=https://salonops-nowhere.invalid",
+                "--endpoint", "google-calendar.oauth=https://salonops-nowhere.invalid",
             ],
             environment: setup.environment, timeout: 60)
         let elapsed = ContinuousClock.now - start

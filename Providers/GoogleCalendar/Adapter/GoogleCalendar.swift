@@ -15,7 +15,8 @@ public enum GoogleCalendar: ProviderModule {
             SettingField("readerGroup", .email),
         ],
         kinds: GoogleCalendarKinds.all,
-        validate: GoogleCalendarMapping.validate)
+        // One service account reaches every user of the domain: the user is the account.
+        accountSettings: ["delegatedUser"], validate: GoogleCalendarMapping.validate)
 
     /// "Per minute per user per project: 600", sliding window
     /// (https://developers.google.com/workspace/calendar/api/guides/quota): every request acts as
