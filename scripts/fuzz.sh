@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# libFuzzer targets for the sops and age parsers (Fuzz/*/main.swift).
+# libFuzzer targets for the config loader and the sops, age and .sops.yaml parsers (Fuzz/*/main.swift).
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     # default: 60 s for each of sops, age, creation-rules
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     # default: 60 s for each of config, sops, age, creation-rules
+#   FUZZ_MODE=ci scripts/fuzz.sh 60           # what CI runs: reproducible (see below)
+#   scripts/fuzz.sh --update-corpus           # merge what runs found into the committed corpora
+#
+# Modes. By hand (the default): fresh seeds made by the real sops and age, the committed corpus
+# Fuzz/corpus/<target>, and what earlier runs kept in .build-fuzz/corpus/<target>, with a random
+# libFuzzer seed, in fork mode (a crash is saved and fuzzing goes on). CI (FUZZ_MODE=ci): the
+# committed corpus only, a fixed libFuzzer seed (FUZZ_SEED, default 1), one process: the run is
+# the same sequence of inputs every time, cut at the time bound, so CI fails on a change of the
+# code, never on luck. A by-hand run with the same seed for longer covers CI's run.
 #
 # Each target is compiled with swiftc into one module with the sources of SalonOpsSecrets (so the
 # fuzz entry can reach internal API such as SopsYAMLReader and EncryptedValue), with
@@ -23,7 +32,11 @@ set -euo pipefail
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(sops age creation-rules)
+MODE="${FUZZ_MODE:-hand}"
+FUZZ_SEED="${FUZZ_SEED:-1}"
+UPDATE_CORPUS=0
+if [ "$SECONDS_PER_TARGET" = "--update-corpus" ]; then UPDATE_CORPUS=1; SECONDS_PER_TARGET=0; fi
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(config sops age creation-rules)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SCRATCH="$ROOT/.build-fuzz"
@@ -40,10 +53,11 @@ RECIPIENT="$(sed -n 's/.*static let recipient = "\(age1[a-z0-9]*\)".*/\1/p' "$RO
 
 target_dir() {
     case "$1" in
+        config) echo ConfigLoaderFuzz ;;
         sops) echo SopsFileFuzz ;;
         age) echo AgeFuzz ;;
         creation-rules) echo CreationRulesFuzz ;;
-        *) echo "fuzz.sh: unknown target $1 (sops, age, creation-rules)" >&2; exit 2 ;;
+        *) echo "fuzz.sh: unknown target $1 (config, sops, age, creation-rules)" >&2; exit 2 ;;
     esac
 }
 for t in "${TARGETS[@]}"; do target_dir "$t" >/dev/null; done
@@ -53,7 +67,8 @@ echo "== building Yams (SwiftPM, scratch path .build-fuzz)"
 (cd "$ROOT" && "$SWIFT" build --scratch-path "$SCRATCH" -c release --target Yams 2>&1 >/dev/null | grep -v -E "swift-distributed-tracing|CMakeLists.txt" || true)
 YAMS_OBJECTS=("$SCRATCH"/release/Yams.build/*.o "$SCRATCH"/release/CYaml.build/src/*.o)
 [ -e "${YAMS_OBJECTS[0]}" ] || { echo "fuzz.sh: Yams objects not found under $SCRATCH/release" >&2; exit 2; }
-mapfile -t LIB_SOURCES < <(find "$ROOT/Sources/SalonOpsSecrets" -name '*.swift' | sort)
+mapfile -t SECRETS_SOURCES < <(find "$ROOT/Sources/SalonOpsSecrets" -name '*.swift' | sort)
+mapfile -t CORE_SOURCES < <(find "$ROOT/Sources/SalonOpsCore" -name '*.swift' | sort)
 
 mkdir -p "$BIN/modules"
 # SalonOpsYAML (the bounds on every YAML read) is a module of its own, as in Package.swift.
@@ -65,13 +80,15 @@ echo "== building SalonOpsYAML"
 for t in "${TARGETS[@]}"; do
     dir="$(target_dir "$t")"
     echo "== building fuzz target $t (Fuzz/$dir)"
+    # Each target is one module with the library it fuzzes (internal API reachable).
+    if [ "$t" = config ]; then module=SalonOpsCore; LIB_SOURCES=("${CORE_SOURCES[@]}"); else module=SalonOpsSecrets; LIB_SOURCES=("${SECRETS_SOURCES[@]}"); fi
     # lld: gold warns about every ASan check symbol it cannot export.
     "$SWIFTC" -parse-as-library -sanitize=fuzzer,address "$FUZZ_OPT" -g -use-ld=lld \
-        -swift-version 6 -module-name SalonOpsSecrets \
+        -swift-version 6 -module-name "$module" \
         -I "$SCRATCH/release/Modules" -I "$BIN/modules" \
         -I "$SCRATCH/checkouts/Yams/Sources/CYaml/include" \
         -I "$ROOT/Sources/COpenSSL" \
-        "${LIB_SOURCES[@]}" "$ROOT/Fuzz/Shared/FuzzSupport.swift" "$ROOT/Fuzz/$dir/main.swift" \
+        "${LIB_SOURCES[@]}" $([ "$t" = config ] || echo "$ROOT/Fuzz/Shared/FuzzSupport.swift") "$ROOT/Fuzz/$dir/main.swift" \
         "$BIN/SalonOpsYAML.o" "${YAMS_OBJECTS[@]}" -lcrypto -lssl \
         -o "$BIN/$t"
 done
@@ -187,8 +204,34 @@ YAML
     true
 }
 
+seed_config() {
+    # The examples: a valid chain and one broken repository per error class (no generated input).
+    local out="$SEEDS/config" file name
+    mkdir -p "$out"
+    while IFS= read -r file; do
+        name="$(echo "${file#"$ROOT"/examples/}" | tr '/' '_')"
+        cp "$file" "$out/$name"
+    done < <(find "$ROOT/examples/salon-chain" "$ROOT/examples/invalid" -name '*.yaml' -not -name '*.sops.yaml' | sort)
+}
+
+# --update-corpus: each target's committed corpus becomes the minimal set (libFuzzer -merge)
+# covering itself, the fresh seeds and what local runs kept.
+if [ "$UPDATE_CORPUS" = 1 ]; then
+    for t in "${TARGETS[@]}"; do
+        case "$t" in age) seed_age ;; sops) seed_sops ;; creation-rules) seed_sops >/dev/null 2>&1 || true; seed_creation_rules ;; config) seed_config ;; esac
+        committed="$ROOT/Fuzz/corpus/$t" merged="$SEEDS/merged-$t"
+        mkdir -p "$committed" "$merged" "$SCRATCH/corpus/$t"
+        SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=0" "$BIN/$t" -merge=1 -max_len=140000 "$merged" "$committed" "$SCRATCH/corpus/$t" "$SEEDS/$t" 2>&1 | tail -n 2
+        rm -rf "$committed" && mv "$merged" "$committed"
+        echo "== $t: $(find "$committed" -type f | wc -l) inputs in Fuzz/corpus/$t"
+    done
+    exit 0
+fi
+
 for t in "${TARGETS[@]}"; do
+    [ "$MODE" = ci ] && break  # CI reads the committed corpora only
     case "$t" in
+        config) seed_config ;;
         age) seed_age ;;
         sops) seed_sops ;;
         creation-rules) seed_sops >/dev/null 2>&1 || true; seed_creation_rules ;;
@@ -198,11 +241,22 @@ done
 # --- run -----------------------------------------------------------------------------------
 failed=()
 for t in "${TARGETS[@]}"; do
-    corpus="$SCRATCH/corpus/$t" crashes="$SCRATCH/crashes/$t"
+    corpus="$SCRATCH/corpus/$t" crashes="$SCRATCH/crashes/$t" committed="$ROOT/Fuzz/corpus/$t"
     mkdir -p "$corpus" "$crashes"
     marker="$SEEDS/started-$t"; touch "$marker"
     dict="$ROOT/Fuzz/dict/$t.dict"
-    echo "== fuzzing $t for ${SECONDS_PER_TARGET}s (corpus $corpus, crashes in $crashes)"
+    if [ "$MODE" = ci ]; then
+        # New inputs go to a scratch copy: the run never changes the repository, and every CI
+        # run starts from the same files.
+        corpus="$SEEDS/ci-$t"; mkdir -p "$corpus"; cp -r "$committed"/. "$corpus"/ 2>/dev/null || true
+        inputs=("$corpus")
+        flags=(-seed="$FUZZ_SEED")
+    else
+        inputs=("$corpus" "$SEEDS/$t")
+        [ -d "$committed" ] && inputs+=("$committed")
+        flags=(-fork="$FUZZ_JOBS" -ignore_crashes=1)
+    fi
+    echo "== fuzzing $t for ${SECONDS_PER_TARGET}s ($MODE mode; corpus $corpus, crashes in $crashes)"
     # -detect_leaks=0: the Swift runtime keeps metadata caches that LeakSanitizer reports.
     # SWIFT_BACKTRACE=enable=no: the Swift backtracer hangs on a crash under libFuzzer (it keeps
     # the output pipe open); libFuzzer and ASan print the stack themselves.
@@ -211,8 +265,7 @@ for t in "${TARGETS[@]}"; do
     SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" "$BIN/$t" \
         -max_total_time="$SECONDS_PER_TARGET" -timeout=20 -rss_limit_mb=4096 -max_len=140000 \
         -dict="$dict" -artifact_prefix="$crashes/" -print_final_stats=1 \
-        -fork="$FUZZ_JOBS" -ignore_crashes=1 \
-        "$corpus" "$SEEDS/$t" 2>&1 | grep -v -E "^#[0-9]+.*(NEW|REDUCE|pulse)|# Uses: [0-9]+$" | tail -n 40
+        "${flags[@]}" "${inputs[@]}" 2>&1 | grep -v -E "^#[0-9]+.*(NEW|REDUCE|pulse)|# Uses: [0-9]+$" | tail -n 40
     status=${PIPESTATUS[0]}
     set -e
     new_artifacts="$(find "$crashes" -type f -newer "$marker" | sort)"

@@ -6,11 +6,21 @@ public struct ConfigFile: Sendable, Hashable {
     /// Path relative to the repository root: what messages show, so editors and CI can open it.
     public let repositoryPath: String
     public let contents: [UInt8]
+    /// An entry of the tree that is not read as a file (`contents` is empty).
+    public let special: Special?
 
-    public init(path: String, repositoryPath: String? = nil, contents: [UInt8]) {
+    public enum Special: Sendable, Hashable {
+        /// Never followed: what it points at is judged at its own path, if it is in the tree.
+        case symbolicLink(target: String)
+        /// Over the source's size bound: listed, not read.
+        case tooLarge(bytes: Int)
+    }
+
+    public init(path: String, repositoryPath: String? = nil, contents: [UInt8], special: Special? = nil) {
         self.path = path
         self.repositoryPath = repositoryPath ?? path
         self.contents = contents
+        self.special = special
     }
 
     public enum Role: Sendable, Equatable {
@@ -32,8 +42,8 @@ public struct ConfigFile: Sendable, Hashable {
         return .other
     }
 
-    /// Files the loader reads: what a git source should hand over.
-    public static func isRelevant(_ path: String) -> Bool {
-        path.hasSuffix(".yaml") || path.hasSuffix(".yml")
-    }
+    /// Files the loader reads: what a git source should hand over. Every file: YAML is parsed,
+    /// and the rest is looked through for credentials committed by mistake (a key in a README,
+    /// an age identity file).
+    public static func isRelevant(_ path: String) -> Bool { true }
 }

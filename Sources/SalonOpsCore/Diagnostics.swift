@@ -77,6 +77,7 @@ public enum DiagnosticCode: String, Sendable, Codable, CaseIterable {
     case referencesUnchecked = "references-unchecked"
     case unsafeEndpoint = "unsafe-endpoint"
     case sharedAccount = "shared-account"
+    case symbolicLink = "symbolic-link"
 }
 
 /// One finding of `validate`: what is wrong, where, and how to fix it.

@@ -89,14 +89,9 @@ public struct EncryptedFileOutline: Sendable, Hashable {
             } else if scalar.string.isEmpty || node.isNullScalar {
                 entries[path] = .empty
             } else {
+                // A value left in clear that looks like a credential is found by the loader's
+                // scan of the whole text (comments included).
                 entries[path] = .plaintext
-                // A value left in clear (e.g. `_unencrypted`) must still not be a credential.
-                if SecretScanner.looksSecret(scalar.string) {
-                    let mark = node.mark
-                    sink.error(
-                        .secretInPlaintext, at: SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1),
-                        "value '\(path)' is left unencrypted but looks like a credential", hint: SecretScanner.plaintextHint)
-                }
             }
         case .alias:
             entries[path] = .plaintext

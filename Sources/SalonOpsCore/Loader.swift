@@ -17,7 +17,7 @@ public enum ConfigLoader {
     /// `now` is when credentials' `rotateAfter` is measured from.
     /// `catalog`: the providers a config may name (the registry's), injected.
     public static func load(_ files: [ConfigFile], catalog: ProviderCatalog, now: Date = Date()) -> LoadResult {
-        let ordered = files.filter { $0.role != .other }.sorted { $0.path < $1.path }
+        let ordered = files.sorted { $0.path < $1.path }
         let results = parallelMap(ordered) { parseFile($0, catalog: catalog) }
         var state = DesiredState()
         var diagnostics: [Diagnostic] = []
@@ -88,16 +88,39 @@ public enum ConfigLoader {
 
     static func parseFile(_ file: ConfigFile, catalog: ProviderCatalog, sink: DiagnosticSink) -> FileResult {
         var result = FileResult(path: file.path)
+        let start = SourceLocation(file: file.repositoryPath, line: 1, column: 1)
+        switch file.special {
+        case .symbolicLink(let target)?:
+            reportLink(file, target: target, sink: sink)
+            return result
+        case .tooLarge(let bytes)?:
+            // Too large to look through; a YAML file is refused, anything else is not read.
+            if file.role != .other {
+                let limits = YAMLLimits.standard
+                sink.error(
+                    .yamlLimit, at: start, "the file is \(YAMLBounds.megabytes(bytes)), over the \(YAMLBounds.megabytes(limits.maxBytes)) limit for one YAML file",
+                    hint: "split it into several files (each establishment, catalogue or integration can have its own)")
+            }
+            return result
+        case nil:
+            break
+        }
         switch file.role {
         case .other:
+            // Not read as config, but a credential committed in a README or a key file is still
+            // a leak: text files are looked through (binary ones, with a NUL early on, are not).
+            if !file.contents.prefix(8000).contains(0) {
+                sink.append(contentsOf: SecretScanner.diagnostics(for: file.contents, file: file.repositoryPath))
+            }
             return result
         case .encrypted:
+            // sops encrypts values and comments; what is left in clear must not be a credential.
+            sink.append(contentsOf: SecretScanner.diagnostics(for: file.contents, file: file.repositoryPath, inEncryptedFile: true))
             result.outline = EncryptedFileOutline.read(file.contents, repositoryPath: file.repositoryPath, sink: sink)
             return result
         case .sopsRules, .config:
             break
         }
-        let start = SourceLocation(file: file.repositoryPath, line: 1, column: 1)
         guard let text = String(validating: file.contents, as: UTF8.self) else {
             sink.error(.encoding, at: start, "file is not UTF-8 text", hint: "save it as UTF-8")
             return result
@@ -130,6 +153,27 @@ public enum ConfigLoader {
             sink.error(.yamlSyntax, at: start, "could not parse YAML: \(error)")
         }
         return result
+    }
+
+    /// A link is never followed (a commit's link may point anywhere on the machine that reads
+    /// it): one that leaves the config tree is refused; one inside is named, as not read.
+    static func reportLink(_ file: ConfigFile, target: String, sink: DiagnosticSink) {
+        let start = SourceLocation(file: file.repositoryPath, line: 1, column: 1)
+        var depth = file.path.split(separator: "/").count - 1
+        var leaves = target.hasPrefix("/")
+        for part in target.split(separator: "/") where !leaves {
+            if part == ".." { depth -= 1 } else if part != "." { depth += 1 }
+            if depth < 0 { leaves = true }
+        }
+        if leaves {
+            sink.error(
+                .symbolicLink, at: start, "a symbolic link to '\(target)', outside the config tree: SalonOps reads only what is committed under its root",
+                hint: "remove the link and commit the file itself under the config root")
+        } else if file.role != .other {
+            sink.warning(
+                .symbolicLink, at: start, "a symbolic link to '\(target)': not read (links are never followed; the file is read at its own path if it is in the tree)",
+                hint: "remove the link, or commit the file itself here")
+        }
     }
 
     static func report(_ error: YamlError, file: String, sink: DiagnosticSink) {

@@ -28,6 +28,8 @@ public enum SecretScanner {
         let needsBoundary: Bool
     }
 
+    static let ageIdentity = "an age private key (AGE-SECRET-KEY-1…)"
+
     static func isAlnum(_ c: UInt8) -> Bool {
         (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
     }
@@ -52,7 +54,7 @@ public enum SecretScanner {
         Pattern(prefix: Array("shpca_".utf8), body: .hex, minimumBody: 32, what: "a Shopify custom app token (shpca_…)", needsBoundary: true),
         Pattern(prefix: Array("shppa_".utf8), body: .hex, minimumBody: 32, what: "a Shopify private app token (shppa_…)", needsBoundary: true),
         Pattern(prefix: Array("A21AA".utf8), body: .token, minimumBody: 40, what: "a PayPal access token (A21AA…)", needsBoundary: true),
-        Pattern(prefix: Array("AGE-SECRET-KEY-1".utf8), body: .alphanumeric, minimumBody: 50, what: "an age private key (AGE-SECRET-KEY-1…)", needsBoundary: true),
+        Pattern(prefix: Array("AGE-SECRET-KEY-1".utf8), body: .alphanumeric, minimumBody: 50, what: ageIdentity, needsBoundary: true),
         Pattern(prefix: Array("ghp_".utf8), body: .alphanumeric, minimumBody: 30, what: "a GitHub personal access token (ghp_…)", needsBoundary: true),
         Pattern(prefix: Array("AKIA".utf8), body: .upperAlphanumeric, minimumBody: 16, what: "an AWS access key ID (AKIA…)", needsBoundary: true),
         Pattern(prefix: Array("ASIA".utf8), body: .upperAlphanumeric, minimumBody: 16, what: "an AWS temporary access key ID (ASIA…)", needsBoundary: true),
@@ -222,8 +224,9 @@ public enum SecretScanner {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Diagnostics for a plaintext file: one per finding, located by line and column.
-    public static func diagnostics(for bytes: [UInt8], file: String) -> [Diagnostic] {
+    /// Diagnostics for a plaintext file (or what an encrypted file leaves in clear): one per
+    /// finding, located by line and column.
+    public static func diagnostics(for bytes: [UInt8], file: String, inEncryptedFile: Bool = false) -> [Diagnostic] {
         let found = findings(in: bytes)
         guard !found.isEmpty else { return [] }
         var lineStarts = [0]
@@ -231,9 +234,17 @@ public enum SecretScanner {
         return found.map { finding in
             let line = lineStarts.lastIndex { $0 <= finding.offset } ?? 0
             let column = String(decoding: bytes[lineStarts[line]..<finding.offset], as: UTF8.self).unicodeScalars.count + 1
+            let location = SourceLocation(file: file, line: line + 1, column: column)
+            if finding.what == ageIdentity {
+                return Diagnostic(
+                    .error, .secretInPlaintext, at: location, "an age private key (AGE-SECRET-KEY-1…) is committed in the config",
+                    hint: "remove it from the repository and rotate: anyone with the repository can decrypt every secret (salonops secrets revoke <its recipient>)")
+            }
             return Diagnostic(
-                .error, .secretInPlaintext, at: SourceLocation(file: file, line: line + 1, column: column),
-                "this file is not encrypted but holds what looks like \(finding.what)",
+                .error, .secretInPlaintext, at: location,
+                inEncryptedFile
+                    ? "this encrypted file holds, in clear (a comment or an unencrypted value), what looks like \(finding.what)"
+                    : "this file is not encrypted but holds what looks like \(finding.what)",
                 hint: plaintextHint)
         }
     }

@@ -25,7 +25,15 @@ public enum DesiredStateSource {
 
     /// Pure step after the fetch, shared by the CLI and the benchmark.
     public static func validate(_ snapshot: ConfigSnapshot, catalog: ProviderCatalog) -> ValidationReport {
-        let files = snapshot.files.map { ConfigFile(path: $0.path, repositoryPath: $0.repositoryPath, contents: $0.contents) }
+        let files = snapshot.files.map { file in
+            let special: ConfigFile.Special? =
+                switch file.special {
+                case .symbolicLink(let target)?: .symbolicLink(target: target)
+                case .tooLarge(let bytes)?: .tooLarge(bytes: bytes)
+                case nil: nil
+                }
+            return ConfigFile(path: file.path, repositoryPath: file.repositoryPath, contents: file.contents, special: special)
+        }
         let result = ConfigLoader.load(files, catalog: catalog)
         let source = ValidationReport.Source(
             repository: RunLog.redactURL(snapshot.repository), commit: snapshot.commit, refName: snapshot.refName,

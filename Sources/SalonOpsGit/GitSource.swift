@@ -62,7 +62,9 @@ struct CommitReader {
         let (commit, refName) = try resolve(spec)
         let tree = try rootTree(of: commit)
         var files: [SnapshotFile] = []
-        try collect(tree, prefix: "", into: &files)
+        var odbHandle: OpaquePointer?
+        let objects = git_repository_odb(&odbHandle, repository.handle) == 0 ? odbHandle.map(ObjectDatabase.init) : nil
+        try collect(tree, prefix: "", objects: objects, into: &files)
         files.sort { $0.path < $1.path }
         return ConfigSnapshot(
             repository: options.repository, commit: commit.id, refName: refName, root: root.path,
@@ -151,9 +153,10 @@ struct CommitReader {
         return error.error("reading the \(kind) of '\(path)'", objectId: hex)
     }
 
-    /// Depth-first over the tree, reading the blobs `include` accepts. Symlinks and submodules
-    /// (commit entries) are skipped: neither has content of its own in this commit.
-    private func collect(_ tree: Tree, prefix: String, into files: inout [SnapshotFile]) throws {
+    /// Depth-first over the tree, reading the blobs `include` accepts (those over the size bound
+    /// are listed, not read). Symlinks are listed with their target, never followed; submodules
+    /// (commit entries) are skipped: they have no content in this commit.
+    private func collect(_ tree: Tree, prefix: String, objects: ObjectDatabase?, into files: inout [SnapshotFile]) throws {
         for index in 0..<git_tree_entrycount(tree.handle) {
             // Entries by index belong to the tree, which outlives this loop.
             guard let entry = git_tree_entry_byindex(tree.handle, index), let name = LibGit2.string(git_tree_entry_name(entry)) else { continue }
@@ -161,14 +164,26 @@ struct CommitReader {
             let id = git_tree_entry_id(entry)
             switch git_tree_entry_type(entry) {
             case GIT_OBJECT_TREE:
-                try collect(try lookupTree(id, path: root.repositoryPath(path)), prefix: path, into: &files)
+                try collect(try lookupTree(id, path: root.repositoryPath(path)), prefix: path, objects: objects, into: &files)
             case GIT_OBJECT_BLOB:
-                guard git_tree_entry_filemode(entry) != GIT_FILEMODE_LINK, options.include(path) else { continue }
+                let link = git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK
+                // Links are listed whatever their name: the loader says what it does not follow.
+                guard link || options.include(path) else { continue }
+                if !link, let size = objects?.size(of: id), size > options.maxFileBytes {
+                    files.append(SnapshotFile(path: path, repositoryPath: root.repositoryPath(path), contents: [], special: .tooLarge(bytes: size)))
+                    continue
+                }
                 var blobHandle: OpaquePointer?
                 let code = git_blob_lookup(&blobHandle, repository.handle, id)
                 guard code == 0, let blobHandle else { throw objectFailure(code, id: id, kind: "blob", path: root.repositoryPath(path)) }
                 let blob = Blob(blobHandle)
-                files.append(SnapshotFile(path: path, repositoryPath: root.repositoryPath(path), contents: blob.bytes))
+                if link {
+                    // A link's blob is its target path.
+                    let target = String(decoding: blob.bytes.prefix(4096), as: UTF8.self)
+                    files.append(SnapshotFile(path: path, repositoryPath: root.repositoryPath(path), contents: [], special: .symbolicLink(target: target)))
+                } else {
+                    files.append(SnapshotFile(path: path, repositoryPath: root.repositoryPath(path), contents: blob.bytes))
+                }
             default:
                 continue
             }

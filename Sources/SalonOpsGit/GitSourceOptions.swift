@@ -16,6 +16,9 @@ public struct GitSourceOptions: Sendable {
     public var credentials: GitCredentials
     /// Which files to read, by path relative to the config root ('/' separated).
     public var include: @Sendable (String) -> Bool
+    /// Files larger than this are listed with their size, not read (a config file is a few
+    /// kilobytes; a commit could carry gigabytes).
+    public var maxFileBytes: Int = 8 << 20
 
     /// The default filter: YAML files.
     public static let yamlFiles: @Sendable (String) -> Bool = { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
@@ -120,10 +123,19 @@ public struct SnapshotFile: Sendable, Hashable {
     /// Relative to the repository root, '/' separated.
     public let repositoryPath: String
     public let contents: [UInt8]
+    /// Set when the entry was not read as a file: a symbolic link, or a file over the size
+    /// bound (`contents` is then empty).
+    public let special: Special?
 
-    public init(path: String, repositoryPath: String, contents: [UInt8]) {
+    public enum Special: Sendable, Hashable {
+        case symbolicLink(target: String)
+        case tooLarge(bytes: Int)
+    }
+
+    public init(path: String, repositoryPath: String, contents: [UInt8], special: Special? = nil) {
         self.path = path
         self.repositoryPath = repositoryPath
         self.contents = contents
+        self.special = special
     }
 }

@@ -225,6 +225,22 @@ final class Blob {
     }
 }
 
+/// The object database, to learn an object's size without inflating it.
+final class ObjectDatabase {
+    let handle: OpaquePointer
+    init(_ handle: OpaquePointer) { self.handle = handle }
+    deinit { git_odb_free(handle) }
+
+    /// The object's size in bytes, or nil when its header cannot be read (the lookup that
+    /// follows reports why).
+    func size(of id: UnsafePointer<git_oid>?) -> Int? {
+        var length = 0
+        var type = GIT_OBJECT_ANY
+        guard let id, git_odb_read_header(&length, &type, handle, id) == 0 else { return nil }
+        return length
+    }
+}
+
 final class Remote {
     let handle: OpaquePointer
     init(_ handle: OpaquePointer) { self.handle = handle }

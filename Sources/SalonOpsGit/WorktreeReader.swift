@@ -63,15 +63,23 @@ struct WorktreeReader {
                 if FileManager.default.fileExists(atPath: (absolute as NSString).appendingPathComponent(".git")) { continue }
                 if isIgnored(repositoryPath + "/") && !tracksAnything(under: repositoryPath + "/", in: index) { continue }
                 try walk(absolute, prefix: path, index: index, into: &files)
-            case .file:
+            case .file(let size):
                 guard options.include(path) else { continue }
                 if isIgnored(repositoryPath) && !isTracked(repositoryPath, in: index) { continue }
+                if size > options.maxFileBytes {
+                    files.append(SnapshotFile(path: path, repositoryPath: repositoryPath, contents: [], special: .tooLarge(bytes: size)))
+                    continue
+                }
                 guard let data = FileManager.default.contents(atPath: absolute) else {
                     throw GitSourceError.libgit2(operation: "reading '\(repositoryPath)' from the work tree", code: -1, message: "the file cannot be read")
                 }
                 files.append(SnapshotFile(path: path, repositoryPath: repositoryPath, contents: Array(data)))
+            case .symbolicLink:
+                if isIgnored(repositoryPath) && !isTracked(repositoryPath, in: index) { continue }
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: absolute)) ?? "?"
+                files.append(SnapshotFile(path: path, repositoryPath: repositoryPath, contents: [], special: .symbolicLink(target: target)))
             case .other:
-                continue  // symlinks (as in commit mode), sockets, fifos
+                continue  // sockets, fifos
             }
         }
     }
@@ -92,7 +100,7 @@ struct WorktreeReader {
         return git_index_find_prefix(&position, index.handle, folder) == 0
     }
 
-    enum Kind { case directory, file, other }
+    enum Kind: Equatable { case directory, file(size: Int), symbolicLink, other }
 
     /// What is at `path` itself, not following a symlink.
     static func kind(of path: String) -> Kind {
@@ -100,7 +108,8 @@ struct WorktreeReader {
         guard lstat(path, &info) == 0 else { return .other }
         switch info.st_mode & S_IFMT {
         case S_IFDIR: return .directory
-        case S_IFREG: return .file
+        case S_IFREG: return .file(size: Int(info.st_size))
+        case S_IFLNK: return .symbolicLink
         default: return .other
         }
     }

@@ -96,19 +96,44 @@ import Testing
         #expect(try await read(repo.url.appendingPathComponent(".git").path).commit == head)
     }
 
-    @Test func submodulesAndSymlinksAreSkipped() async throws {
+    /// Submodules are skipped; links are listed with their target (never followed), so the
+    /// loader can say it does not read them, in a commit and in the work tree alike.
+    @Test func submodulesAreSkippedAndSymlinksListedNotFollowed() async throws {
         let repo = try await GitFixture.make("special-entries")
         try repo.write("real.yaml", "real: true\n")
         let first = try await repo.commitAll("one")
         try FileManager.default.createSymbolicLink(atPath: repo.url.appendingPathComponent("link.yaml").path, withDestinationPath: "real.yaml")
-        try await repo.git("add", "link.yaml")
+        try FileManager.default.createSymbolicLink(atPath: repo.url.appendingPathComponent("passwd.yaml").path, withDestinationPath: "/etc/passwd")
+        try await repo.git("add", "link.yaml", "passwd.yaml")
         // A gitlink (submodule) entry named like a config file: skipped for its kind, not its name.
         try await repo.git("update-index", "--add", "--cacheinfo", "160000,\(first),vendored.yaml")
         try await repo.git("commit", "-q", "-m", "special entries")
         #expect(try await repo.git("ls-tree", "HEAD").contains("160000 commit"))
 
-        let snapshot = try await read(repo.path)
-        #expect(snapshot.files.map(\.path) == ["real.yaml"])
+        for worktree in [false, true] {
+            let snapshot = try await read(repo.path, worktree: worktree)
+            #expect(snapshot.files.map(\.path) == ["link.yaml", "passwd.yaml", "real.yaml"], "worktree: \(worktree)")
+            #expect(snapshot.files[0].special == .symbolicLink(target: "real.yaml") && snapshot.files[0].contents.isEmpty)
+            #expect(snapshot.files[1].special == .symbolicLink(target: "/etc/passwd") && snapshot.files[1].contents.isEmpty)
+            #expect(snapshot.files[2].special == nil)
+        }
+    }
+
+    /// A file over the bound is listed with its size, never inflated into memory.
+    @Test func aFileOverTheSizeBoundIsListedNotRead() async throws {
+        let repo = try await GitFixture.make("large-file")
+        try repo.write("small.yaml", "a: 1\n")
+        try repo.write("big.yaml", String(repeating: "# padding line\n", count: 4_000))
+        _ = try await repo.commitAll("one")
+        for worktree in [false, true] {
+            try TestEnvironment.ready()
+            var options = GitSourceOptions(repository: repo.path, worktree: worktree, cacheDirectory: TestEnvironment.noConfigFolder + "-cache")
+            options.maxFileBytes = 10_000
+            let snapshot = try await GitSource.read(options)
+            #expect(snapshot.files.map(\.path) == ["big.yaml", "small.yaml"])
+            #expect(snapshot.files[0].special == .tooLarge(bytes: 60_000) && snapshot.files[0].contents.isEmpty, "worktree: \(worktree)")
+            #expect(snapshot.files[1].special == nil && snapshot.files[1].contents == Array("a: 1\n".utf8))
+        }
     }
 
     @Test func uncommittedFilesNeverAppearWithoutWorktreeMode() async throws {

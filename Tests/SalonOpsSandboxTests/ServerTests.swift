@@ -118,9 +118,10 @@ import Testing
         let clock = ContinuousClock(), start = clock.now
         await server.stop()  // the client's pooled connection is still open
         let stopped = clock.now - start
-        // stop() cuts a graceful shutdown short after 5 s; on an idle machine it takes well under
-        // a second, on a loaded one (the whole suite at once on 2 cores) a few.
-        #expect(stopped < .seconds(6), "stop took \(stopped)")
+        // stop() cuts a graceful shutdown short after 5 s (without the cut it would wait for the
+        // client to close, which it never does here); on an idle machine it takes well under a
+        // second. The bound proves the cut, not a speed: a loaded 2-core CI once took 8 s.
+        #expect(stopped < .seconds(30), "stop took \(stopped)")
         // Nothing listens any more (AsyncHTTPClient retries a refused connection until the
         // request's deadline, so this takes the whole 1 s timeout).
         await #expect(throws: (any Error).self) { _ = try await sandbox.stripe(.GET, "/v1/balance", timeout: 1) }
