@@ -43,7 +43,9 @@ import Testing
     }
 
     @Test func plaintextInACommentOfASopsFileIsFound() throws {
-        let sops = "# old key, revoked? sk_live_0123456789abcdefghijKLMN\nstripe:\n    secret_key: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]\nsops:\n    version: 3.11.0\n"
+        let sops =
+            "# old key, revoked? sk_live_0123456789abcdefghijKLMN\nstripe:\n    secret_key: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]\n"
+            + "sops:\n    version: 3.11.0\n"
         let result = Self.load([Self.text("secrets/stripe.sops.yaml", sops)])
         let error = try #require(result.diagnostics.first { $0.code == .secretInPlaintext })
         #expect(error.location.description == "secrets/stripe.sops.yaml:1:21")
