@@ -7,7 +7,7 @@ VENV         := .venv
 BIN          := .build/debug/salonops
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release deps test test-deps demo bench bench-secrets fuzz lint format clean
+.PHONY: all build release deps test test-deps demo bench bench-secrets fuzz fuzz-ci fuzz-corpus lint format clean
 
 all: build
 
@@ -77,11 +77,20 @@ bench-secrets: test-deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" .build/release/salonops-bench secrets --runs 20
 
-# libFuzzer targets for the sops, age and .sops.yaml parsers (Fuzz/, scripts/fuzz.sh): each runs
-# FUZZ_SECONDS; a crash fails the target and is kept in .build-fuzz/crashes/.
-FUZZ_SECONDS ?= 60
+# libFuzzer targets for the config loader and the sops, age and .sops.yaml parsers (Fuzz/,
+# scripts/fuzz.sh): each runs FUZZ_SECONDS (10 minutes by hand); a crash fails the target and is
+# kept in .build-fuzz/crashes/. `make fuzz-ci`: CI's run, 1 minute each, reproducible (the
+# committed corpora Fuzz/corpus/ and a fixed seed). `make fuzz-corpus`: merge what runs found
+# into the committed corpora.
+FUZZ_SECONDS ?= 600
 fuzz: test-deps
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-ci: test-deps
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" FUZZ_MODE=ci scripts/fuzz.sh 60
+
+fuzz-corpus: test-deps
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/fuzz.sh --update-corpus
 
 # swift-format, as CI runs it (.swift-format); `make format` rewrites the files in place.
 FORMAT_PATHS := Sources Tests Providers Benchmarks Fuzz

@@ -61,6 +61,15 @@ struct Validate: AsyncParsableCommand {
         let context = SecretsContext(
             keys: AgeKeySources(keyFile: ageKeyFile), audit: AuditLog(stateDirectory: source.stateDirectory),
             command: "validate --credentials", commit: report.source.commit)
+        // The keys are read once: a bad key file is one failure, not one per credential.
+        do { _ = try context.keys.identities() } catch {
+            return report.state.integrations.flatMap { integration in
+                integration.credentials.map { credential in
+                    ValidationReport.CredentialCheck(
+                        integration: integration.metadata.name, name: credential.name, reference: "\(credential.reference)", fingerprint: nil, error: "\(error)")
+                }
+            }.sorted { ($0.integration, $0.name) < ($1.integration, $1.name) }
+        }
         return CredentialResolver.resolve(report.state, files: files, context: context).map { item in
             switch item.result {
             case .success(let secret):
@@ -79,12 +88,19 @@ struct Validate: AsyncParsableCommand {
     private func printCredentials(_ checks: [ValidationReport.CredentialCheck]) {
         print("")
         print("credentials (decrypted in memory, shown by fingerprint):")
+        // A reason shared by several credentials (no key, a bad key file) is said once, after them.
+        let reasons = Dictionary(grouping: checks.compactMap(\.error), by: { $0 }).mapValues(\.count)
         for check in checks {
             if let fingerprint = check.fingerprint {
                 print("  ok    \(check.integration) · \(check.name)  \(check.reference)  \(fingerprint)")
+            } else if let error = check.error, reasons[error, default: 0] > 1 {
+                print("  FAIL  \(check.integration) · \(check.name)  \(check.reference)")
             } else {
                 print("  FAIL  \(check.integration) · \(check.name)  \(check.reference): \(SecretScanner.redact(check.error ?? "failed"))")
             }
+        }
+        for (reason, count) in reasons.sorted(by: { $0.key < $1.key }) where count > 1 {
+            print("  \(count == checks.count ? "all \(count)" : "\(count) of them") failed: \(SecretScanner.redact(reason))")
         }
         let failures = checks.filter { $0.error != nil }.count
         print("\(checks.count - failures) of \(checks.count) credentials decrypted")

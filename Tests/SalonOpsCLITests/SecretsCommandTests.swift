@@ -219,7 +219,7 @@ import SalonOpsTestSupport
     /// `validate --credentials` gives the same verdict and exit code in text and JSON, for each
     /// way a credential can fail: no key at hand, a stranger's key, a MAC that fails, a value
     /// that was edited (its ciphertext no longer authenticates).
-    @Test(arguments: ["no key", "stranger's key", "MAC", "tampered value"])
+    @Test(arguments: ["no key", "stranger's key", "MAC", "tampered value", "bad key file"])
     func credentialFailuresGiveTheSameVerdictInBothFormats(_ failure: String) throws {
         let repo = try Paths.temporaryDirectory("credentials-verdict")
         defer { try? FileManager.default.removeItem(at: repo) }
@@ -233,6 +233,10 @@ import SalonOpsTestSupport
             let made = try CommandRunner.run("/usr/bin/age-keygen", ["-o", stranger.path])
             try #require(made.status == 0, "\(made.stderr)")
             keyFile = stranger.path
+        case "bad key file":
+            let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-key-\(UUID().uuidString).txt")
+            try "not an age identity\n".write(to: bad, atomically: true, encoding: .utf8)
+            keyFile = bad.path
         case "MAC":
             var text = try String(contentsOf: stripe, encoding: .utf8)
             let mac = try #require(text.range(of: #"mac: ENC\[AES256_GCM,data:[A-Za-z0-9+/=]{4}"#, options: .regularExpression))
@@ -271,6 +275,12 @@ import SalonOpsTestSupport
         #expect(text.stdout.contains("FAIL  stripe · secretKey") || failure == "no key" || failure == "stranger's key")
         for output in [text.stdout, text.stderr, json.stdout, json.stderr] {
             #expect(!output.contains("sk_test_demo"))
+        }
+        if failure == "bad key file" {
+            // Said once, with the remedy, not once per credential.
+            #expect(text.stdout.components(separatedBy: "cannot read age identities").count == 2, "\(text.stdout)")
+            #expect(text.stdout.contains("all 26 failed: cannot read age identities from SOPS_AGE_KEY_FILE"))
+            #expect(text.stdout.contains("point it at a file made by age-keygen"))
         }
     }
 

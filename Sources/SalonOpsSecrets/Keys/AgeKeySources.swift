@@ -49,7 +49,8 @@ public enum KeySourceError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .unreadable(let source, let detail): "cannot read age identities from \(source): \(detail)"
+        case .unreadable(let source, let detail):
+            "cannot read age identities from \(source): \(detail); point it at a file made by age-keygen (one 'AGE-SECRET-KEY-1…' line per identity, '#' comments)"
         case .none(let recipients): SopsError.noIdentityMatched(recipients: recipients).description
         }
     }
