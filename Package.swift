@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "SalonOpsCLITests",
             dependencies: [
-                "SalonOpsTestSupport", "SalonOpsSandbox", "SalonOpsProviderTesting",
+                "SalonOpsTestSupport", "SalonOpsSandbox", "SalonOpsProviderTesting", "SalonOpsEmulatorKit", "SalonOpsJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -93,3 +93,16 @@ actor Peak {
     }
     func leave() { current -= 1 }
 }
+
+/// What a provider quotes back of a request is cut out of its error before anyone sees it.
+@Suite struct SentValuesTests {
+    @Test func credentialHeadersAndBothHalvesOfBasicAreCut() {
+        let basic = "Basic " + Data("client%20id:s3cret-half-CANARY".utf8).base64EncodedString()
+        let sent = SentValues(headers: ["Authorization": basic, "X-Api-Key": "key-CANARY-0123", "Accept": "application/json"])
+        let quoted = "you sent \(basic), key-CANARY-0123, client id, s3cret-half-CANARY and application/json"
+        let error = sent.apply(ProviderError(.permanent, status: 400, message: quoted))
+        #expect(!error.message.contains("CANARY"), "\(error.message)")
+        #expect(error.message.contains("application/json"), "a header that carries no credential is left as it is")
+        #expect(error.kind == .permanent && error.status == 400)
+    }
+}

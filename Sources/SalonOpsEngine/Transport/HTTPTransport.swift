@@ -83,7 +83,8 @@ public final class HTTPTransport: Sendable {
             if authenticated {
                 for (name, value) in try await authenticator.headers(self) { headers[name] = value }
             }
-            let outcome = try await exchange(request, headers: headers)
+            let scrub = SentValues(headers: headers)
+            let outcome = try await exchange(request, headers: headers).mapError(scrub.apply)
             let wait: Duration?
             let failure: ProviderError
             switch outcome {
@@ -97,8 +98,9 @@ public final class HTTPTransport: Sendable {
                 }
                 switch classify(response) {
                 case .success: return response
-                case .failure(let error): throw error
-                case .retry(let after, let error):
+                case .failure(let error): throw scrub.apply(error)
+                case .retry(let after, let rawError):
+                    let error = scrub.apply(rawError)
                     guard request.retryable || Self.notProcessed(error) else { throw error }
                     wait = after
                     failure = error
@@ -197,6 +199,41 @@ public final class HTTPTransport: Sendable {
     static func describe(_ error: Error) -> String {
         let text = String(describing: error)
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+}
+
+/// What a request sent that a provider may echo back (an error body that quotes the request's
+/// headers): the value of every header that carries a credential, the credential after its
+/// scheme (`Bearer x`), and both halves of Basic credentials. A provider's words reach messages
+/// only with these cut out.
+struct SentValues {
+    let values: [String]
+
+    static func carriesCredential(_ header: String) -> Bool {
+        let name = header.lowercased()
+        return ["auth", "key", "token", "secret", "signature", "cookie", "session", "password"].contains { name.contains($0) }
+    }
+
+    init(headers: [String: String]) {
+        var values: [String] = []
+        for (name, value) in headers where Self.carriesCredential(name) {
+            values.append(value)
+            let parts = value.split(separator: " ", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            values.append(parts[1])
+            if parts[0].lowercased() == "basic", let data = Data(base64Encoded: parts[1]), let pair = String(data: data, encoding: .utf8) {
+                let halves = pair.split(separator: ":", maxSplits: 1).map(String.init)
+                values += halves + halves.compactMap { $0.removingPercentEncoding }
+            }
+        }
+        // Longest first, so a value inside another is cut with it; short ones (a content type,
+        // "1") are not secrets and would cut words.
+        self.values = Set(values.filter { $0.count >= 8 }).sorted { $0.count > $1.count }
+    }
+
+    func apply(_ error: ProviderError) -> ProviderError {
+        let message = values.reduce(SecretScanner.redact(error.message)) { $0.replacingOccurrences(of: $1, with: "(redacted)") }
+        return message == error.message ? error : ProviderError(error.kind, status: error.status, message: message)
     }
 }
 
