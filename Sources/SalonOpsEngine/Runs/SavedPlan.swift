@@ -12,7 +12,15 @@ public struct SavedPlan: Codable, Sendable {
         self.observed = observed
     }
 
+    /// Far above a plan of every resource of a large chain (a few megabytes), far below what
+    /// would exhaust memory.
+    public static let maxBytes = 64 << 20
+
     public static func read(_ path: String) throws -> SavedPlan {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= maxBytes else {
+            throw SavedPlanError(description: "\(path) is \(size >> 20) MiB, over the \(maxBytes >> 20) MiB a saved plan may be; it is not a plan saved by `salonops plan --out`")
+        }
         let saved = try JSONDecoder().decode(SavedPlan.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         guard saved.plan.schema == Plan.schema else {
             throw SavedPlanError(description: "\(path) has schema \(saved.plan.schema); this salonops reads \(Plan.schema)")
