@@ -96,10 +96,8 @@ public enum ConfigLoader {
         case .tooLarge(let bytes)?:
             // Too large to look through; a YAML file is refused, anything else is not read.
             if file.role != .other {
-                let limits = YAMLLimits.standard
-                sink.error(
-                    .yamlLimit, at: start, "the file is \(YAMLBounds.megabytes(bytes)), over the \(YAMLBounds.megabytes(limits.maxBytes)) limit for one YAML file",
-                    hint: "split it into several files (each establishment, catalogue or integration can have its own)")
+                let exceeded = YAMLLimitExceeded.tooLarge(bytes: bytes)
+                sink.error(.yamlLimit, at: start, exceeded.message, hint: exceeded.hint)
             }
             return result
         case nil:
@@ -182,9 +180,8 @@ public enum ConfigLoader {
         switch error {
         case let .parser(_, problem, mark, _) where problem.hasPrefix("Maximum nesting level"):
             // libyaml's own bound (1,000 levels), met before ours when its scanner reads ahead.
-            sink.error(
-                .yamlLimit, at: at(mark), "collections are nested more than \(YAMLLimits.standard.maxDepth) levels deep",
-                hint: "flatten it: no SalonOps file needs more than a dozen levels")
+            let exceeded = YAMLLimitExceeded.tooDeep(line: mark.line, column: mark.column)
+            sink.error(.yamlLimit, at: at(mark), exceeded.message, hint: exceeded.hint)
         case let .scanner(_, _, mark, yaml) where character(at: mark, in: yaml) == "\t":
             sink.error(
                 .yamlSyntax, at: at(mark), "a tab character: YAML indents with spaces only",

@@ -38,6 +38,21 @@ public struct YAMLLimitExceeded: Error, Sendable, Equatable, CustomStringConvert
     public let hint: String
 
     public var description: String { "\(line):\(column): \(message)" }
+
+    /// A file of `bytes`, over `limits.maxBytes` (the git source lists such files unread).
+    public static func tooLarge(bytes: Int, limits: YAMLLimits = .standard) -> YAMLLimitExceeded {
+        YAMLLimitExceeded(
+            limit: .bytes, line: 1, column: 1,
+            message: "the file is \(YAMLBounds.megabytes(bytes)), over the \(YAMLBounds.megabytes(limits.maxBytes)) limit for one YAML file",
+            hint: "split it into several files (each establishment, catalogue or integration can have its own)")
+    }
+
+    /// Collections nested past `limits.maxDepth` (also what libyaml's own 1,000-level bound says).
+    public static func tooDeep(line: Int, column: Int, limits: YAMLLimits = .standard) -> YAMLLimitExceeded {
+        YAMLLimitExceeded(
+            limit: .depth, line: line, column: column, message: "collections are nested more than \(limits.maxDepth) levels deep",
+            hint: "flatten it: no SalonOps file needs more than a dozen levels")
+    }
 }
 
 public enum YAMLBounds {
@@ -45,12 +60,7 @@ public enum YAMLBounds {
     /// left to the parser proper, which reports it with its own words.
     public static func check(_ text: String, limits: YAMLLimits = .standard) -> YAMLLimitExceeded? {
         let size = text.utf8.count
-        if size > limits.maxBytes {
-            return YAMLLimitExceeded(
-                limit: .bytes, line: 1, column: 1,
-                message: "the file is \(megabytes(size)), over the \(megabytes(limits.maxBytes)) limit for one YAML file",
-                hint: "split it into several files (each establishment, catalogue or integration can have its own)")
-        }
+        if size > limits.maxBytes { return .tooLarge(bytes: size, limits: limits) }
         return EventReader(text).scan(limits)
     }
 
@@ -134,9 +144,7 @@ private final class EventReader {
                 let anchor = event.type == YAML_SEQUENCE_START_EVENT ? name(event.data.sequence_start.anchor) : name(event.data.mapping_start.anchor)
                 stack.append(Frame(nodesBefore: nodes - 1, anchor: anchor))
                 if stack.count > limits.maxDepth {
-                    return exceeded(
-                        .depth, "collections are nested more than \(limits.maxDepth) levels deep",
-                        "flatten it: no SalonOps file needs more than a dozen levels")
+                    return .tooDeep(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1, limits: limits)
                 }
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let frame = stack.popLast() else { continue }
