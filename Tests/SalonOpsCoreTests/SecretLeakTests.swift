@@ -13,33 +13,37 @@ import Testing
         "AGE-SECRET-KEY-1CANARYC4N4RYCANARYC4N4RYCANARYC4N4RYCANARYC4N4RYCANARY6",
     ]
 
+    static let stripeHeader = "apiVersion: salonops.io/v1\nkind: Integration\nmetadata: {name: stripe}\nspec:\n  provider: stripe\n"
+
+    /// No diagnostic, and neither rendering of the report, carries `canary`.
+    static func expectNotQuoted(_ canary: String, in result: LoadResult, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        for diagnostic in result.diagnostics {
+            #expect(
+                !diagnostic.message.contains(canary) && !(diagnostic.hint ?? "").contains(canary), "leaked in \(diagnostic.headline)", sourceLocation: sourceLocation)
+        }
+        let report = ValidationReport(source: .init(repository: ".", commit: String(repeating: "0", count: 40), refName: nil, root: "", fromWorktree: false), result: result)
+        #expect(!report.renderText().contains(canary), sourceLocation: sourceLocation)
+        #expect(!report.renderJSON().contains(canary), sourceLocation: sourceLocation)
+    }
+
     @Test(arguments: canaries)
     func aCanaryNeverAppearsInDiagnostics(canary: String) {
-        let integration = """
-            apiVersion: salonops.io/v1
-            kind: Integration
-            metadata: {name: stripe}
-            spec:
-              provider: stripe
-              enabled: \(canary)
-              credentials:
-                secretKey: \(canary)
-              settings:
-                statementDescriptor: \(canary)
-                webhook: {url: \(canary)}
-            # \(canary)
-            """
+        let integration =
+            Self.stripeHeader + """
+                  enabled: \(canary)
+                  credentials:
+                    secretKey: \(canary)
+                  settings:
+                    statementDescriptor: \(canary)
+                    webhook: {url: \(canary)}
+                # \(canary)
+                """
         let sops = "stripe:\n    key_unencrypted: \(canary)\nsops:\n    version: 3.11.0\n"
         let result = Fixtures.load(["o.yaml": Fixtures.organization, "stripe.yaml": integration, "secrets/s.sops.yaml": sops])
         #expect(result.hasErrors)
         #expect(result.diagnostics.contains { $0.code == .secretInPlaintext })
         #expect(result.diagnostics.contains { $0.code == .plaintextCredential })
-        for diagnostic in result.diagnostics {
-            #expect(!diagnostic.message.contains(canary) && !(diagnostic.hint ?? "").contains(canary), "leaked in \(diagnostic.headline)")
-        }
-        let report = ValidationReport(source: .init(repository: ".", commit: String(repeating: "0", count: 40), refName: nil, root: "", fromWorktree: false), result: result)
-        #expect(!report.renderText().contains(canary))
-        #expect(!report.renderJSON().contains(canary))
+        Self.expectNotQuoted(canary, in: result)
     }
 
     /// Credentials of providers the scanner has no pattern for: a random API token, an AWS key,
@@ -52,34 +56,25 @@ import Testing
 
     @Test(arguments: randomCanaries)
     func aCredentialOfAnyShapeIsNeverQuotedBack(canary: String) {
-        let integration = """
-            apiVersion: salonops.io/v1
-            kind: Integration
-            metadata: {name: stripe}
-            spec:
-              provider: stripe
-              enabled: \(canary)
-              prune: \(canary)
-              establishments: [\(canary)]
-              credentials:
-                secretKey: {secret: \(canary)}
-                other: {secret: "secrets/\(canary).sops.yaml#\(canary)"}
-              \(canary): true
-              settings:
-                \(canary): x
-            ---
-            apiVersion: salonops.io/v1
-            kind: \(canary)
-            metadata: {name: \(canary)}
-            """
+        let integration =
+            Self.stripeHeader + """
+                  enabled: \(canary)
+                  prune: \(canary)
+                  establishments: [\(canary)]
+                  credentials:
+                    secretKey: {secret: \(canary)}
+                    other: {secret: "secrets/\(canary).sops.yaml#\(canary)"}
+                  \(canary): true
+                  settings:
+                    \(canary): x
+                ---
+                apiVersion: salonops.io/v1
+                kind: \(canary)
+                metadata: {name: \(canary)}
+                """
         let result = Fixtures.load(["o.yaml": Fixtures.organization, "stripe.yaml": integration])
         #expect(result.diagnostics.errorCount >= 5, "\(Fixtures.lines(result))")
-        for diagnostic in result.diagnostics {
-            #expect(!diagnostic.message.contains(canary) && !(diagnostic.hint ?? "").contains(canary), "leaked in \(diagnostic.headline)")
-        }
-        let report = ValidationReport(source: .init(repository: ".", commit: String(repeating: "0", count: 40), refName: nil, root: "", fromWorktree: false), result: result)
-        #expect(!report.renderText().contains(canary))
-        #expect(!report.renderJSON().contains(canary))
+        Self.expectNotQuoted(canary, in: result)
     }
 
     /// What a config's messages quote and must stay readable: names, paths, commit ids, fields.
