@@ -30,6 +30,12 @@ struct EngineOptions: ParsableArguments {
     @Flag(name: .long, help: "Apply even past the safety thresholds (the plan names what it overrides).")
     var force = false
 
+    @Flag(
+        name: .long,
+        help:
+            "Where several resources at a provider carry one resource's ownership key, keep one and retire (delete or archive) the others, as `prune: true` does.")
+    var retireDuplicates = false
+
     @Option(
         name: .long,
         help: ArgumentHelp("With a bare --sandbox: what an emulator knows as the real provider does (repeatable), as for `sandbox serve`.", valueName: "PROVIDER.KEY=VALUE"))
@@ -81,7 +87,8 @@ struct EngineRun {
         let configuration = EngineConfiguration(
             source: git, stateDirectory: source.stateDirectory, reportDirectory: options.reportDir, ageKeyFile: options.ageKeyFile,
             endpoints: Endpoints(overrides: overrides, sandbox: sandboxURL), providers: Registry.providers,
-            limits: EngineLimits(maxInFlight: max(1, options.maxInFlight)), command: command, logger: source.makeLogger())
+            limits: EngineLimits(maxInFlight: max(1, options.maxInFlight)), retireDuplicates: options.retireDuplicates, command: command,
+            logger: source.makeLogger())
         do {
             return EngineRun(engine: try await Engine.start(configuration), sandbox: sandbox)
         } catch let error as EngineStartError {
