@@ -34,11 +34,11 @@ final class SandboxCore: Sendable {
 
     /// Draws this request's fault and records it in the counters, in one step so that the
     /// order of draws is the order of arrival.
-    func admit(provider: String, method: String, path: String, write: Bool) -> (fault: InjectedFault?, delay: Duration) {
+    func admit(provider: String, method: String, path: String, write: Bool) -> (fault: InjectedFault?, delay: Duration, churn: UInt64?) {
         mutable.withLock { state in
             let decision = state.faults.draw()
             state.stats.record(provider: provider, method: method, path: path, faulted: decision.fault != nil, write: write)
-            return decision
+            return (decision.fault, decision.delay, method == "GET" ? state.faults.drawChurn() : nil)
         }
     }
 
@@ -83,7 +83,7 @@ struct SandboxResponder: HTTPResponder {
         var providerPath = String(trimmed.dropFirst(providerName.count))
         if providerPath.isEmpty { providerPath = "/" }
 
-        let (fault, delay) = core.admit(
+        let (fault, delay, churn) = core.admit(
             provider: providerName, method: method,
             path: provider.statsPath(method: method, path: providerPath),
             write: provider.isWrite(method: method, path: providerPath))
@@ -119,6 +119,7 @@ struct SandboxResponder: HTTPResponder {
         let providerRequest = EmulatorRequest(
             method: method, path: providerPath, query: request.uri.query ?? "",
             headers: headers, body: body)
+        if let churn, fault == nil { await provider.churn(churn, like: providerRequest) }
         let answer = await provider.respond(to: providerRequest)
         if fault == .connectionReset {
             // The handler ran (its state change stands); the client gets no answer at all.

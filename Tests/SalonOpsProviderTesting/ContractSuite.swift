@@ -275,7 +275,8 @@ public struct ContractSuite<Fixture: ContractFixture>: Sendable {
         }
     }
 
-    /// Each seed: the base config applied through a storm of faults converges in ONE run (no
+    /// Each seed: the base config applied through a storm of faults (listings changing between
+    /// their pages included, with `churn`) converges in ONE run (no
     /// change fails), the next plan is empty, nothing is duplicated or orphaned. Returns, by
     /// seed, the retries each run sent and those it took from the provider's budget. Seeds run
     /// `parallel` at a time (each its own peer and limiter): the provider's pacing, not the
@@ -297,7 +298,11 @@ public struct ContractSuite<Fixture: ContractFixture>: Sendable {
     func stormRun(_ faults: String, seed: UInt64) async throws -> StatusReport.Retries {
         var retries = StatusReport.Retries(sent: 0, fromBudget: 0, budget: 0)
         try await withPeer(faults: faults, seed: seed) { peer, state in
-            let reconciler = try await engine(peer, .base, state: state)
+            // The base config listed in pages of two (the `.large` options), so that a listing
+            // the `churn` fault changes is read over several pages.
+            let reconciler = await EngineFixtures.reconciler(
+                try EngineFixtures.state(fixture.files(.base)), endpoints: peer.endpoints, client: peer.client,
+                credentials: fixture.credentials, options: fixture.options(.large), stateDirectory: state)
             let (first, observation) = await reconciler.plan(id: "storm-\(seed)")
             try #require(!first.hasErrors, "seed \(seed): \(first.integrations.compactMap(\.error))")
             let result = await reconciler.apply(first, observation: observation, pending: PendingLog(stateDirectory: state, scope: "t"), store: nil)
