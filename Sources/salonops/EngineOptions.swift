@@ -73,7 +73,10 @@ struct EngineRun {
     static let embeddedSandbox = "embedded"
 
     /// Loads and validates the config (exit 1 when invalid), decrypts credentials, connects providers.
-    static func start(source: SourceOptions, engine options: EngineOptions, command: String, ref: String? = nil) async throws -> EngineRun {
+    /// `retireDuplicates`: what a saved plan was made with, when it retires duplicates.
+    static func start(source: SourceOptions, engine options: EngineOptions, command: String, ref: String? = nil, retireDuplicates: Bool = false) async throws
+        -> EngineRun
+    {
         var git = source.gitOptions
         if let ref { git.ref = ref }
         let overrides = try options.endpointOverrides()
@@ -87,7 +90,7 @@ struct EngineRun {
         let configuration = EngineConfiguration(
             source: git, stateDirectory: source.stateDirectory, reportDirectory: options.reportDir, ageKeyFile: options.ageKeyFile,
             endpoints: Endpoints(overrides: overrides, sandbox: sandboxURL), providers: Registry.providers,
-            limits: EngineLimits(maxInFlight: max(1, options.maxInFlight)), retireDuplicates: options.retireDuplicates, command: command,
+            limits: EngineLimits(maxInFlight: max(1, options.maxInFlight)), retireDuplicates: options.retireDuplicates || retireDuplicates, command: command,
             logger: source.makeLogger())
         do {
             return EngineRun(engine: try await Engine.start(configuration), sandbox: sandbox)

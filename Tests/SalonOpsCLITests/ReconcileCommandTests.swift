@@ -347,8 +347,9 @@ struct SplitMix {
     }
 
     /// A copy of a managed product (its markers included) is a duplicate, not drift: the plan
-    /// says so with the command that fixes it, `reconcile` leaves it (exit 2), and
-    /// `reconcile --retire-duplicates` archives the copy and keeps the original.
+    /// says so with the command that fixes it, `reconcile` leaves it (exit 2), a plan saved
+    /// with `--retire-duplicates` is applied as made (the copy archived, the original kept), and
+    /// `reconcile --retire-duplicates` retires the next copy.
     @Test func duplicatesAreReportedThenRetiredFromTheCommandLine() async throws {
         let setup = try await Setup.make()
         defer { Task { await setup.cleanUp() } }
@@ -362,6 +363,7 @@ struct SplitMix {
             form += "&metadata%5B\(name)%5D=" + (value as? String ?? "").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         }
         let copyID = try #require(try await setup.stripe(.POST, "/v1/products", form: form)["id"] as? String)
+        let planFile = setup.repo.appendingPathComponent("plan.json").path
 
         let plan = try await setup.salonops(["plan"])
         #expect(plan.status == 2, "\(plan.stdout)\(plan.stderr)")
@@ -375,12 +377,22 @@ struct SplitMix {
         #expect(left.status == 2, "\(left.stdout)\(left.stderr)")
         #expect(try await setup.stripe(.GET, "/v1/products/\(copyID)")["active"] as? Bool == true)
 
-        let retired = try await setup.salonops(["reconcile", "--retire-duplicates"])
+        // Reviewed as a saved plan: applied as it was made, the flag included.
+        let reviewed = try await setup.salonops(["plan", "--retire-duplicates", "--out", planFile])
+        #expect(reviewed.status == 2, "\(reviewed.stdout)\(reviewed.stderr)")
+        #expect(reviewed.stdout.contains("retiring [\(copyID)]"), "\(reviewed.stdout)")
+        let retired = try await setup.salonops(["apply", planFile])
         #expect(retired.status == 0, "\(retired.stdout)\(retired.stderr)")
         #expect(retired.stdout.contains("duplicate of [\(originalID)], retired"))
         #expect(retired.stdout.contains("Apply: 1 applied, 0 failed, 0 skipped."))
         #expect(try await setup.stripe(.GET, "/v1/products/\(copyID)")["active"] as? Bool == false)
         #expect(try await setup.stripe(.GET, "/v1/products/\(originalID)")["active"] as? Bool == true)
+
+        // A second copy, retired by a scheduled reconcile with the flag.
+        let secondID = try #require(try await setup.stripe(.POST, "/v1/products", form: form)["id"] as? String)
+        let scheduled = try await setup.salonops(["reconcile", "--retire-duplicates"])
+        #expect(scheduled.status == 0, "\(scheduled.stdout)\(scheduled.stderr)")
+        #expect(try await setup.stripe(.GET, "/v1/products/\(secondID)")["active"] as? Bool == false)
         let settled = try await setup.salonops(["plan"])
         #expect(settled.status == 0, "\(settled.stdout)")
     }

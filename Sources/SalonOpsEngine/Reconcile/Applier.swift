@@ -77,6 +77,8 @@ extension Reconciler {
             observedByRemote[resource.kind + "\u{1F}" + resource.remoteID] = resource
             if !resource.archived, resource.owner == owner, let key = resource.key { remoteIDs[ResourceRef(resource.kind, key)] = resource.remoteID }
         }
+        // Of duplicates, the one kept is what references point at.
+        for duplicate in integrationPlan.duplicates { remoteIDs[ResourceRef(duplicate.kind, duplicate.key)] = duplicate.kept }
         for change in integrationPlan.changes where change.action == .adopt || (change.action == .update && remoteIDs[ResourceRef(change.kind, change.key)] == nil) {
             if let remote = change.remoteID { remoteIDs[ResourceRef(change.kind, change.key)] = remote }
         }
