@@ -74,8 +74,8 @@ import Testing
 /// The `churn` fault: listings change between their pages, from a stream of their own.
 @Suite struct ChurnFaultTests {
     @Test func parsesAndLeavesTheOtherFaultsOfASeedAsTheyWere() throws {
-        let plan = try FaultPlan(parsing: "429=0.2,503=0.2,reset=0.02,churn=0.1")
-        #expect(plan.churn == 0.1)
+        let plan = try FaultPlan(parsing: "429=0.2,503=0.2,reset=0.02,churn=0.1,slow=0.2")
+        #expect(plan.churn == 0.1 && plan.slowBody == 0.2)
         #expect(try FaultPlan(parsing: plan.description) == plan)
         var with = FaultInjector(plan: plan, seed: 5)
         var without = FaultInjector(plan: try FaultPlan(parsing: "429=0.2,503=0.2,reset=0.02"), seed: 5)
@@ -99,6 +99,16 @@ import Testing
             }
             #expect(counts.first == 1, "the first read sees the product added before it: \(counts)")
             #expect(Set(counts).count > 1, "the listing moves: \(counts)")
+        }
+    }
+
+    /// A slow body arrives whole, later.
+    @Test func aSlowBodyArrivesWhole() async throws {
+        try await withSandbox(try faults("slow=1", seed: 3, retryAfter: 0)) { sandbox in
+            let created = try await sandbox.stripe(.POST, "/v1/products", [("name", String(repeating: "Soin ", count: 40))])
+            #expect(created.status == 200, "\(created.body)")
+            let read = try await sandbox.stripe(.GET, "/v1/products/\(created.string("id") ?? "")")
+            #expect(read.string("name") == String(repeating: "Soin ", count: 40))
         }
     }
 }

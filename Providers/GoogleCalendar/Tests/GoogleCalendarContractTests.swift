@@ -161,7 +161,7 @@ struct GoogleCalendarFixture: ContractFixture {
     /// The storm of issue 9, 20 seeds, each converging in one run: a calendar insert that got a
     /// 503 or lost its answer is read back by its tag before it is sent again.
     @Test func convergesInOneRunUnderAStormOfFaults() async throws {
-        let retries = try await suite().convergesInOneRunUnderAStorm("429=0.2,503=0.2,reset=0.02,churn=0.1", seeds: Array(1...20))
+        let retries = try await suite().convergesInOneRunUnderAStorm("429=0.2,503=0.2,reset=0.02,churn=0.1,slow=0.2", seeds: Array(1...20))
         #expect(retries.count == 20 && retries.values.allSatisfy { $0.sent > 0 }, "\(retries)")
         // The figures docs/reliability.md quotes.
         let sent = retries.values.map(\.sent), fromBudget = retries.values.map(\.fromBudget).reduce(0, +)

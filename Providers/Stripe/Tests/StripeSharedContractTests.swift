@@ -143,10 +143,10 @@ struct StripeFixture: ContractFixture {
     }
 
     /// The storm of issue 9 (20 % 429, 20 % 503 with Retry-After, 2 % connections reset after
-    /// the handler ran) and listings changing between pages (churn), 20 seeds: each converges in one run.
+    /// the handler ran) listings changing between pages (churn) and slow bodies, 20 seeds: each converges in one run.
     @Test func convergesInOneRunUnderAStormOfFaults() async throws {
         let retries = try await ContractSuite(StripeFixture(peer: .sandbox)).convergesInOneRunUnderAStorm(
-            "429=0.2,503=0.2,reset=0.02,churn=0.1", seeds: Array(1...20))
+            "429=0.2,503=0.2,reset=0.02,churn=0.1,slow=0.2", seeds: Array(1...20))
         #expect(retries.count == 20 && retries.values.allSatisfy { $0.sent > 0 }, "\(retries)")
         // The figures docs/reliability.md quotes.
         let sent = retries.values.map(\.sent), fromBudget = retries.values.map(\.fromBudget).reduce(0, +)
