@@ -85,6 +85,10 @@ public protocol ProviderEmulator: Sendable {
     func statsPath(method: String, path: String) -> String
     /// Whether the counters count the request as a write.
     func isWrite(method: String, path: String) -> Bool
+    /// The sandbox's `churn` fault: adds (even `draw`) or removes (odd) one resource nobody
+    /// manages, as another user of the account would, with the credentials of `request` (a
+    /// read about to be answered), so that listings change between their pages.
+    func churn(_ draw: UInt64, like request: EmulatorRequest) async
 }
 
 extension ProviderEmulator {
@@ -95,6 +99,8 @@ extension ProviderEmulator {
     public func statsPath(method: String, path: String) -> String { path }
 
     public func isWrite(method: String, path: String) -> Bool { method != "GET" && method != "HEAD" }
+
+    public func churn(_ draw: UInt64, like request: EmulatorRequest) async {}
 }
 
 extension JSONValue {

@@ -10,11 +10,14 @@ public struct ProviderTraits: Sendable {
     /// Reads an answer: success, retry (after a delay) or a typed failure. From the response,
     /// not the status alone (Google's 403 `rateLimitExceeded` is retried, `quotaExceeded` not).
     public var classify: @Sendable (ProviderResponse) -> ResponseClass
-    /// Tries of one request, the first included.
+    /// Tries of one request, the first included, once the run's retry budget is spent.
     public var maxAttempts: Int
+    /// Retries one run may spend on this provider beyond `maxAttempts`, for a storm of throttling
+    /// and outages to pass within the run.
+    public var retryBudget: RetryBudget
 
     public init(
-        endpoints: [Endpoint], auth: AuthScheme, rate: RatePolicy, maxAttempts: Int = 6,
+        endpoints: [Endpoint], auth: AuthScheme, rate: RatePolicy, maxAttempts: Int = 6, retryBudget: RetryBudget = RetryBudget(),
         classify: @escaping @Sendable (ProviderResponse) -> ResponseClass
     ) {
         self.endpoints = endpoints
@@ -22,9 +25,27 @@ public struct ProviderTraits: Sendable {
         self.rate = rate
         self.classify = classify
         self.maxAttempts = maxAttempts
+        self.retryBudget = retryBudget
     }
 
     public func endpoint(_ name: String) -> Endpoint? { endpoints.first { $0.name == name } }
+}
+
+/// How far a run goes on retrying one provider (a retry quota, as the AWS SDKs keep one): each
+/// request gets `ProviderTraits.maxAttempts`; past that, a request may go on up to
+/// `maxAttemptsPerRequest` while the run still has retries of its budget left. A sick
+/// provider then cannot make a run retry without end, and a passing storm does not fail a
+/// change. Whatever the budget, nothing waits past the run's deadline.
+public struct RetryBudget: Sendable, Hashable {
+    /// Retries (beyond each request's `maxAttempts`) one run may spend on this provider.
+    public var retriesPerRun: Int
+    /// Tries of one request while the budget lasts, the first included.
+    public var maxAttemptsPerRequest: Int
+
+    public init(retriesPerRun: Int = 500, maxAttemptsPerRequest: Int = 20) {
+        self.retriesPerRun = retriesPerRun
+        self.maxAttemptsPerRequest = maxAttemptsPerRequest
+    }
 }
 
 /// One base URL of a provider. `{name}` placeholders are filled from the Integration's settings

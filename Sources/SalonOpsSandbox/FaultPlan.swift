@@ -2,12 +2,17 @@ import SalonOpsEmulatorKit
 
 /// Faults the sandbox injects into provider requests, drawn from the configuration's seed.
 ///
-/// Text form (any subset, any order, comma-separated): `429=0.1,503=0.05,reset=0.01,latency=5ms..50ms`.
+/// Text form (any subset, any order, comma-separated): `429=0.1,503=0.05,reset=0.01,latency=5ms..50ms,churn=0.1,slow=0.2`.
 /// - `429=p`: answer 429 with `Retry-After` and the provider's rate-limit body, before the handler runs.
 /// - `503=p`: answer 503 before the handler runs.
 /// - `reset=p`: run the handler (its state change happens), then close the connection without answering.
 /// - `latency=a..b` (or `latency=a`): delay every provider request by a uniform duration in [a, b];
 ///   units `us`, `ms`, `s`.
+/// - `churn=p`: before a read (GET) is answered, the provider adds or removes one resource as
+///   someone else on the account would, so listings change between their pages. Drawn from a
+///   stream of its own: the other faults of a seed stay what they were.
+/// - `slow=p`: an answer's body is sent in four pieces with a pause of `FaultPlan.slowPause`
+///   between them (a slow network or a busy provider), from a stream of its own too.
 /// The three probabilities are exclusive outcomes of one draw, so they must add up to at most 1.
 public struct FaultPlan: Sendable, Equatable, CustomStringConvertible {
     public static let none = FaultPlan()
@@ -20,15 +25,23 @@ public struct FaultPlan: Sendable, Equatable, CustomStringConvertible {
     public var connectionReset: Double
     /// Added delay for every provider request, uniform in the range.
     public var latency: ClosedRange<Duration>?
+    /// Probability that a read first sees the provider's listings change (`ProviderEmulator.churn`).
+    public var churn: Double
+    /// Probability that an answer's body trickles in pieces.
+    public var slowBody: Double
+    /// The pause between the pieces of a slow body: short, so that tests stay fast.
+    public static let slowPause = Duration.milliseconds(2)
 
     public init(
         rateLimited: Double = 0, unavailable: Double = 0, connectionReset: Double = 0,
-        latency: ClosedRange<Duration>? = nil
+        latency: ClosedRange<Duration>? = nil, churn: Double = 0, slowBody: Double = 0
     ) {
+        self.slowBody = slowBody
         self.rateLimited = rateLimited
         self.unavailable = unavailable
         self.connectionReset = connectionReset
         self.latency = latency
+        self.churn = churn
     }
 
     /// Parses the text form; throws a `FaultPlanError` naming the bad part.
@@ -40,12 +53,12 @@ public struct FaultPlan: Sendable, Equatable, CustomStringConvertible {
         for rawPart in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
             let part = String(rawPart).trimmingWhitespace
             guard let eq = part.firstIndex(of: "=") else {
-                throw FaultPlanError(part: part, reason: "expected NAME=VALUE (NAME one of 429, 503, reset, latency)")
+                throw FaultPlanError(part: part, reason: "expected NAME=VALUE (NAME one of 429, 503, reset, latency, churn, slow)")
             }
             let name = String(part[..<eq]).trimmingWhitespace
             let value = String(part[part.index(after: eq)...]).trimmingWhitespace
-            guard ["429", "503", "reset", "latency"].contains(name) else {
-                throw FaultPlanError(part: part, reason: "unknown fault '\(name)' (expected 429, 503, reset or latency)")
+            guard ["429", "503", "reset", "latency", "churn", "slow"].contains(name) else {
+                throw FaultPlanError(part: part, reason: "unknown fault '\(name)' (expected 429, 503, reset, latency, churn or slow)")
             }
             guard seen.insert(name).inserted else {
                 throw FaultPlanError(part: part, reason: "'\(name)' is given more than once")
@@ -54,6 +67,8 @@ public struct FaultPlan: Sendable, Equatable, CustomStringConvertible {
             case "429": rateLimited = try Self.probability(value, part: part)
             case "503": unavailable = try Self.probability(value, part: part)
             case "reset": connectionReset = try Self.probability(value, part: part)
+            case "churn": churn = try Self.probability(value, part: part)
+            case "slow": slowBody = try Self.probability(value, part: part)
             default: latency = try Self.latencyRange(value, part: part)
             }
         }
@@ -73,6 +88,8 @@ public struct FaultPlan: Sendable, Equatable, CustomStringConvertible {
         if let latency {
             parts.append("latency=\(Self.format(latency.lowerBound))..\(Self.format(latency.upperBound))")
         }
+        if churn > 0 { parts.append("churn=\(churn)") }
+        if slowBody > 0 { parts.append("slow=\(slowBody)") }
         return parts.isEmpty ? "none" : parts.joined(separator: ",")
     }
 
@@ -130,10 +147,27 @@ public struct FaultPlanError: Error, Equatable, CustomStringConvertible {
 struct FaultInjector: Sendable {
     let plan: FaultPlan
     private var random: SeededGenerator
+    private var churnRandom: SeededGenerator
+    private var slowRandom: SeededGenerator
 
     init(plan: FaultPlan, seed: UInt64) {
         self.plan = plan
         self.random = SeededGenerator(seed: seed, stream: 1)
+        self.churnRandom = SeededGenerator(seed: seed, stream: 2)
+        self.slowRandom = SeededGenerator(seed: seed, stream: 3)
+    }
+
+    /// Whether this answer's body trickles.
+    mutating func drawSlowBody() -> Bool {
+        guard plan.slowBody > 0 else { return false }
+        return slowRandom.nextUnit() < plan.slowBody
+    }
+
+    /// For a read: whether the provider's listings change first, and the number that says how.
+    mutating func drawChurn() -> UInt64? {
+        guard plan.churn > 0 else { return nil }
+        let happens = churnRandom.nextUnit() < plan.churn, how = churnRandom.next()
+        return happens ? how : nil
     }
 
     mutating func draw() -> (fault: InjectedFault?, delay: Duration) {

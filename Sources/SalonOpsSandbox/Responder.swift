@@ -34,11 +34,11 @@ final class SandboxCore: Sendable {
 
     /// Draws this request's fault and records it in the counters, in one step so that the
     /// order of draws is the order of arrival.
-    func admit(provider: String, method: String, path: String, write: Bool) -> (fault: InjectedFault?, delay: Duration) {
+    func admit(provider: String, method: String, path: String, write: Bool) -> (fault: InjectedFault?, delay: Duration, churn: UInt64?, slowBody: Bool) {
         mutable.withLock { state in
             let decision = state.faults.draw()
             state.stats.record(provider: provider, method: method, path: path, faulted: decision.fault != nil, write: write)
-            return decision
+            return (decision.fault, decision.delay, method == "GET" ? state.faults.drawChurn() : nil, state.faults.drawSlowBody())
         }
     }
 
@@ -83,13 +83,13 @@ struct SandboxResponder: HTTPResponder {
         var providerPath = String(trimmed.dropFirst(providerName.count))
         if providerPath.isEmpty { providerPath = "/" }
 
-        let (fault, delay) = core.admit(
+        let (fault, delay, churn, slowBody) = core.admit(
             provider: providerName, method: method,
             path: provider.statsPath(method: method, path: providerPath),
             write: provider.isWrite(method: method, path: providerPath))
         if delay > .zero { try? await Task.sleep(for: delay) }
         if let fault, fault != .connectionReset {
-            return Self.response(provider.faultResponse(fault, retryAfterSeconds: core.configuration.retryAfterSeconds, path: providerPath))
+            return Self.response(provider.faultResponse(fault, retryAfterSeconds: core.configuration.retryAfterSeconds, path: providerPath), slowBody: slowBody)
         }
 
         var request = request
@@ -119,12 +119,13 @@ struct SandboxResponder: HTTPResponder {
         let providerRequest = EmulatorRequest(
             method: method, path: providerPath, query: request.uri.query ?? "",
             headers: headers, body: body)
+        if let churn, fault == nil { await provider.churn(churn, like: providerRequest) }
         let answer = await provider.respond(to: providerRequest)
         if fault == .connectionReset {
             // The handler ran (its state change stands); the client gets no answer at all.
             try? await context.channel.close()
         }
-        return Self.response(answer)
+        return Self.response(answer, slowBody: slowBody)
     }
 
     private func control(method: String, path: String) -> EmulatorResponse {
@@ -157,13 +158,25 @@ struct SandboxResponder: HTTPResponder {
         }
     }
 
-    static func response(_ answer: EmulatorResponse) -> Response {
+    /// `slowBody`: the body in four pieces, a pause between them (the `slow` fault).
+    static func response(_ answer: EmulatorResponse, slowBody: Bool = false) -> Response {
         var fields = HTTPFields()
         for (name, value) in answer.headers {
             if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
         }
-        return Response(
-            status: HTTPResponse.Status(code: answer.status), headers: fields,
-            body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
+        let bytes = Array(answer.body.utf8)
+        guard slowBody, bytes.count >= 4 else {
+            return Response(status: HTTPResponse.Status(code: answer.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        let size = (bytes.count + 3) / 4
+        let pieces = stride(from: 0, to: bytes.count, by: size).map { ByteBuffer(bytes: bytes[$0..<min($0 + size, bytes.count)]) }
+        let body = ResponseBody(contentLength: bytes.count) { writer in
+            for (index, piece) in pieces.enumerated() {
+                if index > 0 { try await Task.sleep(for: FaultPlan.slowPause) }
+                try await writer.write(piece)
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: fields, body: body)
     }
 }

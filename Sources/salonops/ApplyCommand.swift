@@ -31,7 +31,9 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let run = try await EngineRun.start(source: source, engine: engine, command: "apply", ref: saved?.plan.commit)
+        // A saved plan that retires duplicates was reviewed so: it is recomputed the same way.
+        let retires = saved?.plan.integrations.contains { $0.changes.contains { $0.duplicateOf != nil } } ?? false
+        let run = try await EngineRun.start(source: source, engine: engine, command: "apply", ref: saved?.plan.commit, retireDuplicates: retires)
         // A saved plan was reviewed when it was made (as `terraform apply PLANFILE`): no question.
         let ask = !autoApprove && saved == nil
         let renderer = run.renderer

@@ -31,7 +31,7 @@ struct CheckCommand: AsyncParsableCommand {
                 }
             }
         }
-        run.engine.writeReport(plan: nil, result: nil, connections: connections, output: terminalOutput)
+        await run.engine.writeReport(plan: nil, result: nil, connections: connections, output: terminalOutput)
         await run.shutdown()
         throw ExitCode(failures == 0 ? 0 : 1)
     }

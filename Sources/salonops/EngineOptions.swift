@@ -30,6 +30,12 @@ struct EngineOptions: ParsableArguments {
     @Flag(name: .long, help: "Apply even past the safety thresholds (the plan names what it overrides).")
     var force = false
 
+    @Flag(
+        name: .long,
+        help:
+            "Where several resources at a provider carry one resource's ownership key, keep one and retire (delete or archive) the others, as `prune: true` does.")
+    var retireDuplicates = false
+
     @Option(
         name: .long,
         help: ArgumentHelp("With a bare --sandbox: what an emulator knows as the real provider does (repeatable), as for `sandbox serve`.", valueName: "PROVIDER.KEY=VALUE"))
@@ -80,7 +86,10 @@ struct EngineRun {
     static let embeddedSandbox = "embedded"
 
     /// Loads and validates the config (exit 1 when invalid), decrypts credentials, connects providers.
-    static func start(source: SourceOptions, engine options: EngineOptions, command: String, ref: String? = nil) async throws -> EngineRun {
+    /// `retireDuplicates`: what a saved plan was made with, when it retires duplicates.
+    static func start(source: SourceOptions, engine options: EngineOptions, command: String, ref: String? = nil, retireDuplicates: Bool = false) async throws
+        -> EngineRun
+    {
         var git = source.gitOptions
         if let ref { git.ref = ref }
         let overrides: [String: String]
@@ -98,7 +107,8 @@ struct EngineRun {
         let configuration = EngineConfiguration(
             source: git, stateDirectory: source.stateDirectory, reportDirectory: options.reportDir, ageKeyFile: options.ageKeyFile,
             endpoints: Endpoints(overrides: overrides, sandbox: sandboxURL), providers: Registry.providers,
-            limits: EngineLimits(maxInFlight: max(1, options.maxInFlight)), command: command, logger: source.makeLogger())
+            limits: EngineLimits(maxInFlight: max(1, options.maxInFlight)), retireDuplicates: options.retireDuplicates || retireDuplicates, command: command,
+            logger: source.makeLogger())
         do {
             return EngineRun(engine: try await Engine.start(configuration), sandbox: sandbox)
         } catch let error as EngineStartError {

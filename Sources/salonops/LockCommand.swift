@@ -32,10 +32,17 @@ struct LockStatus: AsyncParsableCommand {
     @OptionGroup var engine: EngineOptions
 
     func run() async throws {
-        if let holder = try await LockCommand.lock(source, engine, command: "lock status").holder() {
-            print("held by pid \(holder.pid) on \(holder.host) since \(holder.started) (`\(holder.command)`), expires \(holder.expires)")
-        } else {
-            print("free")
+        let lock = try await LockCommand.lock(source, engine, command: "lock status")
+        guard let holder = lock.holder() else {
+            print(FileManager.default.fileExists(atPath: lock.path) ? "\(RunLock.Refusal.unreadable(path: lock.path))" : "free")
+            return
+        }
+        let who = "pid \(holder.pid) on \(holder.host) since \(holder.started) (`\(holder.command)`)"
+        switch RunLock.liveness(of: holder) {
+        case .alive: print("held by \(who), expires \(holder.expires)")
+        case .unknown: print("held by \(who), expires \(holder.expires) (another host: whether it still runs cannot be checked from here)")
+        case .dead: print("stale: left by \(who), which is no longer running on this host; the next apply takes it over (or `salonops lock break`)")
+        case .expired: print("stale: left by \(who), expired \(holder.expires); the next apply takes it over (or `salonops lock break`)")
         }
     }
 }

@@ -17,7 +17,8 @@ struct SandboxCommand: AsyncParsableCommand {
             abstract: "Start the sandbox server and serve until SIGINT or SIGTERM.",
             discussion: """
                 Control endpoints (no auth): GET /_sandbox/health, POST /_sandbox/reset, GET /_sandbox/stats.
-                Faults: --faults "429=0.1,503=0.05,reset=0.01,latency=5ms..50ms" (any subset, any order).
+                Faults: --faults "429=0.1,503=0.05,reset=0.01,latency=5ms..50ms,churn=0.1,slow=0.2" (any subset, any order):
+                churn adds or removes an unmanaged resource before a read (listings change between pages), slow sends bodies in pieces.
                 """
         )
 
@@ -27,7 +28,7 @@ struct SandboxCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Address to bind.")
         var host: String = "127.0.0.1"
 
-        @Option(name: .long, help: "Faults to inject, e.g. 429=0.1,503=0.05,reset=0.01,latency=5ms..50ms.")
+        @Option(name: .long, help: "Faults to inject, e.g. 429=0.1,503=0.05,reset=0.01,latency=5ms..50ms,churn=0.1,slow=0.2.")
         var faults: String?
 
         @Option(name: .long, help: "Seed of every random choice (faults, latency, ids, webhook secrets).")

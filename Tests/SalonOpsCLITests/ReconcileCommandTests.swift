@@ -6,6 +6,19 @@ import SalonOpsSandbox
 import SalonOpsTestSupport
 import Testing
 
+/// SplitMix64: the seeded points of the crash matrix.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
 /// plan, apply, reconcile, check, status and lock as a user runs them: the real binary, a git
 /// repository of examples/, the demo key, and a sandbox over HTTP on loopback.
 @Suite struct ReconcileCommandTests {
@@ -14,9 +27,23 @@ import Testing
         let state: URL
         let sandbox: SandboxServer
 
-        static func make(faults: FaultPlan = .none) async throws -> Setup {
+        /// `small`: Stripe only, without services and products (tens of resources, not
+        /// hundreds), for the matrices that apply many times.
+        static func make(faults: FaultPlan = .none, small: Bool = false) async throws -> Setup {
             let repo = try Paths.temporaryDirectory("reconcile-repo")
             try FileManager.default.copyItem(at: Paths.packageRoot.appendingPathComponent("examples"), to: repo.appendingPathComponent("examples"))
+            if small {
+                let integrations = repo.appendingPathComponent("examples/salon-chain/integrations")
+                for (file, from, to) in [
+                    ("stripe.yaml", "services: true", "services: false"), ("stripe.yaml", "products: true", "products: false"),
+                    ("google-calendar.yaml", "enabled: true", "enabled: false"),
+                ] {
+                    let url = integrations.appendingPathComponent(file)
+                    let text = try String(contentsOf: url, encoding: .utf8)
+                    #expect(text.contains(from), "\(file) no longer says \(from)")
+                    try text.replacingOccurrences(of: from, with: to).write(to: url, atomically: true, encoding: .utf8)
+                }
+            }
             _ = try await CommandRunner.git(["init", "-q"], in: repo)
             _ = try await CommandRunner.git(["add", "-A"], in: repo)
             _ = try await CommandRunner.git(["commit", "-q", "-m", "examples"], in: repo)
@@ -50,13 +77,48 @@ import Testing
                 environment: environment, timeout: timeout)
         }
 
-        func background(_ command: [String]) throws -> RunningProcess {
+        func background(_ command: [String], repo spelling: String? = nil, sandbox url: String? = nil, in directory: URL? = nil) throws -> RunningProcess {
             try RunningProcess(
                 Paths.salonops,
                 command + [
-                    "--repo", repo.path, "--path", "examples/salon-chain", "--state-dir", state.path,
-                    "--sandbox", sandbox.baseURL,
-                ], environment: environment)
+                    "--repo", spelling ?? repo.path, "--path", "examples/salon-chain", "--state-dir", state.path,
+                    "--sandbox", url ?? sandbox.baseURL,
+                ], in: directory, environment: environment)
+        }
+
+        /// The same repository and sandbox, spelled another way (`repo/`, `./repo`, `repo/.git`,
+        /// `localhost` for `127.0.0.1`): (repo argument, sandbox URL, working directory).
+        func spelling(_ index: Int) -> (String, String, URL?) {
+            let parent = repo.deletingLastPathComponent()
+            let localhost = sandbox.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+            switch index % 5 {
+            case 0: return (repo.path, sandbox.baseURL, nil)
+            case 1: return (repo.path + "/", localhost, nil)
+            case 2: return ("./" + repo.lastPathComponent, sandbox.baseURL, parent)
+            case 3: return (repo.path + "/.git", localhost, nil)
+            default: return (repo.lastPathComponent + "/", sandbox.baseURL, parent)
+            }
+        }
+
+        func resetSandbox() async throws {
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            defer { Task { try? await client.shutdown() } }
+            var request = HTTPClientRequest(url: sandbox.baseURL + "/_sandbox/reset")
+            request.method = .POST
+            _ = try await client.execute(request, timeout: .seconds(10))
+        }
+
+        /// Live resources carrying an ownership key, by kind, and the keys found more than once.
+        func ownedStripe() async throws -> (count: Int, duplicates: [String]) {
+            var keys: [String] = []
+            for collection in ["products", "prices", "plans", "coupons", "tax_rates", "webhook_endpoints"] {
+                let listed = try await stripe(.GET, "/v1/\(collection)?limit=100")
+                for object in listed["data"] as? [[String: Any]] ?? [] where (object["active"] as? Bool) != false {
+                    if let key = (object["metadata"] as? [String: Any])?["salonops_id"] as? String { keys.append(collection + "/" + key) }
+                }
+            }
+            let counted = Dictionary(grouping: keys, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+            return (keys.count, counted)
         }
 
         func stats() async throws -> [String: Any] {
@@ -204,36 +266,182 @@ import Testing
         #expect(try await setup.stripe(.GET, "/v1/products/\(first)")["name"] as? String == configured)
     }
 
-    @Test func twoAppliesContendForTheLockAndAKilledApplyConvergesOnRerun() async throws {
-        let setup = try await Setup.make(faults: try FaultPlan(parsing: "latency=40ms..60ms"))
+    /// Two applies at once, ten times, the repository and the sandbox spelled the same or
+    /// differently each time: exactly one runs, the other exits 3 naming the holder (host, pid,
+    /// start time, command); `lock status` names a live holder, and says when it is dead.
+    @Test func twoAppliesAtOnceExactlyOneRunsHoweverTheRepositoryIsSpelled() async throws {
+        let setup = try await Setup.make(faults: try FaultPlan(parsing: "latency=100ms..150ms"), small: true)
         defer { Task { await setup.cleanUp() } }
-        let first = try setup.background(["apply", "--auto-approve"])
-        // Wait (bounded) until it holds the lock and has written a few resources.
-        var writes = 0
-        for _ in 0..<400 where writes < 5 {
-            writes = try await setup.stats()["writes"] as? Int ?? 0
-            if first.hasExited { break }
-            try await Task.sleep(for: .milliseconds(25))
+        let host = ProcessInfo.processInfo.hostName
+        let locks = setup.state.appendingPathComponent("locks")
+        for round in 0..<10 {
+            try await setup.resetSandbox()
+            try? FileManager.default.removeItem(at: setup.state)
+            let (firstRepo, firstURL, firstDirectory) = setup.spelling(round)
+            let (secondRepo, secondURL, secondDirectory) = setup.spelling(round * 3 + 1)
+            let first = try setup.background(["apply", "--auto-approve"], repo: firstRepo, sandbox: firstURL, in: firstDirectory)
+            // Bounded wait until it holds the lock (its file appears whole: written, then linked).
+            var held = false
+            for _ in 0..<400 where !held && !first.hasExited {
+                held = ((try? FileManager.default.contentsOfDirectory(atPath: locks.path)) ?? []).contains { $0.hasSuffix(".lock") }
+                if !held { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(held, "round \(round): the first apply never took the lock: \(first.stderr)")
+            let second = try await CommandRunner.run(
+                Paths.salonops,
+                [
+                    "apply", "--auto-approve", "--repo", secondRepo, "--path", "examples/salon-chain", "--state-dir", setup.state.path,
+                    "--sandbox", secondURL,
+                ], in: secondDirectory, environment: setup.environment)
+            let firstStatus = try await first.exitStatus(within: 120)
+            #expect(firstStatus == 0, "round \(round) (\(firstRepo) \(firstURL)): \(first.stderr)")
+            #expect(second.status == 3, "round \(round) (\(secondRepo) \(secondURL)) was not refused: \(second.stdout)\(second.stderr)")
+            #expect(second.stderr.contains("held by pid \(first.pid) on \(host) since "), "round \(round): \(second.stderr)")
+            #expect(second.stderr.contains("(`salonops apply`"), "round \(round): \(second.stderr)")
+            #expect(!second.stderr.contains("pid 0") && !second.stderr.contains("on ? since ?"))
+            let owned = try await setup.ownedStripe()
+            #expect(owned.duplicates.isEmpty, "round \(round): \(owned.duplicates)")
         }
-        #expect(writes >= 5, "the first apply did not get going: \(first.stderr)")
-        let second = try await setup.salonops(["apply", "--auto-approve"])
-        #expect(second.status == 3, "\(second.stdout)\(second.stderr)")
-        #expect(second.stderr.contains("the lock for"))
-        let lockStatus = try await setup.salonops(["lock", "status"])
-        #expect(lockStatus.stdout.contains("held by pid \(first.pid)"))
+    }
 
-        // SIGKILL mid-apply, then a re-run: the dead holder's lock is taken over, what was made
-        // is found again by its markers, nothing is created twice.
-        first.kill()
-        _ = try await first.exitStatus(within: 10)
-        let rerun = try await setup.salonops(["apply", "--auto-approve"], timeout: 300)
-        #expect(rerun.status == 0, "\(rerun.stdout)\(rerun.stderr)")
-        #expect(rerun.stderr.contains("a previous apply stopped before finishing") || rerun.stdout.contains("applied"))
+    /// SIGKILL at 20 seeded points of an apply (after N writes), then a re-run: `lock status`
+    /// says the holder is dead, the re-run takes its lock over, converges, and nothing is made
+    /// twice or left behind; the next plan is empty.
+    @Test func anApplyKilledAtTwentySeededPointsConvergesOnRerun() async throws {
+        let setup = try await Setup.make(faults: try FaultPlan(parsing: "latency=15ms..25ms"), small: true)
+        defer { Task { await setup.cleanUp() } }
+        // A reference run: how many resources and writes a whole apply makes.
+        let reference = try await setup.salonops(["apply", "--auto-approve"])
+        #expect(reference.status == 0, "\(reference.stdout)\(reference.stderr)")
+        let total = try await setup.stats()["writes"] as? Int ?? 0
+        let expected = try await setup.ownedStripe()
+        try #require(total > 2 && expected.count > 0, "\(total) writes")
+        var random = SplitMix(seed: 2026)
+        var killedMidway = 0
+        for point in 0..<20 {
+            try await setup.resetSandbox()
+            try? FileManager.default.removeItem(at: setup.state)
+            let after = 1 + Int(random.next() % UInt64(total - 1))
+            let first = try setup.background(["apply", "--auto-approve"])
+            var writes = 0
+            for _ in 0..<1000 where writes < after && !first.hasExited {
+                writes = try await setup.stats()["writes"] as? Int ?? 0
+                if writes < after { try await Task.sleep(for: .milliseconds(2)) }
+            }
+            first.kill()
+            let killed = try await first.exitStatus(within: 10)
+            if killed != 0 { killedMidway += 1 }
+            if point % 5 == 0 && killed != 0 {
+                let status = try await setup.salonops(["lock", "status"])
+                #expect(status.stdout.contains("stale: left by pid \(first.pid)") && status.stdout.contains("no longer running"), "point \(point): \(status.stdout)")
+            }
+            let rerun = try await setup.salonops(["apply", "--auto-approve"])
+            #expect(rerun.status == 0, "point \(point) (killed after \(writes) writes): \(rerun.stdout)\(rerun.stderr)")
+            let settled = try await setup.salonops(["plan"])
+            #expect(settled.status == 0, "point \(point): \(settled.stdout)")
+            let owned = try await setup.ownedStripe()
+            #expect(owned.duplicates.isEmpty, "point \(point): duplicates \(owned.duplicates)")
+            #expect(owned.count == expected.count, "point \(point): \(owned.count) owned, \(expected.count) expected (orphans or missing)")
+        }
+        #expect(killedMidway >= 15, "most points must kill a running apply: \(killedMidway) of 20")
+    }
+
+    /// A copy of a managed product (its markers included) is a duplicate, not drift: the plan
+    /// says so with the command that fixes it, `reconcile` leaves it (exit 2), a plan saved
+    /// with `--retire-duplicates` is applied as made (the copy archived, the original kept), and
+    /// `reconcile --retire-duplicates` retires the next copy.
+    @Test func duplicatesAreReportedThenRetiredFromTheCommandLine() async throws {
+        let setup = try await Setup.make()
+        defer { Task { await setup.cleanUp() } }
+        let apply = try await setup.salonops(["apply", "--auto-approve"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let products = try await setup.stripe(.GET, "/v1/products?limit=100")
+        let original = try #require((products["data"] as? [[String: Any]])?.first { ($0["metadata"] as? [String: Any])?["salonops_id"] != nil })
+        let originalID = try #require(original["id"] as? String)
+        var form = "name=" + (original["name"] as? String ?? "").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        for (name, value) in (original["metadata"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            form += "&metadata%5B\(name)%5D=" + (value as? String ?? "").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        }
+        let copyID = try #require(try await setup.stripe(.POST, "/v1/products", form: form)["id"] as? String)
+        let planFile = setup.repo.appendingPathComponent("plan.json").path
+
+        let plan = try await setup.salonops(["plan"])
+        #expect(plan.status == 2, "\(plan.stdout)\(plan.stderr)")
+        #expect(plan.stdout.contains("existe en 2 exemplaires : \(originalID) conservé, 1 doublon à retirer avec `salonops reconcile --retire-duplicates`"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("duplicates [\(copyID)] kept too"))
+        #expect(!plan.stdout.contains("écart constaté") && !plan.stderr.contains("refused"))
+        let json = try await setup.salonops(["plan", "--format", "json"])
+        #expect(json.stdout.contains("\"duplicates\""))
+
+        let left = try await setup.salonops(["reconcile"])
+        #expect(left.status == 2, "\(left.stdout)\(left.stderr)")
+        #expect(try await setup.stripe(.GET, "/v1/products/\(copyID)")["active"] as? Bool == true)
+
+        // Reviewed as a saved plan: applied as it was made, the flag included.
+        let reviewed = try await setup.salonops(["plan", "--retire-duplicates", "--out", planFile])
+        #expect(reviewed.status == 2, "\(reviewed.stdout)\(reviewed.stderr)")
+        #expect(reviewed.stdout.contains("retiring [\(copyID)]"), "\(reviewed.stdout)")
+        let retired = try await setup.salonops(["apply", planFile])
+        #expect(retired.status == 0, "\(retired.stdout)\(retired.stderr)")
+        #expect(retired.stdout.contains("duplicate of [\(originalID)], retired"))
+        #expect(retired.stdout.contains("Apply: 1 applied, 0 failed, 0 skipped."))
+        #expect(try await setup.stripe(.GET, "/v1/products/\(copyID)")["active"] as? Bool == false)
+        #expect(try await setup.stripe(.GET, "/v1/products/\(originalID)")["active"] as? Bool == true)
+
+        // A second copy, retired by a scheduled reconcile with the flag.
+        let secondID = try #require(try await setup.stripe(.POST, "/v1/products", form: form)["id"] as? String)
+        let scheduled = try await setup.salonops(["reconcile", "--retire-duplicates"])
+        #expect(scheduled.status == 0, "\(scheduled.stdout)\(scheduled.stderr)")
+        #expect(try await setup.stripe(.GET, "/v1/products/\(secondID)")["active"] as? Bool == false)
         let settled = try await setup.salonops(["plan"])
         #expect(settled.status == 0, "\(settled.stdout)")
-        let products = try await setup.stripe(.GET, "/v1/products?limit=100")
-        let ids = (products["data"] as? [[String: Any]] ?? []).compactMap { ($0["metadata"] as? [String: Any])?["salonops_id"] as? String }
-        #expect(ids.count == Set(ids).count, "duplicates: \(ids.sorted())")
+    }
+
+    /// runs.jsonl records plan and apply (command, commit, outcome, counts, no secret); the
+    /// state directory is 0700, and the report, the saved plan, the write-only values store and
+    /// every state file are 0600.
+    @Test func runsAreRecordedAndStateFilesAreTheOwnersAlone() async throws {
+        let setup = try await Setup.make(small: true)
+        defer { Task { await setup.cleanUp() } }
+        let planFile = setup.state.appendingPathComponent("plan.json").path
+        let plan = try await setup.salonops(["plan", "--out", planFile])
+        #expect(plan.status == 2, "\(plan.stdout)\(plan.stderr)")
+        let apply = try await setup.salonops(["apply", planFile])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("Retries: stripe 0 (0 of this run's budget of "), "\(apply.stdout)")
+        let reconcile = try await setup.salonops(["reconcile"])
+        #expect(reconcile.status == 0)
+
+        let lines = try String(contentsOf: setup.state.appendingPathComponent("runs.jsonl"), encoding: .utf8).split(separator: "\n")
+        let runs = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(runs.map { $0["command"] as? String ?? "" } == ["plan", "apply", "reconcile"], "\(lines)")
+        #expect(runs.map { $0["outcome"] as? String ?? "" } == ["changes", "ok", "ok"])
+        let commit = try await CommandRunner.git(["rev-parse", "HEAD"], in: setup.repo).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(runs.allSatisfy { $0["commit"] as? String == commit })
+        let planned = (runs[0]["counts"] as? [String: Int])?["changes"] ?? 0
+        #expect(planned > 0)
+        #expect((runs[1]["counts"] as? [String: Int])?["applied"] == planned)
+        #expect((runs[2]["counts"] as? [String: Int])?["changes"] == 0)
+
+        func mode(_ path: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? NSNumber)?.intValue ?? -1 }
+        #expect(mode(setup.state.path) == 0o700)
+        var checked = 0
+        for relative in try FileManager.default.subpathsOfDirectory(atPath: setup.state.path) {
+            let path = setup.state.appendingPathComponent(relative).path
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            #expect(mode(path) == (isDirectory.boolValue ? 0o700 : 0o600), "\(relative) is \(String(mode(path), radix: 8))")
+            checked += 1
+        }
+        for required in ["plan.json", "report/status.json", "report/status.md", "runs.jsonl", "secrets/provider-secrets.sops.yaml"] {
+            #expect(mode(setup.state.appendingPathComponent(required).path) == 0o600, "\(required)")
+        }
+        #expect(checked >= 8)
+        let status = try String(contentsOf: setup.state.appendingPathComponent("report/status.json"), encoding: .utf8)
+        #expect(status.contains("\"retries\""), "\(status)")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: setup.state.path).filter { !$0.hasSuffix(".sops.yaml") }
+            .compactMap { try? String(contentsOfFile: setup.state.appendingPathComponent($0).path, encoding: .utf8) }
+        Self.expectNoCanary(files + lines.map(String.init))
     }
 
     @Test func reconcileForSchedulesAndEndpointOverrides() async throws {

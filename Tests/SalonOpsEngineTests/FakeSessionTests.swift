@@ -20,7 +20,7 @@ import Testing
 
     static let scripts = [
         Script(name: "a read retried through two 503s", method: .GET, retryable: nil, statuses: [503, 503, 200]),
-        Script(name: "a read that never recovers stops at maxAttempts", method: .GET, retryable: nil, statuses: [503, 503, 503, 503]),
+        Script(name: "a read that never recovers stops at maxAttempts, then the run's budget", method: .GET, retryable: nil, statuses: [503, 503, 503, 503]),
         Script(
             name: "a write without an idempotency key is not sent again after a 500", method: .POST, retryable: nil,
             statuses: [500, 200]),
@@ -32,7 +32,7 @@ import Testing
 
     static let traits = ProviderTraits(
         endpoints: [Endpoint("api", "https://api.invalid")], auth: .none,
-        rate: RatePolicy(requestsPerSecond: 1000, burst: 1000), maxAttempts: 3
+        rate: RatePolicy(requestsPerSecond: 1000, burst: 1000), maxAttempts: 3, retryBudget: RetryBudget(retriesPerRun: 2, maxAttemptsPerRequest: 10)
     ) { response in
         switch response.status {
         case 200..<300: return .success

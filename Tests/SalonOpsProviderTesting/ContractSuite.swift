@@ -26,7 +26,9 @@ public protocol ContractFixture: Sendable {
     var replaces: Bool { get }
     /// A small config; `variant` asks for one the suite needs.
     func files(_ variant: ContractVariant) -> [String: String]
-    func start(faults: String?) async throws -> Peer
+    /// A peer; `faults` in the sandbox's text form, drawn from `seed` (the fixture's own when nil),
+    /// with `Retry-After: 0` so that a storm costs no wall time.
+    func start(faults: String?, seed: UInt64?) async throws -> Peer
     /// Changes one managed resource at the provider through its own API (someone in a
     /// dashboard) and says which (kind, key) and field moved.
     func drift(_ peer: Peer) async throws -> (kind: String, key: String, field: String)
@@ -37,6 +39,9 @@ public protocol ContractFixture: Sendable {
     /// Makes, through the provider's API, an unmarked resource the base config wants (as
     /// someone did by hand before SalonOps), and says which.
     func makeUnmarked(_ peer: Peer) async throws -> (kind: String, key: String)
+    /// Makes, through the provider's API, a second resource carrying the ownership markers of
+    /// one the base config manages (what two applies at once left), and says which and its id.
+    func makeDuplicate(_ peer: Peer) async throws -> (kind: String, key: String, remoteID: String)
 }
 
 public enum ContractVariant: Sendable, Hashable {
@@ -62,10 +67,10 @@ public struct ContractSuite<Fixture: ContractFixture>: Sendable {
 
     public init(_ fixture: Fixture) { self.fixture = fixture }
 
-    func engine(_ peer: Fixture.Peer, _ variant: ContractVariant, state: String) async throws -> Reconciler {
+    func engine(_ peer: Fixture.Peer, _ variant: ContractVariant, state: String, retireDuplicates: Bool = false) async throws -> Reconciler {
         await EngineFixtures.reconciler(
             try EngineFixtures.state(fixture.files(variant)), endpoints: peer.endpoints, client: peer.client,
-            credentials: fixture.credentials, options: fixture.options(variant), stateDirectory: state)
+            credentials: fixture.credentials, options: fixture.options(variant), stateDirectory: state, retireDuplicates: retireDuplicates)
     }
 
     func apply(_ reconciler: Reconciler, state: String, force: Bool = false) async throws -> (Plan, ApplyResult) {
@@ -76,8 +81,8 @@ public struct ContractSuite<Fixture: ContractFixture>: Sendable {
         return (plan, result)
     }
 
-    func withPeer(faults: String? = nil, _ body: (Fixture.Peer, String) async throws -> Void) async throws {
-        let peer = try await fixture.start(faults: faults)
+    func withPeer(faults: String? = nil, seed: UInt64? = nil, _ body: (Fixture.Peer, String) async throws -> Void) async throws {
+        let peer = try await fixture.start(faults: faults, seed: seed)
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString)").path
         do {
             try await body(peer, state)
@@ -231,6 +236,89 @@ public struct ContractSuite<Fixture: ContractFixture>: Sendable {
             let owned = try await fixture.owned(peer)
             #expect(owned == expected)
         }
+    }
+
+    /// A second resource under one ownership key: reported as a duplicate (no drift, no
+    /// refusal, nothing applied), the one the config's other resources point at kept; retired
+    /// with `--retire-duplicates`, after which the plan is empty and the provider holds what it
+    /// held before the copy.
+    public func duplicatesAreReportedThenRetired() async throws {
+        try await withPeer { peer, state in
+            _ = try await apply(try await engine(peer, .base, state: state), state: state)
+            let before = try await fixture.owned(peer)
+            let copy = try await fixture.makeDuplicate(peer)
+            let (found, observation) = await (try await engine(peer, .base, state: state)).plan(id: "duplicates")
+            let reported = try plan(found)
+            #expect(reported.changes.isEmpty, "no false drift update: \(reported.changes.map(\.id))")
+            #expect(reported.driftCount == 0 && reported.refusal == nil)
+            #expect(reported.duplicates.count == 1)
+            let duplicate = try #require(reported.duplicates.first)
+            #expect(duplicate.kind == copy.kind && duplicate.key == copy.key)
+            // Which one is kept depends on what points at it (a partial peer may hold no children).
+            #expect(Set([duplicate.kept] + duplicate.extra).contains(copy.remoteID) && duplicate.extra.count == 1)
+            #expect(!duplicate.retired)
+            #expect(found.exitCode == 2)
+            let untouched = await (try await engine(peer, .base, state: state)).apply(
+                found, observation: observation, pending: PendingLog(stateDirectory: state, scope: "t"), store: nil)
+            #expect(untouched.items.isEmpty, "without prune or the flag nothing is retired")
+
+            let retiring = try await engine(peer, .base, state: state, retireDuplicates: true)
+            let (retired, result) = try await apply(retiring, state: state)
+            let retirements = try plan(retired).changes
+            #expect(retirements.map(\.remoteID) == duplicate.extra)
+            #expect(retirements.first?.duplicateOf == duplicate.kept)
+            #expect(result.count(.applied) == 1)
+            let (settled, _) = await retiring.plan(id: "settled")
+            let after = try plan(settled)
+            #expect(after.changes.isEmpty && after.duplicates.isEmpty && after.orphans.isEmpty, "\(after.changes.map(\.id))")
+            #expect(try await fixture.owned(peer) == before)
+        }
+    }
+
+    /// Each seed: the base config applied through a storm of faults (listings changing between
+    /// their pages included, with `churn`) converges in ONE run (no
+    /// change fails), the next plan is empty, nothing is duplicated or orphaned. Returns, by
+    /// seed, the retries each run sent and those it took from the provider's budget. Seeds run
+    /// `parallel` at a time (each its own peer and limiter): the provider's pacing, not the
+    /// machine, is what takes the time.
+    public func convergesInOneRunUnderAStorm(_ faults: String, seeds: [UInt64], parallel: Int = 5) async throws -> [UInt64: StatusReport.Retries] {
+        var retries: [UInt64: StatusReport.Retries] = [:]
+        var remaining = seeds[...]
+        while !remaining.isEmpty {
+            let batch = remaining.prefix(parallel)
+            remaining = remaining.dropFirst(batch.count)
+            try await withThrowingTaskGroup(of: (UInt64, StatusReport.Retries).self) { group in
+                for seed in batch { group.addTask { (seed, try await self.stormRun(faults, seed: seed)) } }
+                for try await (seed, count) in group { retries[seed] = count }
+            }
+        }
+        return retries
+    }
+
+    func stormRun(_ faults: String, seed: UInt64) async throws -> StatusReport.Retries {
+        var retries = StatusReport.Retries(sent: 0, fromBudget: 0, budget: 0)
+        try await withPeer(faults: faults, seed: seed) { peer, state in
+            // The base config listed in pages of two (the `.large` options), so that a listing
+            // the `churn` fault changes is read over several pages.
+            let reconciler = await EngineFixtures.reconciler(
+                try EngineFixtures.state(fixture.files(.base)), endpoints: peer.endpoints, client: peer.client,
+                credentials: fixture.credentials, options: fixture.options(.large), stateDirectory: state)
+            let (first, observation) = await reconciler.plan(id: "storm-\(seed)")
+            try #require(!first.hasErrors, "seed \(seed): \(first.integrations.compactMap(\.error))")
+            let result = await reconciler.apply(first, observation: observation, pending: PendingLog(stateDirectory: state, scope: "t"), store: nil)
+            #expect(
+                result.count(.failed) == 0 && result.count(.skipped) == 0,
+                "seed \(seed): \(result.items.filter { $0.outcome != .applied }.map { "\($0.kind) \($0.key): \($0.reason ?? "")" })")
+            let expected = Dictionary(grouping: try plan(first).changes, by: \.kind).mapValues(\.count)
+            let (again, _) = await reconciler.plan(id: "again-\(seed)")
+            let second = try plan(again)
+            #expect(second.error == nil, "seed \(seed): \(String(describing: second.error))")
+            #expect(second.changes.isEmpty, "seed \(seed): \(second.changes.map(\.id))")
+            #expect(second.duplicates.isEmpty && second.orphans.isEmpty, "seed \(seed)")
+            #expect(try await fixture.owned(peer) == expected, "seed \(seed)")
+            retries = await reconciler.retries()[fixture.integration] ?? retries
+        }
+        return retries
     }
 
     /// Every collection over at least three pages, read back whole.

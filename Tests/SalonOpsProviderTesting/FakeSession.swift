@@ -6,7 +6,8 @@ import SalonOpsProviderKit
 /// provider's `traits.classify` the way `HTTPTransport.send` does it, so the adapter sees a
 /// success or the typed `ProviderError`:
 /// - `.success` is returned; `.failure` is thrown;
-/// - `.retry` is asked again (up to `traits.maxAttempts` tries, the first included) when the
+/// - `.retry` is asked again (up to `traits.maxAttempts` tries, the first included, then while
+///   this session's share of `traits.retryBudget` lasts) when the
 ///   request is retryable or was throttled (not carried out), and thrown otherwise; the delay
 ///   the real transport would wait is recorded in `retries`, never slept;
 /// - an answer the responder drops (`FakeSession.Dropped`) is a transient connection failure,
@@ -124,6 +125,9 @@ public actor FakeSession: ProviderSession {
         return value
     }
 
+    /// Retries taken from the retry budget (a session is one run).
+    private var budgetSpent = 0
+
     public func send(_ request: ProviderRequest) async throws -> ProviderResponse {
         var attempt = 0
         while true {
@@ -156,7 +160,12 @@ public actor FakeSession: ProviderSession {
                 failure = error
                 wait = nil
             }
-            guard attempt < traits.maxAttempts else { throw failure }
+            // As `RequestCounter.takeRetry`: past its own attempts, from the run's budget.
+            let budget = traits.retryBudget
+            if attempt >= traits.maxAttempts {
+                guard attempt < budget.maxAttemptsPerRequest, budgetSpent < budget.retriesPerRun else { throw failure }
+                budgetSpent += 1
+            }
             retries.append(Retry(request: record, error: failure, after: wait))
         }
     }

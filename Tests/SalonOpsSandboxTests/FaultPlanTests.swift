@@ -70,3 +70,45 @@ import Testing
         #expect(throws: FormDecodingError.self) { try FormDecoder.decode("a=%zz") }
     }
 }
+
+/// The `churn` fault: listings change between their pages, from a stream of their own.
+@Suite struct ChurnFaultTests {
+    @Test func parsesAndLeavesTheOtherFaultsOfASeedAsTheyWere() throws {
+        let plan = try FaultPlan(parsing: "429=0.2,503=0.2,reset=0.02,churn=0.1,slow=0.2")
+        #expect(plan.churn == 0.1 && plan.slowBody == 0.2)
+        #expect(try FaultPlan(parsing: plan.description) == plan)
+        var with = FaultInjector(plan: plan, seed: 5)
+        var without = FaultInjector(plan: try FaultPlan(parsing: "429=0.2,503=0.2,reset=0.02"), seed: 5)
+        var churned = 0
+        for _ in 0..<500 {
+            #expect(with.draw().fault == without.draw().fault)
+            if with.drawChurn() != nil { churned += 1 }
+            #expect(without.drawChurn() == nil)
+        }
+        #expect((25...75).contains(churned), "\(churned) of 500 at 10 %")
+    }
+
+    @Test func aStripeListingChangesBetweenReadsAndWhatIsAddedCarriesNoMarker() async throws {
+        try await withSandbox(try faults("churn=1", seed: 3, retryAfter: 0)) { sandbox in
+            var counts: [Int] = []
+            for _ in 0..<6 {
+                let listed = try await sandbox.stripe(.GET, "/v1/products", [("limit", "100")])
+                #expect(listed.status == 200, "\(listed.body)")
+                #expect(listed.data.allSatisfy { ($0["metadata"] as? [String: Any] ?? [:]).isEmpty })
+                counts.append(listed.data.count)
+            }
+            #expect(counts.first == 1, "the first read sees the product added before it: \(counts)")
+            #expect(Set(counts).count > 1, "the listing moves: \(counts)")
+        }
+    }
+
+    /// A slow body arrives whole, later.
+    @Test func aSlowBodyArrivesWhole() async throws {
+        try await withSandbox(try faults("slow=1", seed: 3, retryAfter: 0)) { sandbox in
+            let created = try await sandbox.stripe(.POST, "/v1/products", [("name", String(repeating: "Soin ", count: 40))])
+            #expect(created.status == 200, "\(created.body)")
+            let read = try await sandbox.stripe(.GET, "/v1/products/\(created.string("id") ?? "")")
+            #expect(read.string("name") == String(repeating: "Soin ", count: 40))
+        }
+    }
+}

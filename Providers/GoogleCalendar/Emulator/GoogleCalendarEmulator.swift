@@ -49,8 +49,30 @@ public final class GoogleCalendarEmulator: ProviderEmulator {
     }
 
     public func reset() {
+        churned.withLock { $0 = [] }
         let keys = accounts.withLock { $0 }
         state.withLock { $0 = CalendarState(seed: seed, options: options, serviceAccounts: keys) }
+    }
+
+    /// Calendars the churn fault made and has not deleted yet.
+    private let churned = Locked([String]())
+
+    /// Someone else (the same delegated user, by hand) adds a calendar, or deletes one they added.
+    public func churn(_ draw: UInt64, like request: EmulatorRequest) async {
+        guard let authorization = request.header("authorization"), CalendarState.segments(request.path).first == "api" else { return }
+        let made = churned.withLock { $0 }
+        if draw % 2 == 0 || made.isEmpty {
+            let created = await respond(
+                to: EmulatorRequest(
+                    method: "POST", path: "/api/calendars", headers: ["authorization": authorization, "content-type": "application/json"],
+                    body: #"{"summary": "Churn \#(made.count)", "timeZone": "Europe/Paris"}"#))
+            if let id = (try? JSONValue.parse(created.body))?["id"]?.string { churned.withLock { $0.append(id) } }
+        } else {
+            let id = made[Int((draw / 2) % UInt64(made.count))]
+            churned.withLock { $0.removeAll { $0 == id } }
+            let path = "/api/calendars/" + (id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id)
+            _ = await respond(to: EmulatorRequest(method: "DELETE", path: path, headers: ["authorization": authorization]))
+        }
     }
 
     public func respond(to request: EmulatorRequest) async -> EmulatorResponse {

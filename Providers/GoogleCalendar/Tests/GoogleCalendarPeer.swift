@@ -34,14 +34,15 @@ struct GoogleCalendarPeer: ContractPeer {
                 ], options: [.sortedKeys]), as: UTF8.self)
     }
 
-    static func start(faults: String? = nil, perUserRequestsPerMinute: Int? = nil) async throws -> GoogleCalendarPeer {
+    static func start(faults: String? = nil, seed: UInt64 = 11, perUserRequestsPerMinute: Int? = nil) async throws -> GoogleCalendarPeer {
         let keys = try await OpenSSLTestKeys.shared.value
         let json = try await keyJSON()
         var options: [String: String] = ["serviceAccount": "\(clientEmail)=\(keys.rsaPublic)"]
         if let perUserRequestsPerMinute { options["perUserRequestsPerMinute"] = String(perUserRequestsPerMinute) }
+        // Retry-After 0: a storm of faults costs no wall time.
         let server = try await SandboxServer.start(
             SandboxConfiguration(
-                faults: try faults.map { try FaultPlan(parsing: $0) } ?? .none, seed: 11,
+                faults: try faults.map { try FaultPlan(parsing: $0) } ?? .none, seed: seed, retryAfterSeconds: 0,
                 emulatorOptions: ["google-calendar": options]))
         return GoogleCalendarPeer(
             server: server, client: HTTPClient(eventLoopGroupProvider: .singleton), keyJSON: json,
@@ -58,10 +59,13 @@ struct GoogleCalendarPeer: ContractPeer {
         let assertion = try key.signedAssertion(scopes: ["https://www.googleapis.com/auth/calendar"], subject: Self.delegatedUser, issuedAt: Date())
         // The sandbox may inject throttling here too: a bounded retry, as a client would.
         for _ in 0..<50 {
-            let reply = try await raw(
-                .POST, "/google-calendar/oauth/token",
-                body: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=\(assertion)",
-                contentType: "application/x-www-form-urlencoded")
+            // A connection the fault injector reset: a token request can be sent again.
+            guard
+                let reply = try? await raw(
+                    .POST, "/google-calendar/oauth/token",
+                    body: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=\(assertion)",
+                    contentType: "application/x-www-form-urlencoded")
+            else { continue }
             if reply.status == 429 || reply.status == 503 { continue }
             guard let token = reply.json["access_token"] as? String else { throw HarnessError("no token: \(reply.body)") }
             return token
@@ -74,9 +78,14 @@ struct GoogleCalendarPeer: ContractPeer {
         let token = try await token()
         let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
         for _ in 0..<50 {
-            let reply = try await raw(
-                method, "/google-calendar/api" + path, body: data.map { String(decoding: $0, as: UTF8.self) },
-                contentType: "application/json", headers: [("Authorization", "Bearer \(token)")] + headers)
+            let reply: Reply
+            do {
+                reply = try await raw(
+                    method, "/google-calendar/api" + path, body: data.map { String(decoding: $0, as: UTF8.self) },
+                    contentType: "application/json", headers: [("Authorization", "Bearer \(token)")] + headers)
+            } catch  where method == .GET {
+                continue  // a read whose connection the fault injector reset: read again
+            }
             if reply.status != 429 && reply.status != 503 { return reply }
         }
         throw HarnessError("\(method) \(path): throttled 50 times")

@@ -17,6 +17,7 @@ public final class StripeEmulator: ProviderEmulator {
 
     public func reset() {
         state.withLock { $0 = StripeState(seed: seed) }
+        churned.withLock { $0 = 0 }
     }
 
     public func faultResponse(_ fault: InjectedFault, retryAfterSeconds: Int) -> EmulatorResponse {
@@ -35,6 +36,27 @@ public final class StripeEmulator: ProviderEmulator {
                 message: "The Stripe API is temporarily unavailable (injected by the SalonOps sandbox). Please retry your request.",
                 headers: [("Request-Id", requestID)]
             ).response
+        }
+    }
+
+    /// Products the churn fault made: `prod_churn_<n>`, n below this.
+    private let churned = Locked(0)
+
+    /// Someone else adds a product, or archives-and-deletes one they added earlier.
+    public func churn(_ draw: UInt64, like request: EmulatorRequest) async {
+        guard let authorization = request.header("authorization") else { return }
+        let made = churned.withLock { $0 }
+        var headers = ["authorization": authorization]
+        if draw % 2 == 0 || made == 0 {
+            let number = churned.withLock { count -> Int in
+                count += 1
+                return count - 1
+            }
+            headers["content-type"] = "application/x-www-form-urlencoded"
+            _ = await respond(
+                to: EmulatorRequest(method: "POST", path: "/api/v1/products", headers: headers, body: "id=prod_churn_\(number)&name=Churn%20\(number)"))
+        } else {
+            _ = await respond(to: EmulatorRequest(method: "DELETE", path: "/api/v1/products/prod_churn_\((draw / 2) % UInt64(made))", headers: headers))
         }
     }
 

@@ -58,8 +58,20 @@ struct StripeFixture: ContractFixture {
         }
     }
 
-    func start(faults: String?) async throws -> StripePeer {
-        try await StripePeer.start(peer, faults: try faults.map { try FaultPlan(parsing: $0) } ?? .none, seed: 42)
+    func start(faults: String?, seed: UInt64?) async throws -> StripePeer {
+        try await StripePeer.start(peer, faults: try faults.map { try FaultPlan(parsing: $0) } ?? .none, seed: seed ?? 42)
+    }
+
+    /// A product made in the dashboard with the markers of a managed one copied (its metadata).
+    func makeDuplicate(_ peer: StripePeer) async throws -> (kind: String, key: String, remoteID: String) {
+        let original = try #require(try await peer.list("/v1/products").first { Self.key($0) == "service:soin-visage" })
+        var form = "name=" + ((original["name"] as? String ?? "").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        for (name, value) in Self.metadata(original).sorted(by: { $0.key < $1.key }) {
+            let text = (value as? String ?? "").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            form += "&metadata%5B\(name)%5D=\(text)"
+        }
+        let copy = try await peer.call(.POST, "/v1/products", form: form)
+        return ("product", "service:soin-visage", try #require(copy["id"] as? String, "\(copy)"))
     }
 
     func drift(_ peer: StripePeer) async throws -> (kind: String, key: String, field: String) {
@@ -124,6 +136,21 @@ struct StripeFixture: ContractFixture {
 
     @Test(arguments: StripePeerKind.allCases) func safetyThresholdsRefuseUnlessForced(_ peer: StripePeerKind) async throws {
         try await ContractSuite(StripeFixture(peer: peer)).safetyThresholdsRefuseUnlessForced()
+    }
+
+    @Test(arguments: StripePeerKind.allCases) func duplicatesAreReportedThenRetired(_ peer: StripePeerKind) async throws {
+        try await ContractSuite(StripeFixture(peer: peer)).duplicatesAreReportedThenRetired()
+    }
+
+    /// The storm of issue 9 (20 % 429, 20 % 503 with Retry-After, 2 % connections reset after
+    /// the handler ran) listings changing between pages (churn) and slow bodies, 20 seeds: each converges in one run.
+    @Test func convergesInOneRunUnderAStormOfFaults() async throws {
+        let retries = try await ContractSuite(StripeFixture(peer: .sandbox)).convergesInOneRunUnderAStorm(
+            "429=0.2,503=0.2,reset=0.02,churn=0.1,slow=0.2", seeds: Array(1...20))
+        #expect(retries.count == 20 && retries.values.allSatisfy { $0.sent > 0 }, "\(retries)")
+        // The figures docs/reliability.md quotes.
+        let sent = retries.values.map(\.sent), fromBudget = retries.values.map(\.fromBudget).reduce(0, +)
+        print("storm: \(sent.reduce(0, +)) retries over 20 runs, \(fromBudget) from the budget, at most \(sent.max() ?? 0) in one run")
     }
 
     /// localstripe never throttles nor drops a connection: the sandbox alone.

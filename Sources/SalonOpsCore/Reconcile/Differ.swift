@@ -7,13 +7,16 @@ public struct DiffOptions: Sendable {
     /// `kind.field` paths (a prefix of a dotted field name) left out of comparison and apply.
     public var ignore: [String]
     public var drift: DriftMode
+    /// Retire duplicates even without `prune` (`--retire-duplicates`).
+    public var retireDuplicates: Bool
 
-    public init(owner: String, adopt: Bool = false, prune: Bool = false, ignore: [String] = [], drift: DriftMode = .warn) {
+    public init(owner: String, adopt: Bool = false, prune: Bool = false, ignore: [String] = [], drift: DriftMode = .warn, retireDuplicates: Bool = false) {
         self.owner = owner
         self.adopt = adopt
         self.prune = prune
         self.ignore = ignore
         self.drift = drift
+        self.retireDuplicates = retireDuplicates
     }
 
     func ignores(kind: String, field: String) -> Bool {
@@ -36,7 +39,7 @@ public enum Differ {
         func kind(_ name: String) -> ResourceKind { kindsByName[name] ?? ResourceKind(name: name, label: name) }
         let isOwned = { (resource: ObservedResource) in resource.owner == options.owner && resource.key != nil }
         let live = observed.filter { !$0.archived }
-        let owned = live.filter(isOwned)
+        let (owned, duplicateGroups) = keepOnePerKey(live.filter(isOwned), kinds: kinds)
         var ownedByRef: [ResourceRef: ObservedResource] = [:]
         for resource in owned { ownedByRef[ResourceRef(resource.kind, resource.key!)] = resource }
         // Archived resources are history, except one SalonOps owns under a key the config wants
@@ -142,9 +145,81 @@ public enum Differ {
                 plan.orphans.append(Orphan(kind: resource.kind, key: resource.key!, remoteID: resource.remoteID, title: resource.title))
             }
         }
+        for group in duplicateGroups {
+            let kind = kind(group.kept.kind)
+            let retire = (options.prune || options.retireDuplicates) && kind.removal != .never && kind.management == .full
+            plan.duplicates.append(
+                Duplicate(
+                    kind: group.kept.kind, key: group.kept.key!, title: group.kept.title, kept: group.kept.remoteID, extra: group.extra.map(\.remoteID),
+                    retired: retire))
+            guard retire else { continue }
+            for extra in group.extra {
+                changes.append(
+                    Change(
+                        id: changeID(integration, extra.kind, extra.key!, .delete) + "/duplicate/" + extra.remoteID, provider: provider, integration: integration,
+                        kind: extra.kind, key: extra.key!, title: extra.title, establishment: nil, action: .delete, remoteID: extra.remoteID, fieldChanges: [],
+                        replaceBecause: [], desired: nil, drift: false, willApply: true, version: extra.version, duplicateOf: group.kept.remoteID))
+            }
+        }
         plan.unmanaged = unowned.count
         plan.changes = ordered(changes, kinds: kinds)
         return plan
+    }
+
+    /// Resources found more than once under one key, and the one kept of each.
+    struct DuplicateGroup {
+        let kept: ObservedResource
+        let extra: [ObservedResource]
+    }
+
+    /// One resource per ownership key; the others are duplicates. The one kept is the same
+    /// whatever order the provider listed them in, and in every process (two runs at once pick
+    /// the same), and the one whose retirement would disturb least: the one most referenced by
+    /// other owned resources (the product its prices point at), then, kinds in dependency order,
+    /// a child whose references point at kept parents rather than retired ones, then the
+    /// smallest remote id. (Kinds owned through the ledger never get here twice: only the id the
+    /// ledger names carries their key.) No creation time is compared: not every provider
+    /// reports one (a Google calendar has none).
+    static func keepOnePerKey(_ listed: [ObservedResource], kinds: [ResourceKind]) -> ([ObservedResource], [DuplicateGroup]) {
+        // One resource read twice (a listing that moved between its pages) is one resource.
+        var seen = Set<String>()
+        let owned = listed.filter { seen.insert($0.kind + "\u{1F}" + $0.remoteID).inserted }
+        let grouped = Dictionary(grouping: owned) { ResourceRef($0.kind, $0.key!) }
+        guard grouped.values.contains(where: { $0.count > 1 }) else { return (owned, []) }
+        let rank = ranks(kinds)
+        var referencedBy: [String: Int] = [:]
+        for resource in owned { for remote in resource.references.values { referencedBy[remote, default: 0] += 1 } }
+        var retired = Set<String>()
+        var kept: [ObservedResource] = []
+        var groups: [DuplicateGroup] = []
+        for ref in grouped.keys.sorted(by: { (rank[$0.kind] ?? Int.max, $0.kind, $0.key) < (rank[$1.kind] ?? Int.max, $1.kind, $1.key) }) {
+            let candidates = grouped[ref]!.sorted { a, b in
+                let aRetired = a.references.values.filter(retired.contains).count, bRetired = b.references.values.filter(retired.contains).count
+                return (-(referencedBy[a.remoteID] ?? 0), aRetired, a.remoteID) < (-(referencedBy[b.remoteID] ?? 0), bRetired, b.remoteID)
+            }
+            kept.append(candidates[0])
+            guard candidates.count > 1 else { continue }
+            let extra = Array(candidates.dropFirst())
+            for resource in extra { retired.insert(resource.remoteID) }
+            groups.append(DuplicateGroup(kept: candidates[0], extra: extra))
+        }
+        return (kept, groups)
+    }
+
+    /// Dependency level of each kind: 0 for a kind that depends on no other.
+    static func ranks(_ kinds: [ResourceKind]) -> [String: Int] {
+        var rank: [String: Int] = [:]
+        var remaining = kinds
+        var level = 0
+        let known = Set(kinds.map(\.name))
+        while !remaining.isEmpty && level < 64 {
+            let ready = remaining.filter { kind in kind.dependsOn.allSatisfy { dependency in rank[dependency] != nil || !known.contains(dependency) } }
+            let batch = ready.isEmpty ? remaining : ready
+            for kind in batch { rank[kind.name] = level }
+            remaining.removeAll { kind in batch.contains { $0.name == kind.name } }
+            level += 1
+        }
+        return rank
     }
 
     static func identity(_ kind: String, _ key: String) -> String { kind + "\u{1F}" + key }
@@ -187,20 +262,11 @@ public enum Differ {
     /// Dependencies first for creates and updates (a product before its prices), the reverse
     /// for deletes; by key within a kind, so plans are stable.
     static func ordered(_ changes: [Change], kinds: [ResourceKind]) -> [Change] {
-        var rank: [String: Int] = [:]
-        var remaining = kinds
-        var level = 0
-        while !remaining.isEmpty && level < 64 {
-            let known = Set(kinds.map(\.name))
-            let ready = remaining.filter { kind in kind.dependsOn.allSatisfy { dependency in rank[dependency] != nil || !known.contains(dependency) } }
-            let batch = ready.isEmpty ? remaining : ready
-            for kind in batch { rank[kind.name] = level }
-            remaining.removeAll { kind in batch.contains { $0.name == kind.name } }
-            level += 1
-        }
-        func sortKey(_ change: Change) -> (Int, Int, String) {
+        let rank = ranks(kinds)
+        let level = (rank.values.max() ?? 0) + 1
+        func sortKey(_ change: Change) -> (Int, Int, String, String) {
             let kindRank = rank[change.kind] ?? level
-            return change.action == .delete ? (1, -kindRank, change.key) : (0, kindRank, change.key)
+            return change.action == .delete ? (1, -kindRank, change.key, change.id) : (0, kindRank, change.key, change.id)
         }
         return changes.sorted { sortKey($0) < sortKey($1) }
     }

@@ -42,12 +42,15 @@ public struct Change: Sendable, Hashable, Codable, Identifiable {
     public let willApply: Bool
     /// Optimistic-concurrency token observed with the resource.
     public let version: String?
+    /// For a delete that retires a duplicate: the remote id of the resource kept under that key.
+    public let duplicateOf: String?
 
     public init(
         id: String, provider: String, integration: String, kind: String, key: String, title: String, establishment: String?,
         action: Action, remoteID: String?, fieldChanges: [FieldChange], replaceBecause: [String], desired: DesiredResource?,
-        drift: Bool, willApply: Bool, version: String?
+        drift: Bool, willApply: Bool, version: String?, duplicateOf: String? = nil
     ) {
+        self.duplicateOf = duplicateOf
         self.id = id
         self.provider = provider
         self.integration = integration
@@ -72,6 +75,31 @@ public struct Orphan: Sendable, Hashable, Codable {
     public let key: String
     public let remoteID: String
     public let title: String
+}
+
+/// Two or more resources at the provider carrying one ownership key (two runs that both made
+/// it, a copy made in a dashboard with its metadata): not drift. One is kept and diffed against
+/// the config; the others are retired (deleted or archived, as the kind is removed) when the
+/// Integration says `prune: true` or the run `--retire-duplicates`, and listed otherwise.
+public struct Duplicate: Sendable, Hashable, Codable {
+    public let kind: String
+    public let key: String
+    public let title: String
+    /// The one kept: the one the ledger names, otherwise the smallest remote id (see Differ).
+    public let kept: String
+    /// The others, smallest remote id first.
+    public let extra: [String]
+    /// Whether this plan retires them.
+    public let retired: Bool
+
+    public init(kind: String, key: String, title: String, kept: String, extra: [String], retired: Bool) {
+        self.kind = kind
+        self.key = key
+        self.title = title
+        self.kept = kept
+        self.extra = extra
+        self.retired = retired
+    }
 }
 
 /// The named stages of a run (DESIGN.md): a failure says which one it happened in.
@@ -158,6 +186,8 @@ public struct IntegrationPlan: Sendable, Hashable, Codable {
     public var notes: [PlanNote] = []
     /// What must be corrected by hand.
     public var findings: [Finding] = []
+    /// Resources found more than once under one ownership key.
+    public var duplicates: [Duplicate] = []
 
     public init(
         integration: String, provider: String, providerName: String, drift: DriftMode, changes: [Change] = [], orphans: [Orphan] = [],
@@ -206,6 +236,8 @@ public struct Plan: Sendable, Codable {
     public var changeCount: Int { integrations.reduce(0) { $0 + $1.applicable.count } }
     public var driftCount: Int { integrations.reduce(0) { $0 + $1.driftCount } }
     public var findingCount: Int { integrations.reduce(0) { $0 + $1.findings.count } }
+    /// Resources to retire or retired as duplicates (beyond the one kept of each key).
+    public var duplicateCount: Int { integrations.reduce(0) { $0 + $1.duplicates.reduce(0) { $0 + $1.extra.count } } }
     public var hasErrors: Bool { integrations.contains { $0.error != nil } }
     public var refusals: [String] { integrations.compactMap { plan in plan.refusal.map { "\(plan.integration): \($0)" } } }
 
@@ -257,7 +289,7 @@ public struct Plan: Sendable, Codable {
     public var exitCode: Int32 {
         if hasErrors { return 1 }
         if !refusals.isEmpty { return 3 }
-        let reported = integrations.contains { $0.drift != .observe && ($0.driftCount > 0 || !$0.findings.isEmpty) }
+        let reported = integrations.contains { ($0.drift != .observe && ($0.driftCount > 0 || !$0.findings.isEmpty)) || $0.duplicates.contains { !$0.retired } }
         return changeCount > 0 || reported ? 2 : 0
     }
 }
@@ -267,7 +299,8 @@ public struct Plan: Sendable, Codable {
 /// that has managed resources.
 public enum SafetyCheck {
     public static func refusal(for plan: IntegrationPlan, safety: Organization.Safety) -> String? {
-        let applicable = plan.applicable
+        // Retiring a duplicate removes nothing the config manages: never counted here.
+        let applicable = plan.applicable.filter { $0.duplicateOf == nil }
         let deletes = applicable.filter { $0.action == .delete }.count
         if plan.desired == 0 && plan.managed > 0 && deletes > 0 {
             return

@@ -31,7 +31,7 @@ public struct PlanRenderer: Sendable {
                 lines.append("\(name) : erreur (\(error.stage)) : \(error.message)")
                 continue
             }
-            for change in integration.changes {
+            for change in integration.changes where change.duplicateOf == nil {
                 let scope = change.establishment.map { " · " + (establishmentNames[$0] ?? $0) } ?? ""
                 var line = "\(name)\(scope) : \(describe(change, provider: integration.provider))"
                 if change.drift { line = "écart constaté (\(change.willApply ? "corrigé" : "non corrigé")) — " + line }
@@ -39,6 +39,13 @@ public struct PlanRenderer: Sendable {
             }
             for orphan in integration.orphans {
                 lines.append("\(name) : \(kind(integration.provider, orphan.kind).label) « \(orphan.title) » n'est plus dans la configuration (conservé)")
+            }
+            for duplicate in integration.duplicates {
+                let label = kind(integration.provider, duplicate.kind).label
+                let copies = duplicate.extra.count == 1 ? "1 doublon" : "\(duplicate.extra.count) doublons"
+                lines.append(
+                    "\(name) : \(label) « \(duplicate.title) » existe en \(duplicate.extra.count + 1) exemplaires : \(duplicate.kept) conservé, "
+                        + (duplicate.retired ? "\(copies) retiré(s)" : "\(copies) à retirer avec `\(Self.retireCommand)`"))
             }
             for finding in integration.findings {
                 let scope = finding.establishment.map { " · " + (establishmentNames[$0] ?? $0) } ?? ""
@@ -168,6 +175,7 @@ public struct PlanRenderer: Sendable {
                 var header = "  \(symbol) \(change.kind) \(change.key)\(remote)  « \(change.title) »\(scope)"
                 if change.action == .replace { header += " — replaced: \(change.replaceBecause.joined(separator: ", ")) cannot change" }
                 if change.action == .adopt { header += " — adopted (existing, unmarked)" }
+                if let kept = change.duplicateOf { header += " — duplicate of [\(kept)], retired" }
                 if change.drift { header += change.willApply ? " — drift, corrected" : " — drift, reported only (drift: \(integration.drift.rawValue))" }
                 out += paint(header, color) + "\n"
                 for fieldChange in change.fieldChanges {
@@ -183,6 +191,15 @@ public struct PlanRenderer: Sendable {
             }
             for orphan in integration.orphans {
                 out += "    \(orphan.kind) \(orphan.key) [\(orphan.remoteID)]  « \(orphan.title) » — orphaned, kept (prune: false)\n"
+            }
+            for duplicate in integration.duplicates {
+                let others = duplicate.extra.map { "[\($0)]" }.joined(separator: ", ")
+                out +=
+                    paint(
+                        "  ! \(duplicate.kind) \(duplicate.key) [\(duplicate.kept)]  « \(duplicate.title) » — \(duplicate.extra.count + 1) found under this key: kept [\(duplicate.kept)], "
+                            + (duplicate.retired
+                                ? "retiring \(others)" : "duplicates \(others) kept too; retire them with `\(Self.retireCommand)` (or prune: true)"),
+                        .yellow) + "\n"
             }
             for finding in integration.findings {
                 let remote = finding.remoteID.map { " [\($0)]" } ?? ""
@@ -201,7 +218,9 @@ public struct PlanRenderer: Sendable {
             if let refusal = integration.refusal { out += paint("  refused: \(refusal) (use --force to override)", .red) + "\n" }
             out +=
                 "  \(integration.applicable.count) to apply, \(integration.unchanged) unchanged, \(integration.orphans.count) orphaned, \(integration.unmanaged) unmanaged (never touched)"
-            out += (integration.findings.isEmpty ? "" : ", \(integration.findings.count) to correct by hand") + "\n\n"
+            out += (integration.findings.isEmpty ? "" : ", \(integration.findings.count) to correct by hand")
+            let duplicates = integration.duplicates.reduce(0) { $0 + $1.extra.count }
+            out += (duplicates == 0 ? "" : ", \(duplicates) duplicate(s)") + "\n\n"
         }
         return out
     }
@@ -245,8 +264,12 @@ public struct PlanRenderer: Sendable {
         func count(_ action: Change.Action) -> Int { changes.filter { $0.action == action }.count }
         return
             "Plan: \(count(.create)) to create, \(count(.update) + count(.adopt)) to update, \(count(.replace)) to replace, \(count(.delete)) to delete; \(plan.driftCount) drift, \(plan.integrations.reduce(0) { $0 + $1.orphans.count }) orphaned"
-            + (plan.findingCount > 0 ? ", \(plan.findingCount) to correct by hand." : ".")
+            + (plan.findingCount > 0 ? ", \(plan.findingCount) to correct by hand" : "")
+            + (plan.duplicateCount > 0 ? ", \(plan.duplicateCount) duplicate(s)." : ".")
     }
+
+    /// What retires duplicates when the Integration does not prune.
+    public static let retireCommand = "salonops reconcile --retire-duplicates"
 
     public func markdown(_ plan: Plan) -> String {
         var out = "### SalonOps plan for `\(plan.commit.prefix(12))`\n\n"

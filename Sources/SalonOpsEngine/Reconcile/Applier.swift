@@ -77,6 +77,8 @@ extension Reconciler {
             observedByRemote[resource.kind + "\u{1F}" + resource.remoteID] = resource
             if !resource.archived, resource.owner == owner, let key = resource.key { remoteIDs[ResourceRef(resource.kind, key)] = resource.remoteID }
         }
+        // Of duplicates, the one kept is what references point at.
+        for duplicate in integrationPlan.duplicates { remoteIDs[ResourceRef(duplicate.kind, duplicate.key)] = duplicate.kept }
         for change in integrationPlan.changes where change.action == .adopt || (change.action == .update && remoteIDs[ResourceRef(change.kind, change.key)] == nil) {
             if let remote = change.remoteID { remoteIDs[ResourceRef(change.kind, change.key)] = remote }
         }
@@ -114,7 +116,8 @@ extension Reconciler {
             for (change, outcome) in outcomes.sorted(by: { $0.0.id < $1.0.id }) {
                 switch outcome {
                 case .success(let applied):
-                    remoteIDs[ResourceRef(change.kind, change.key)] = applied.remoteID
+                    // A retired duplicate leaves the one kept as the key's resource.
+                    if change.duplicateOf == nil { remoteIDs[ResourceRef(change.kind, change.key)] = applied.remoteID }
                     var fingerprints: [String: String] = [:]
                     var reason: String?
                     for (field, value) in applied.writeOnly {
@@ -126,7 +129,7 @@ extension Reconciler {
                     }
                     items.append(item(change, reason == nil ? .applied : .failed, remoteID: applied.remoteID, reason: reason, secrets: fingerprints))
                 case .failure(let error):
-                    failed.insert(ResourceRef(change.kind, change.key))
+                    if change.duplicateOf == nil { failed.insert(ResourceRef(change.kind, change.key)) }
                     items.append(item(change, .failed, reason: "\(error)", retryable: (error as? ProviderError)?.retryable ?? false))
                 }
             }
@@ -148,7 +151,7 @@ extension Reconciler {
             if creates && ledgered { try ledger.begin(integration: name, ref) }
             let outcome = try await applyWithRules(change, kind: kind, context, target: target)
             if creates { pending.write(plan.id, change.id, .done) }
-            if ledgered {
+            if ledgered && change.duplicateOf == nil {
                 if change.action == .delete { try ledger.remove(integration: name, ref) } else { try ledger.finish(integration: name, ref, remoteID: outcome.remoteID) }
             }
             return .success(outcome)
@@ -165,6 +168,23 @@ extension Reconciler {
     }
 
     func applyWithRules(_ change: Change, kind: ResourceKind, _ context: ApplyContext, target: IntegrationTarget) async throws -> ApplyOutcome {
+        let ref = ResourceRef(change.kind, change.key)
+        var tries = 0
+        while true {
+            tries += 1
+            do {
+                return try await applyOnceWithRules(change, kind: kind, context, target: target)
+            } catch let error as ProviderError where change.action == .create && error.retryable && tries < target.session.transport.traits.maxAttempts {
+                // A create the transport may not send twice (no idempotency key) failed in a way
+                // that may pass: whether it was carried out is read back by its marker. Found, it
+                // is taken; not found, it is sent again.
+                guard let found = try await target.adapter.read(ref, remoteID: nil, target.session) else { continue }
+                return try await reapply(change, kind: kind, found: found, context, target: target) ?? ApplyOutcome(remoteID: found.remoteID, version: found.version)
+            }
+        }
+    }
+
+    func applyOnceWithRules(_ change: Change, kind: ResourceKind, _ context: ApplyContext, target: IntegrationTarget) async throws -> ApplyOutcome {
         let ref = ResourceRef(change.kind, change.key)
         do {
             return try await target.adapter.apply(change, context, target.session)

@@ -115,7 +115,7 @@ public final class Reconciler: Sendable {
         state: DesiredState, commit: String, repository: String, providers: ProviderSet, endpoints: Endpoints, client: HTTPClient,
         credentials: [String: [String: Secret]], credentialErrors: [String: String], limiters: RateLimiterRegistry,
         limits: EngineLimits = EngineLimits(), options: [String: [String: String]] = [:], tokens: (any TokenStore)? = nil,
-        ledger: Ledger
+        ledger: Ledger, retireDuplicates: Bool = false
     ) async {
         self.state = state
         self.commit = commit
@@ -154,7 +154,7 @@ public final class Reconciler: Sendable {
                         let adapter = try module.connect(integration, ConnectContext(owner: owner, state: state, options: options[module.spec.id] ?? [:]))
                         let diff = DiffOptions(
                             owner: owner, adopt: integration.adopt, prune: integration.prune,
-                            ignore: integration.ignore.map(\.value), drift: state.effectiveDrift(of: integration))
+                            ignore: integration.ignore.map(\.value), drift: state.effectiveDrift(of: integration), retireDuplicates: retireDuplicates)
                         target = .success(
                             IntegrationTarget(
                                 integration: integration, adapter: adapter,
@@ -171,6 +171,19 @@ public final class Reconciler: Sendable {
     }
 
     public var owner: String { state.organization?.metadata.name ?? "salonops" }
+
+    /// Retries this run has sent to each integration's provider so far (plan and apply), and
+    /// its retry budget.
+    public func retries() async -> [String: StatusReport.Retries] {
+        var counts: [String: StatusReport.Retries] = [:]
+        for (name, target) in targets {
+            guard case .success(let target) = target else { continue }
+            let counter = target.session.transport.counter
+            let budget = target.session.transport.traits.retryBudget
+            counts[name] = StatusReport.Retries(sent: await counter.retries, fromBudget: await counter.budgetSpent, budget: budget.retriesPerRun)
+        }
+        return counts
+    }
 
     /// Integrations this engine manages: enabled, with an adapter.
     public var managedIntegrations: [Integration] {

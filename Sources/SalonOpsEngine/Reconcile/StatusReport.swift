@@ -30,6 +30,20 @@ public struct StatusReport: Sendable, Codable {
         public var skipped = 0
     }
 
+    /// What a run retried at one provider: every retry sent, those past a request's own
+    /// attempts taken from the run's budget, and that budget.
+    public struct Retries: Sendable, Codable, Equatable {
+        public var sent: Int
+        public var fromBudget: Int
+        public var budget: Int
+
+        public init(sent: Int, fromBudget: Int, budget: Int) {
+            self.sent = sent
+            self.fromBudget = fromBudget
+            self.budget = budget
+        }
+    }
+
     public struct EstablishmentStatus: Sendable, Codable {
         public var establishment: String
         public var displayName: String
@@ -49,6 +63,8 @@ public struct StatusReport: Sendable, Codable {
         public var errors: [StageError]
         public var durationMs: Int
         public var requests: Int
+        /// Nil when the integration was not connected in this run.
+        public var retries: Retries?
 
         public var healthy: Bool { enabled && errors.isEmpty && connection.state == .connected && changes.failed == 0 }
     }
@@ -64,7 +80,7 @@ public struct StatusReport: Sendable, Codable {
     public static func make(
         command: String, state: DesiredState, repository: String, commit: String, plan: Plan?, result: ApplyResult?,
         connections: [String: Connection], lastApplied: [String: String], durationMs: Int,
-        requests: [String: Int] = [:], supported: Set<String>
+        requests: [String: Int] = [:], retries: [String: Retries] = [:], supported: Set<String>
     ) -> StatusReport {
         let rows = state.integrations.sorted { $0.metadata.name < $1.metadata.name }.map { integration -> IntegrationStatus in
             let name = integration.metadata.name
@@ -94,7 +110,7 @@ public struct StatusReport: Sendable, Codable {
                 integration: name, provider: integration.provider.value, enabled: integration.enabled, connection: connection,
                 establishments: [], lastAppliedCommit: lastApplied[name], drift: integrationPlan?.driftCount ?? 0,
                 changes: counts, errors: errors, durationMs: durationMs,
-                requests: (result?.requests[name] ?? requests[name] ?? 0))
+                requests: (result?.requests[name] ?? requests[name] ?? 0), retries: retries[name])
             let healthy = row.healthy
             row.establishments = state.establishments.sorted { $0.metadata.name < $1.metadata.name }.map { establishment in
                 let covered = integration.establishments.includes(establishment.metadata.name)
@@ -118,6 +134,11 @@ public struct StatusReport: Sendable, Codable {
             }
             if !row.enabled { out += "| \(row.integration) | — | ⏸ Désactivé | |\n" }
         }
+        let retried = integrations.compactMap { row in row.retries.map { (row.integration, $0) } }
+        if !retried.isEmpty {
+            out += "\nNouvelles tentatives (retries) : "
+            out += retried.map { "\($0.0) \($0.1.sent) (dont \($0.1.fromBudget) sur le budget de \($0.1.budget) du passage)" }.joined(separator: ", ") + "\n"
+        }
         return out
     }
 
@@ -133,7 +154,7 @@ public struct StatusReport: Sendable, Codable {
     }
 
     public func write(to directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try StateDirectory.prepare(directory)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let json = String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
@@ -144,7 +165,7 @@ public struct StatusReport: Sendable, Codable {
     }
 
     private func writeAtomically(_ text: String, _ path: String) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicFile.write(text, to: path, mode: 0o600)
     }
 
     public static func read(from directory: String) throws -> StatusReport {

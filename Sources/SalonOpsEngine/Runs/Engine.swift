@@ -16,6 +16,8 @@ public struct EngineConfiguration: Sendable {
     public var limits: EngineLimits
     /// Per provider id, engine-level connect options (test peers' quirks).
     public var providerOptions: [String: [String: String]]
+    /// Retire duplicates even where the Integration does not prune (`--retire-duplicates`).
+    public var retireDuplicates: Bool
     /// The command, for audit lines and the report.
     public var command: String
     public var logger: Logger
@@ -23,8 +25,9 @@ public struct EngineConfiguration: Sendable {
     public init(
         source: GitSourceOptions, stateDirectory: String, reportDirectory: String? = nil, ageKeyFile: String? = nil,
         endpoints: Endpoints = Endpoints(), providers: ProviderSet, limits: EngineLimits = EngineLimits(),
-        providerOptions: [String: [String: String]] = [:], command: String, logger: Logger = Logger(label: "salonops")
+        providerOptions: [String: [String: String]] = [:], retireDuplicates: Bool = false, command: String, logger: Logger = Logger(label: "salonops")
     ) {
+        self.retireDuplicates = retireDuplicates
         self.source = source
         self.stateDirectory = stateDirectory
         self.reportDirectory = reportDirectory ?? (stateDirectory as NSString).appendingPathComponent("report")
@@ -115,6 +118,7 @@ public final class Engine: Sendable {
             case .failure(let error): credentialErrors[resolved.integration] = "credential '\(resolved.name)' (\(resolved.reference)): \(error)"
             }
         }
+        try? StateDirectory.prepare(configuration.stateDirectory)
         let state = FileStateStore(directory: configuration.stateDirectory, scope: StateScope.of(repository: source.repository, root: source.root), secrets: context)
         // A refused connection is retried by AsyncHTTPClient until the connect deadline: bound it
         // (a provider that needs longer to accept a connection gets the transport's own retries).
@@ -125,7 +129,7 @@ public final class Engine: Sendable {
             state: desired, commit: source.commit, repository: source.repository, providers: configuration.providers,
             endpoints: configuration.endpoints, client: client, credentials: credentials,
             credentialErrors: credentialErrors, limiters: limiters, limits: configuration.limits,
-            options: configuration.providerOptions, tokens: state.tokens, ledger: state.ledger)
+            options: configuration.providerOptions, tokens: state.tokens, ledger: state.ledger, retireDuplicates: configuration.retireDuplicates)
         return Engine(configuration: configuration, report: loaded.report, reconciler: reconciler, secretsContext: context, state: state, client: client)
     }
 
@@ -178,12 +182,12 @@ public final class Engine: Sendable {
     public func writeReport(
         plan: Plan?, result: ApplyResult?, connections: [String: StatusReport.Connection] = [:], requests: [String: Int] = [:],
         output: EngineOutput
-    ) {
+    ) async {
         let source = report.source
         let status = StatusReport.make(
             command: configuration.command, state: report.state, repository: source.repository, commit: source.commit,
             plan: plan, result: result, connections: connections, lastApplied: state.applied.read(), durationMs: elapsedMs,
-            requests: requests, supported: configuration.providers.supported)
+            requests: requests, retries: await reconciler.retries(), supported: configuration.providers.supported)
         do { try status.write(to: configuration.reportDirectory) } catch {
             output.err("warning: could not write the report in \(configuration.reportDirectory): \(error)")
         }
@@ -210,6 +214,42 @@ public final class Engine: Sendable {
         saved: SavedPlan?, force: Bool, render: @Sendable (Plan) -> String, approve: @Sendable (Plan) -> Bool,
         driftIsChange: Bool = false, output: EngineOutput
     ) async -> ExitStatus {
+        let counts = RunCounts()
+        let status = await apply(saved: saved, force: force, render: render, approve: approve, driftIsChange: driftIsChange, output: output, counts: counts)
+        counts.values["retries"] = await reconciler.retries().values.reduce(0) { $0 + $1.sent }
+        recordRun(status, counts: counts.values, output: output)
+        return status
+    }
+
+    /// Appends this run to `runs.jsonl`: the command, the commit, the outcome and counts (never
+    /// a value). A record that cannot be written is a warning.
+    public func recordRun(_ status: ExitStatus, counts: [String: Int], output: EngineOutput) {
+        let source = report.source
+        do {
+            try RunLog(directory: configuration.stateDirectory).append(
+                command: configuration.command, repository: source.repository, commit: source.commit, ref: source.refName,
+                worktree: source.fromWorktree, outcome: status.word, counts: counts)
+        } catch {
+            output.err("warning: could not record the run in \(configuration.stateDirectory): \(error)")
+        }
+    }
+
+    /// Counts of one apply, filled as it goes (it returns at several points).
+    final class RunCounts: @unchecked Sendable {
+        // @unchecked: one apply fills it, sequentially, and reads it after.
+        var values: [String: Int] = [:]
+
+        func plan(_ plan: Plan) {
+            values["changes"] = plan.changeCount
+            values["drift"] = plan.driftCount
+            values["duplicates"] = plan.duplicateCount
+        }
+    }
+
+    private func apply(
+        saved: SavedPlan?, force: Bool, render: @Sendable (Plan) -> String, approve: @Sendable (Plan) -> Bool,
+        driftIsChange: Bool, output: EngineOutput, counts: RunCounts
+    ) async -> ExitStatus {
         let lock = self.lock
         do { try lock.acquire(command: "salonops \(configuration.command)") } catch {
             output.err("refused: \(error)")
@@ -219,12 +259,13 @@ public final class Engine: Sendable {
         noteUnfinished(output)
         let (fresh, observation) = await reconciler.plan(id: saved?.plan.id ?? UUID().uuidString.lowercased(), force: force)
         let plan = fresh
+        counts.plan(plan)
         if let saved {
             guard saved.plan.observedDigest == fresh.observedDigest else {
                 output.err("refused: the plan is stale: what the providers have has changed since it was made. What moved:")
                 for line in Reconciler.moved(from: saved.observed, to: observation.resources).prefix(20) { output.err("  \(line)") }
                 output.err("make a new plan with `salonops plan --out`")
-                writeReport(plan: fresh, result: nil, output: output)
+                await writeReport(plan: fresh, result: nil, output: output)
                 return .refused
             }
             let edits = fresh.edits(in: saved.plan)
@@ -243,7 +284,7 @@ public final class Engine: Sendable {
             for refusal in plan.refusals { output.err("refused: \(refusal) (--force overrides)") }
         }
         guard plan.changeCount > 0 else {
-            writeReport(plan: plan, result: ApplyResult(), output: output)
+            await writeReport(plan: plan, result: ApplyResult(), output: output)
             if plan.hasErrors { return .failed }
             if !plan.refusals.isEmpty { return .refused }
             return driftIsChange && plan.hasWarnedDrift ? .changes : .ok
@@ -260,7 +301,19 @@ public final class Engine: Sendable {
             output.out(line)
         }
         let failed = result.count(.failed), skipped = result.count(.skipped)
+        counts.values["applied"] = result.count(.applied)
+        counts.values["failed"] = failed
+        counts.values["skipped"] = skipped
         output.out("Apply: \(result.count(.applied)) applied, \(failed) failed, \(skipped) skipped.")
+        let retries = await reconciler.retries()
+        if !retries.isEmpty {
+            output.out(
+                "Retries: "
+                    + retries.keys.sorted().map { name in
+                        let count = retries[name]!
+                        return "\(name) \(count.sent) (\(count.fromBudget) of this run's budget of \(count.budget))"
+                    }.joined(separator: ", ") + ".")
+        }
         let clean = plan.integrations.filter { candidate in
             candidate.error == nil && (candidate.refusal == nil || force)
                 && !result.items.contains { $0.integration == candidate.integration && $0.outcome != .applied }
@@ -269,7 +322,7 @@ public final class Engine: Sendable {
             output.err("warning: could not record the applied commit: \(error)")
         }
         if failed == 0 && skipped == 0 { state.pending.clear() }
-        writeReport(plan: plan, result: result, output: output)
+        await writeReport(plan: plan, result: result, output: output)
         if failed > 0 || plan.hasErrors { return .failed }
         if skipped > 0 || (!plan.refusals.isEmpty && !force) { return .refused }
         return driftIsChange && plan.hasWarnedDrift ? .changes : .ok

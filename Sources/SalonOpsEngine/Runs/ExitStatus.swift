@@ -11,9 +11,21 @@ public enum ExitStatus: Int32, Sendable {
     case refused = 3
 
     public static func of(_ plan: Plan) -> ExitStatus { ExitStatus(rawValue: plan.exitCode) ?? .failed }
+
+    /// For runs.jsonl.
+    public var word: String {
+        switch self {
+        case .ok: "ok"
+        case .failed: "failed"
+        case .changes: "changes"
+        case .refused: "refused"
+        }
+    }
 }
 
 extension Plan {
-    /// Drift or findings under `drift: warn`: reported, not corrected.
-    public var hasWarnedDrift: Bool { integrations.contains { $0.drift == .warn && ($0.driftCount > 0 || !$0.findings.isEmpty) } }
+    /// Drift or findings under `drift: warn`, or duplicates left in place: reported, not corrected.
+    public var hasWarnedDrift: Bool {
+        integrations.contains { ($0.drift == .warn && ($0.driftCount > 0 || !$0.findings.isEmpty)) || $0.duplicates.contains { !$0.retired } }
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SalonOpsCore
+import SalonOpsSecrets
 
 /// A plan saved with `salonops plan --out`: the plan and what was observed (no secret in
 /// either), for `salonops apply PLAN` (docs/plan-json.md).
@@ -31,7 +32,8 @@ public struct SavedPlan: Codable, Sendable {
     public func write(_ path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        // A plan names resources and ids: its reader's alone, as the report is.
+        try AtomicFile.write(String(decoding: try encoder.encode(self), as: UTF8.self), to: path, mode: 0o600)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SalonOpsCore
+import SalonOpsSecrets
 
 /// The commit last applied without failure, per integration (`<state-dir>/applied.json`).
 public struct AppliedCommits: Sendable {
@@ -19,7 +20,7 @@ public struct AppliedCommits: Sendable {
     public func record(_ commit: String, integrations: [String]) throws {
         var map = read()
         for integration in integrations { map[integration] = commit }
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try JSONEncoder().encode(map).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try StateDirectory.prepare((path as NSString).deletingLastPathComponent)
+        try AtomicFile.write(String(decoding: try JSONEncoder().encode(map), as: UTF8.self), to: path, mode: 0o600)
     }
 }

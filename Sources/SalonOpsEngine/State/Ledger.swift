@@ -103,7 +103,7 @@ public final class Ledger: Sendable {
             var entry = all[integration]?[Self.slot(ref)]
             change(&entry)
             all[integration, default: [:]][Self.slot(ref)] = entry
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try StateDirectory.prepare((path as NSString).deletingLastPathComponent)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(String(decoding: try encoder.encode(all), as: UTF8.self), to: path, mode: 0o600)

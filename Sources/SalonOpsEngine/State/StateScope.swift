@@ -15,11 +15,21 @@ public enum StateScope {
         if let colon = repository.firstIndex(of: ":"), !repository[..<colon].contains("/") {
             return canonicalURL("ssh://" + repository.replacingCharacters(in: colon...colon, with: "/"))
         }
-        let path = URL(fileURLWithPath: repository).standardizedFileURL.resolvingSymlinksInPath().path
-        let dotGit = (path as NSString).appendingPathComponent(".git")
+        var path = URL(fileURLWithPath: repository).standardizedFileURL.resolvingSymlinksInPath().path
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: dotGit, isDirectory: &isDirectory), isDirectory.boolValue {
-            return URL(fileURLWithPath: dotGit).resolvingSymlinksInPath().path
+        // `worktree/.git` is a file in a linked worktree (and a submodule): the work tree is meant.
+        if (path as NSString).lastPathComponent == ".git", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            path = (path as NSString).deletingLastPathComponent
+        }
+        let dotGit = (path as NSString).appendingPathComponent(".git")
+        if FileManager.default.fileExists(atPath: dotGit, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { return URL(fileURLWithPath: dotGit).resolvingSymlinksInPath().path }
+            // `gitdir: PATH` (relative to the work tree, or absolute): that git directory.
+            if let text = try? String(contentsOfFile: dotGit, encoding: .utf8), text.hasPrefix("gitdir:") {
+                let target = text.dropFirst("gitdir:".count).trimmingCharacters(in: .whitespacesAndNewlines)
+                let absolute = target.hasPrefix("/") ? target : (path as NSString).appendingPathComponent(target)
+                return URL(fileURLWithPath: absolute).standardizedFileURL.resolvingSymlinksInPath().path
+            }
         }
         return path
     }

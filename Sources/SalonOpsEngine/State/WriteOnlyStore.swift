@@ -29,9 +29,7 @@ public struct WriteOnlyStore: Sendable {
             throw SopsError.badRule(
                 "no age identity at hand to encrypt the \(field) the provider returned; set SOPS_AGE_KEY_FILE (the value is shown once: rotate it at the provider)")
         }
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
+        try StateDirectory.prepare((path as NSString).deletingLastPathComponent)
         let keyPath = [SopsPathComponent.key(integration), .key(key), .key(field)]
         let text = String(decoding: value, as: UTF8.self)
         if FileManager.default.fileExists(atPath: path) {

@@ -23,12 +23,28 @@ public struct RetryPolicy: Sendable {
 public actor RequestCounter {
     public private(set) var reads = 0
     public private(set) var writes = 0
+    /// Retries sent, within each request's own attempts and from the run's budget alike.
     public private(set) var retries = 0
+    /// Retries taken from the run's budget (past a request's `maxAttempts`).
+    public private(set) var budgetSpent = 0
 
     public init() {}
 
     func record(_ method: ProviderRequest.Method) { if method == .GET { reads += 1 } else { writes += 1 } }
-    func recordRetry() { retries += 1 }
+
+    /// Whether a request that has just failed its `attempt`-th try may try again, and counts the
+    /// retry: within `maxAttempts` always, past it while the run's budget lasts.
+    func takeRetry(after attempt: Int, maxAttempts: Int, budget: RetryBudget) -> Bool {
+        if attempt < maxAttempts {
+            retries += 1
+            return true
+        }
+        guard attempt < budget.maxAttemptsPerRequest, budgetSpent < budget.retriesPerRun else { return false }
+        budgetSpent += 1
+        retries += 1
+        return true
+    }
+
     public var total: Int { reads + writes }
 }
 
@@ -110,12 +126,18 @@ public final class HTTPTransport: Sendable {
                 wait = nil
                 failure = error
             }
-            guard attempt < traits.maxAttempts else { throw failure }
             let delay = delay(attempt: attempt, retryAfter: wait)
             guard ContinuousClock.now + delay < deadline else {
                 throw ProviderError(failure.kind, status: failure.status, message: failure.message + " (the provider asked to wait \(delay), past the run's deadline)")
             }
-            await counter.recordRetry()
+            guard await counter.takeRetry(after: attempt, maxAttempts: traits.maxAttempts, budget: traits.retryBudget) else {
+                let spent = await counter.budgetSpent
+                throw ProviderError(
+                    failure.kind, status: failure.status,
+                    message: failure.message
+                        + " (after \(attempt) tries; this run's retry budget for \(provider) has \(traits.retryBudget.retriesPerRun - spent) of \(traits.retryBudget.retriesPerRun) left)"
+                )
+            }
             try await Task.sleep(for: delay)
         }
     }
