@@ -23,6 +23,18 @@ import Testing
         }
     }
 
+    /// The corpus's own runner: exit codes, signals, output, and a hung program killed at its bound.
+    @Test func theRunnerReportsExitsAndBoundsAHang() async throws {
+        let exited = try await SpawnedCommand.run("/bin/sh", ["-c", "echo out; echo err >&2; exit 3"], environment: [:], timeout: 10)
+        #expect(exited.status == 3 && exited.stdout == "out\n" && exited.stderr == "err\n")
+        #expect(try await SpawnedCommand.run("/bin/sh", ["-c", "kill -9 $$"], environment: [:], timeout: 10).status == 128 + 9)
+        let started = ContinuousClock.now
+        // Standard input is empty, so nothing waits for a person to type.
+        #expect(try await SpawnedCommand.run("/bin/sh", ["-c", "read line"], environment: [:], timeout: 10).status == 1)
+        await #expect(throws: TimedOut.self) { try await SpawnedCommand.run("/bin/sleep", ["60"], environment: [:], timeout: 0.5) }
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+
     @Test func everyCaseFailsWithItsCodeAndLocationAndPlanWritesNothing() async throws {
         let started = ContinuousClock.now
         let cases = CorpusCase.all
@@ -61,8 +73,8 @@ import Testing
             "--repo", repository.path, "--ref", testCase.ref ?? CorpusRepository.branch(testCase), "--path", testCase.path ?? CorpusRepository.root,
             "--state-dir", state.appendingPathComponent(testCase.name).path,
         ]
-        func salonops(_ arguments: [String]) async throws -> CommandResult {
-            try await CommandRunner.run(Paths.salonops, arguments + source, environment: environment, timeout: commandTimeout)
+        func salonops(_ arguments: [String]) async throws -> SpawnedCommand.Result {
+            try await SpawnedCommand.run(Paths.salonops, arguments + source, environment: environment, timeout: commandTimeout)
         }
         let text = try await salonops(["validate"])
         let json = try await salonops(["validate", "--format", "json"])
