@@ -158,9 +158,9 @@ public enum ConfigLoader {
             sink.error(
                 .yamlSyntax, at: at(mark), "YAML syntax error: the %YAML directive names a version other than 1.x",
                 hint: "remove the '%YAML' line (and the '---' after it if nothing else needs it): SalonOps reads YAML 1.1 and 1.2")
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+        case let .scanner(context, problem, mark, yaml), let .parser(context, problem, mark, yaml), let .composer(context, problem, mark, yaml):
             let while_ = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
-            sink.error(.yamlSyntax, at: at(mark), "YAML syntax error: \(problem)\(while_)", hint: hint)
+            sink.error(.yamlSyntax, at: at(mark), "YAML syntax error: \(problem)\(while_)", hint: syntaxHint(problem, context: context, mark: mark, yaml: yaml) ?? hint)
         case let .duplicatedKeysInMapping(duplicates, context):
             let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             let first = context.mark
@@ -187,6 +187,21 @@ public enum ConfigLoader {
         default:
             sink.error(.yamlSyntax, at: SourceLocation(file: file, line: 1, column: 1), "could not parse YAML: \(error)", hint: hint)
         }
+    }
+
+    /// A remedy for the syntax errors whose cause is known; nil for the general advice.
+    static func syntaxHint(_ problem: String, context: YamlError.Context?, mark: Mark, yaml: String) -> String? {
+        if problem.hasPrefix("found undefined alias") {
+            return "define the anchor first ('&name' on an earlier value), or quote the value if '*' is part of the text"
+        }
+        if context?.text == "while scanning a quoted scalar", let opened = context?.mark {
+            return "close the quote opened at line \(opened.line), column \(opened.column) (or escape a quote inside it)"
+        }
+        let line = yaml.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).dropFirst(mark.line - 1).first ?? ""
+        if problem.hasPrefix("found character that cannot start any token"), line.prefix(mark.column).contains("\t") {
+            return "replace the tab with spaces: YAML indents with spaces only"
+        }
+        return nil
     }
 
     /// Where a block-style key is written again at the same indentation after its first

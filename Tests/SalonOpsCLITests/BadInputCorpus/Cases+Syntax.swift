@@ -18,8 +18,11 @@ extension CorpusCase {
     static let yamlSyntaxCases: [CorpusCase] = {
         let f = Example.facials, o = Example.organization, p = Example.paris
         return [
-            .patch("unterminated-quote", .yamlSyntax, "yaml-syntax", at: "\(f):12:13", .replace(f, "price: \"65.00 EUR\"\n", "price: \"65.00 EUR\n")),
-            .patch("tab-indentation", .yamlSyntax, "yaml-syntax", at: "\(f):10:1", says: ["tab"], .replace(f, "  duration: 1h\n", "\tduration: 1h\n")),
+            .patch("unterminated-quote", .yamlSyntax, "yaml-syntax", at: "\(f):12:13", says: ["quotes"], .replace(f, "price: \"65.00 EUR\"\n", "price: \"65.00 EUR\n")),
+            .patch(
+                "unterminated-quote-at-end", .yamlSyntax, "yaml-syntax", at: "catalogue/extra.yaml:6:1", says: ["close the quote opened at line 5, column 16"],
+                .write("catalogue/extra.yaml", "apiVersion: salonops.io/v1\nkind: Product\nmetadata: {name: extra}\nspec:\n  displayName: \"Extra\n")),
+            .patch("tab-indentation", .yamlSyntax, "yaml-syntax", at: "\(f):10:1", says: ["replace the tab with spaces"], .replace(f, "  duration: 1h\n", "\tduration: 1h\n")),
             .patch("missing-colon", .yamlSyntax, "yaml-syntax", at: "\(f):9:3", .replace(f, "  category: soins-visage\n  description", "  category soins-visage\n  description")),
             .patch("over-indented-key", .yamlSyntax, "yaml-syntax", at: "\(f):8:13", .replace(f, "  category: soins-visage\n", "    category: soins-visage\n")),
             .patch("unclosed-flow-sequence", .yamlSyntax, "yaml-syntax", at: "\(p):22:5", .replace(p, "tuesday: [\"10:00-19:00\"]", "tuesday: [\"10:00-19:00\"")),
@@ -35,7 +38,7 @@ extension CorpusCase {
                 "duplicate-weekday", .yamlSyntax, "duplicate-key", at: "\(p):22:5", says: ["'tuesday'"],
                 .replace(p, "    wednesday: [\"10:00-19:00\"]\n", "    tuesday: [\"10:00-18:00\"]\n")),
             .patch(
-                "unknown-alias", .yamlSyntax, "yaml-syntax", at: "\(f):6:7", says: ["alias"],
+                "unknown-alias", .yamlSyntax, "yaml-syntax", at: "\(f):6:7", says: ["undefined alias", "define the anchor first"],
                 .replace(f, "spec:\n  displayName: Soin visage hydratant\n", "spec: *base\nx:\n  displayName: Soin visage hydratant\n")),
             .patch(
                 "yaml-2-directive", .yamlSyntax, "yaml-syntax", at: "\(o):1:1", says: ["version other than 1.x", "remove the '%YAML' line"], never: ["indentation"],
