@@ -57,7 +57,8 @@ import Testing
         let stats = try await Self.stats(sandbox.baseURL)
         #expect(stats["writes"] as? Int == 0, "plan wrote to the sandbox: \(stats)")
         await sandbox.stop()
-        print("bad-input corpus: \(cases.count) cases, repository built in \(built), all run in \(ContinuousClock.now - started)")
+        let counts = CorpusCase.Category.allCases.map { category in "\(category.rawValue) \(cases.filter { $0.category == category }.count)" }
+        print("bad-input corpus: \(cases.count) cases (\(counts.joined(separator: ", "))), repository built in \(built), all run in \(ContinuousClock.now - started)")
     }
 
     static var environment: [String: String] {
