@@ -30,7 +30,8 @@ struct DocumentDecoder {
             reader.error(.apiVersion, versionNode, "unsupported apiVersion '\(version)'", hint: "this salonops reads '\(configAPIVersion)'")
         }
         guard let kindNode = document.required("kind", hint: "add 'kind:' with one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))"),
-            let kindText = reader.string(kindNode, field: "kind")
+            let kindText = reader.string(
+                kindNode, field: "kind", hint: "write one kind as a single word: \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", ")), e.g. kind: Service")
         else { return nil }
         guard let kind = DocumentKind(rawValue: kindText) else {
             let known = DocumentKind.allCases.map(\.rawValue)
@@ -42,7 +43,9 @@ struct DocumentDecoder {
         guard let metadata = decodeMetadata(document.required("metadata", hint: "add 'metadata:' with a 'name:'"), kind: kind, document: root) else { return nil }
         let context = "\(kind.rawValue) '\(metadata.name)'"
         guard let specNode = document.required("spec"),
-            let spec = reader.fields(specNode, context: "\(context) spec")
+            let spec = reader.fields(
+                specNode, context: "\(context) spec",
+                hint: "write 'spec:' alone on its line and the \(kind.rawValue)'s fields indented below it, one 'key: value' each (no '- ' in front)")
         else { return nil }
         switch kind {
         case .organization: return organization(spec, metadata).map { .organization($0) }
@@ -57,7 +60,8 @@ struct DocumentDecoder {
     func decodeMetadata(_ node: Node?, kind: DocumentKind, document: Node) -> Metadata? {
         guard let fields = reader.fields(node, context: "\(kind.rawValue) metadata") else { return nil }
         fields.rejectUnknown(["name", "labels"])
-        guard let nameNode = fields.required("name"), let name = reader.nonEmptyString(nameNode, field: "metadata.name") else { return nil }
+        let nameHint = "give it a name: \(Self.namePattern), e.g. 'name: \(Self.exampleName(kind))'"
+        guard let nameNode = fields.required("name", hint: nameHint), let name = reader.nonEmptyString(nameNode, field: "metadata.name", hint: nameHint) else { return nil }
         if !Self.isValidName(name) {
             reader.error(.invalidName, nameNode, "\(kind.rawValue) name '\(name)' is not a valid name", hint: "use \(Self.namePattern), e.g. '\(Self.suggestedName(name))'")
         }
@@ -68,6 +72,19 @@ struct DocumentDecoder {
             }
         }
         return Metadata(name: name, labels: labels, location: reader.location(nameNode))
+    }
+
+    static let driftHint = "drift is observe (report changes made elsewhere), warn (report them, plan exits 2) or correct (undo them), e.g. drift: warn"
+
+    static func exampleName(_ kind: DocumentKind) -> String {
+        switch kind {
+        case .organization: "belle-epoque"
+        case .establishment: "paris-11"
+        case .service: "soin-visage-hydratant"
+        case .product: "serum-eclat-30ml"
+        case .offer: "bon-cadeau-100"
+        case .integration: "stripe"
+        }
     }
 
     static func suggestedName(_ name: String) -> String {
@@ -108,7 +125,7 @@ struct DocumentDecoder {
         }
         var safety = Organization.Safety.standard
         decodeSafety(spec["safety"], into: &safety)
-        let drift = spec["drift"].flatMap { reader.oneOf($0, field: "drift", DriftMode.self) } ?? .warn
+        let drift = spec["drift"].flatMap { reader.oneOf($0, field: "drift", DriftMode.self, hint: Self.driftHint) } ?? .warn
         guard let displayName else { return nil }
         return Organization(metadata: metadata, displayName: displayName, defaults: defaults, safety: safety, drift: drift)
     }
@@ -116,9 +133,9 @@ struct DocumentDecoder {
     func decodeSafety(_ node: Node?, into safety: inout Organization.Safety) {
         guard let s = reader.fields(node, context: "safety") else { return }
         s.rejectUnknown(["maxUpdatePercent", "maxDeletePercent", "minManagedResources"])
-        if let v = reader.int(s["maxUpdatePercent"], field: "safety.maxUpdatePercent", range: 0...100) { safety.maxUpdatePercent = v }
-        if let v = reader.int(s["maxDeletePercent"], field: "safety.maxDeletePercent", range: 0...100) { safety.maxDeletePercent = v }
-        if let v = reader.int(s["minManagedResources"], field: "safety.minManagedResources", range: 0...1_000_000) { safety.minManagedResources = v }
+        if let v = reader.int(s["maxUpdatePercent"], field: "safety.maxUpdatePercent", range: 0...100, example: 30) { safety.maxUpdatePercent = v }
+        if let v = reader.int(s["maxDeletePercent"], field: "safety.maxDeletePercent", range: 0...100, example: 10) { safety.maxDeletePercent = v }
+        if let v = reader.int(s["minManagedResources"], field: "safety.minManagedResources", range: 0...1_000_000, example: 10) { safety.minManagedResources = v }
     }
 
     static func isLocale(_ text: String) -> Bool {
@@ -142,7 +159,9 @@ struct DocumentDecoder {
                 hint: "write it as +33 followed by the number without its leading 0, no spaces, e.g. +33143551234")
         }
         let email = reader.string(spec["email"], field: "email")
-        if let email, !Self.isEmail(email) { reader.error(.invalidValue, spec["email"], "email '\(email)' is not an email address") }
+        if let email, !Self.isEmail(email) {
+            reader.error(.invalidValue, spec["email"], "email '\(email)' is not an email address", hint: "write one address, e.g. paris11@belle-epoque.example")
+        }
         let website = reader.string(spec["website"], field: "website")
         if let website, !Self.isURL(website, allowHTTP: false) {
             reader.error(.invalidValue, spec["website"], "website '\(website)' is not an https URL", hint: "e.g. https://example.fr")
@@ -189,7 +208,7 @@ struct DocumentDecoder {
                 Room(
                     name: name.value,
                     displayName: reader.string(f["displayName"], field: "rooms[\(index)].displayName"),
-                    capacity: reader.int(f["capacity"], field: "rooms[\(index)].capacity", range: 1...1000) ?? 1,
+                    capacity: reader.int(f["capacity"], field: "rooms[\(index)].capacity", range: 1...1000, example: 2) ?? 1,
                     services: reader.names(f["services"], field: "rooms[\(index)].services") ?? [],
                     location: name.location))
         }
@@ -203,7 +222,10 @@ struct DocumentDecoder {
                 reader.error(.invalidName, f["name"], "staff name '\(name.value)' is not a valid name", hint: "use \(Self.namePattern), e.g. '\(Self.suggestedName(name.value))'")
             }
             let staffEmail = reader.string(f["email"], field: "staff[\(index)].email")
-            if let staffEmail, !Self.isEmail(staffEmail) { reader.error(.invalidValue, f["email"], "staff[\(index)].email '\(staffEmail)' is not an email address") }
+            if let staffEmail, !Self.isEmail(staffEmail) {
+                reader.error(
+                    .invalidValue, f["email"], "staff[\(index)].email '\(staffEmail)' is not an email address", hint: "write one address, e.g. paris11@belle-epoque.example")
+            }
             staff.append(
                 StaffMember(
                     name: name.value,
@@ -467,7 +489,7 @@ struct DocumentDecoder {
                 reader.error(.missingField, spec.node, "\(context) needs settings.\(field.name) for \(providerSpec.displayName)", hint: "add 'settings:' with '\(field.name):'")
             }
         }
-        let drift = spec["drift"].flatMap { reader.oneOf($0, field: "drift", DriftMode.self) }
+        let drift = spec["drift"].flatMap { reader.oneOf($0, field: "drift", DriftMode.self, hint: Self.driftHint) }
         let prune = spec["prune"].flatMap { reader.bool($0, field: "prune") } ?? false
         let adopt = spec["adopt"].flatMap { reader.bool($0, field: "adopt") } ?? false
         let ignore = (reader.sequence(spec["ignore"], field: "ignore") ?? []).enumerated().compactMap { index, item -> Located<String>? in
@@ -488,9 +510,9 @@ struct DocumentDecoder {
         var safety = SafetyOverride()
         if let s = reader.fields(spec["safety"], context: "safety") {
             s.rejectUnknown(["maxUpdatePercent", "maxDeletePercent", "minManagedResources"])
-            safety.maxUpdatePercent = reader.int(s["maxUpdatePercent"], field: "safety.maxUpdatePercent", range: 0...100)
-            safety.maxDeletePercent = reader.int(s["maxDeletePercent"], field: "safety.maxDeletePercent", range: 0...100)
-            safety.minManagedResources = reader.int(s["minManagedResources"], field: "safety.minManagedResources", range: 0...1_000_000)
+            safety.maxUpdatePercent = reader.int(s["maxUpdatePercent"], field: "safety.maxUpdatePercent", range: 0...100, example: 30)
+            safety.maxDeletePercent = reader.int(s["maxDeletePercent"], field: "safety.maxDeletePercent", range: 0...100, example: 10)
+            safety.minManagedResources = reader.int(s["minManagedResources"], field: "safety.minManagedResources", range: 0...1_000_000, example: 10)
         }
         guard let enabled else { return nil }
         return Integration(
@@ -568,11 +590,13 @@ struct DocumentDecoder {
             }
         case .email:
             if let email = reader.string(node, field: path), !Self.isEmail(email) {
-                reader.error(.invalidValue, node, "\(path) '\(email)' is not an email address")
+                reader.error(.invalidValue, node, "\(path) '\(email)' is not an email address", hint: "write one address, e.g. paris11@belle-epoque.example")
             }
         case .oneOf(let values):
             if let text = reader.string(node, field: path), !values.contains(text) {
-                reader.error(.invalidValue, node, "\(path) must be one of \(values.joined(separator: ", ")), not '\(text)'\(Suggestions.didYouMean(text, among: values))")
+                reader.error(
+                    .invalidValue, node, "\(path) must be one of \(values.joined(separator: ", ")), not '\(text)'\(Suggestions.didYouMean(text, among: values))",
+                    hint: "write one of the values as is, e.g. \(path.split(separator: ".").last ?? ""): \(values.first ?? "")")
             }
         }
     }

@@ -119,10 +119,7 @@ public enum ConfigLoader {
         case .sopsRules, .config:
             break
         }
-        guard let text = String(validating: file.contents, as: UTF8.self) else {
-            sink.error(.encoding, at: start, "file is not UTF-8 text", hint: "save it as UTF-8")
-            return result
-        }
+        guard let text = decodeText(file, sink: sink) else { return result }
         let exceeded = YAMLBounds.check(text)
         // Plaintext credentials are looked for in the raw text, comments included (not in a file
         // too large to read at all).
@@ -174,6 +171,30 @@ public enum ConfigLoader {
         }
     }
 
+    /// The file's text, or nil after an `encoding` error that names the first unreadable byte.
+    static func decodeText(_ file: ConfigFile, sink: DiagnosticSink) -> String? {
+        let bytes = TextEncoding.strippingBOM(file.contents)
+        if let order = TextEncoding.utf16Order(bytes) {
+            // Checked before UTF-8: ASCII in UTF-16 is valid UTF-8 with a NUL in every other byte.
+            sink.error(
+                .encoding, at: SourceLocation(file: file.repositoryPath, line: 1, column: 1), "file is UTF-16 (\(order.rawValue)) text; SalonOps reads UTF-8",
+                hint: "save it as UTF-8 (in the editor's encoding menu, or `iconv -f UTF-16 -t UTF-8`)")
+            return nil
+        }
+        if let offset = TextEncoding.firstInvalidUTF8Offset(bytes) {
+            let (line, column) = TextEncoding.position(ofByte: offset, in: bytes)
+            let byte = bytes[offset]
+            // Latin-1 and Windows-1252 agree on the letters French text uses (é is 0xE9 in both).
+            let guess = byte >= 0xA0 ? " ('\(Character(Unicode.Scalar(byte)))' in Latin-1 or Windows-1252)" : ""
+            sink.error(
+                .encoding, at: SourceLocation(file: file.repositoryPath, line: line, column: column),
+                "byte 0x\(String(byte, radix: 16, uppercase: true)) is not UTF-8\(guess): the file is not UTF-8 text",
+                hint: "save it as UTF-8 (in the editor's encoding menu, or `iconv -f WINDOWS-1252 -t UTF-8`)")
+            return nil
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     static func report(_ error: YamlError, file: String, sink: DiagnosticSink) {
         func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
         let hint = "check indentation (spaces, not tabs), quotes and ':' after each key"
@@ -186,9 +207,14 @@ public enum ConfigLoader {
             sink.error(
                 .yamlSyntax, at: at(mark), "a tab character: YAML indents with spaces only",
                 hint: "replace the tab with spaces (set your editor to insert spaces in YAML files)")
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+        case let .parser(_, problem, mark, _) where problem.hasPrefix("found incompatible YAML document"):
+            // Not an indentation problem: a `%YAML 2.0` (or other non-1.x) directive.
+            sink.error(
+                .yamlSyntax, at: at(mark), "YAML syntax error: the %YAML directive names a version other than 1.x",
+                hint: "remove the '%YAML' line (and the '---' after it if nothing else needs it): SalonOps reads YAML 1.1 and 1.2")
+        case let .scanner(context, problem, mark, yaml), let .parser(context, problem, mark, yaml), let .composer(context, problem, mark, yaml):
             let while_ = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
-            sink.error(.yamlSyntax, at: at(mark), "YAML syntax error: \(problem)\(while_)", hint: hint)
+            sink.error(.yamlSyntax, at: at(mark), "YAML syntax error: \(problem)\(while_)", hint: syntaxHint(problem, context: context, mark: mark, yaml: yaml) ?? hint)
         case let .duplicatedKeysInMapping(duplicates, context):
             let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             let first = context.mark
@@ -198,14 +224,20 @@ public enum ConfigLoader {
                 .duplicateKey, at: location,
                 "key \(names) appears more than once in the same mapping\(second == nil ? "" : " (first at line \(first.line))")",
                 hint: "YAML keeps only one value per key: remove or merge the duplicates")
-        case let .reader(problem, offset, _, yaml):
-            var line = 1, column = 1
-            if let offset {
-                for character in yaml.prefix(offset) {
-                    if character == "\n" { line += 1; column = 1 } else { column += 1 }
-                }
+        case let .reader(problem, offset, value, yaml):
+            // Yams turns libyaml's byte offset into a count of Characters, where CRLF is one:
+            // back to bytes, then lines and columns as an editor counts them.
+            let index = yaml.index(yaml.startIndex, offsetBy: offset ?? 0, limitedBy: yaml.endIndex) ?? yaml.endIndex
+            let bytes = Array(yaml.utf8)
+            let (line, column) = TextEncoding.position(ofByte: yaml.utf8.distance(from: yaml.utf8.startIndex, to: index), in: bytes)
+            let location = SourceLocation(file: file, line: line, column: column)
+            if problem.hasPrefix("control characters") {
+                sink.error(
+                    .encoding, at: location, "control character \(TextEncoding.describe(UInt32(bitPattern: value))) is not allowed in YAML",
+                    hint: "delete it (it is invisible in most editors; `cat -A` shows it); only tabs and line breaks may appear")
+            } else {
+                sink.error(.encoding, at: location, "cannot read file: \(problem)", hint: "save it as UTF-8 without control characters")
             }
-            sink.error(.encoding, at: SourceLocation(file: file, line: line, column: column), "cannot read file: \(problem)", hint: "save it as UTF-8 without control characters")
         default:
             sink.error(.yamlSyntax, at: SourceLocation(file: file, line: 1, column: 1), "could not parse YAML: \(error)", hint: hint)
         }
@@ -218,12 +250,28 @@ public enum ConfigLoader {
         return line[line.index(line.startIndex, offsetBy: mark.column - 1)]
     }
 
+    /// A remedy for the syntax errors whose cause is known; nil for the general advice.
+    static func syntaxHint(_ problem: String, context: YamlError.Context?, mark: Mark, yaml: String) -> String? {
+        if problem.hasPrefix("found undefined alias") {
+            return "define the anchor first ('&name' on an earlier value), or quote the value if '*' is part of the text"
+        }
+        if context?.text == "while scanning a quoted scalar", let opened = context?.mark {
+            return "close the quote opened at line \(opened.line), column \(opened.column) (or escape a quote inside it)"
+        }
+        let line = yaml.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).dropFirst(mark.line - 1).first ?? ""
+        if problem.hasPrefix("found character that cannot start any token"), line.prefix(mark.column).contains("\t") {
+            return "replace the tab with spaces: YAML indents with spaces only"
+        }
+        return nil
+    }
+
     /// Where a block-style key is written again at the same indentation after its first
     /// occurrence: libyaml only reports the first one.
     static func repeatedKey(_ key: String, after first: Mark, in yaml: String) -> (line: Int, column: Int)? {
         let indent = String(repeating: " ", count: first.column - 1)
         var lineNumber = 0
-        for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Any line break: CRLF is one Character, and a file saved with CR-only line ends has no "\n".
+        for line in yaml.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             guard lineNumber > first.line else { continue }
             if line.hasPrefix(indent + key + ":") || line.hasPrefix(indent + "\"" + key + "\":") {

@@ -68,10 +68,12 @@ final class NodeReader {
         }
     }
 
-    func fields(_ node: Node?, context: String) -> Fields? {
+    func fields(_ node: Node?, context: String, hint: String? = nil) -> Fields? {
         guard let node else { return nil }
         guard case .mapping(let mapping) = node else {
-            error(.wrongType, node, "\(context) must be a mapping (key: value lines), not \(node.kindDescription)")
+            let shape =
+                if case .sequence = node { "drop the '- ' in front of the fields" } else { "put its fields on the lines below, indented, one 'key: value' each" }
+            error(.wrongType, node, "\(context) must be a mapping (key: value lines), not \(node.kindDescription)", hint: hint ?? shape)
             return nil
         }
         var pairs: [(String, Node, Node)] = []
@@ -87,19 +89,21 @@ final class NodeReader {
 
     // MARK: Scalars
 
-    func string(_ node: Node?, field: String) -> String? {
+    func string(_ node: Node?, field: String, hint: String? = nil) -> String? {
         guard let node else { return nil }
         guard case .scalar(let scalar) = node, !node.isNullScalar else {
-            error(.wrongType, node, "\(field) must be a text value, not \(node.kindDescription)")
+            error(
+                .wrongType, node, "\(field) must be a text value, not \(node.kindDescription)",
+                hint: hint ?? "write one value after the colon; quote it if it starts with '[', '{' or '-', or holds ': '")
             return nil
         }
         return scalar.string
     }
 
-    func nonEmptyString(_ node: Node?, field: String) -> String? {
-        guard let value = string(node, field: field) else { return nil }
+    func nonEmptyString(_ node: Node?, field: String, hint: String? = nil) -> String? {
+        guard let value = string(node, field: field, hint: hint) else { return nil }
         if value.trimmingCharacters(in: .whitespaces).isEmpty {
-            error(.invalidValue, node, "\(field) must not be empty")
+            error(.invalidValue, node, "\(field) must not be empty", hint: hint ?? "write its value after the colon, or remove the line if the field is optional")
             return nil
         }
         return value
@@ -120,14 +124,20 @@ final class NodeReader {
         return nil
     }
 
-    func int(_ node: Node?, field: String, range: ClosedRange<Int>) -> Int? {
+    /// `example`: a sensible value, shown in the hint (a number written in words or out of range
+    /// is fixed by seeing one).
+    func int(_ node: Node?, field: String, range: ClosedRange<Int>, example: Int? = nil) -> Int? {
         guard let node else { return nil }
+        let leaf = field.split(separator: ".").last.map(String.init) ?? field
+        let bounded = range.lowerBound > Int.min && range.upperBound < Int.max
+        let sample = example ?? (range.contains(1) ? 1 : range.lowerBound)
+        let shown = bounded ? "a whole number from \(range.lowerBound) to \(range.upperBound)" : "a whole number"
         guard case .scalar(let scalar) = node, scalar.style == .plain, let value = Int(scalar.string) else {
-            error(.wrongType, node, "\(field) must be a whole number, not \(node.valueDescription)")
+            error(.wrongType, node, "\(field) must be a whole number, not \(node.valueDescription)", hint: "write \(shown) in digits, without quotes, e.g. \(leaf): \(sample)")
             return nil
         }
         guard range.contains(value) else {
-            error(.invalidValue, node, "\(field) must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+            error(.invalidValue, node, "\(field) must be between \(range.lowerBound) and \(range.upperBound), not \(value)", hint: "write \(shown), e.g. \(leaf): \(sample)")
             return nil
         }
         return value
@@ -137,7 +147,7 @@ final class NodeReader {
     func parsed<T>(_ node: Node?, field: String, _ parse: (String) -> Result<T, ValueError>) -> T? {
         guard let node else { return nil }
         guard case .scalar(let scalar) = node, !node.isNullScalar else {
-            error(.wrongType, node, "\(field) must be a single value, not \(node.valueDescription)")
+            error(.wrongType, node, "\(field) must be a single value, not \(node.valueDescription)", hint: "write one value after the colon, not a list or a mapping")
             return nil
         }
         switch parse(scalar.string) {
@@ -148,11 +158,14 @@ final class NodeReader {
         }
     }
 
-    func oneOf<E: RawRepresentable & CaseIterable>(_ node: Node?, field: String, _: E.Type) -> E? where E.RawValue == String {
+    func oneOf<E: RawRepresentable & CaseIterable>(_ node: Node?, field: String, _: E.Type, hint: String? = nil) -> E? where E.RawValue == String {
         guard let text = string(node, field: field) else { return nil }
         if let value = E(rawValue: text) { return value }
         let allowed = E.allCases.map(\.rawValue)
-        error(.invalidValue, node, "\(field) must be one of \(allowed.joined(separator: ", ")), not '\(text)'\(Suggestions.didYouMean(text, among: allowed))")
+        let leaf = field.split(separator: ".").last.map(String.init) ?? field
+        error(
+            .invalidValue, node, "\(field) must be one of \(allowed.joined(separator: ", ")), not '\(text)'\(Suggestions.didYouMean(text, among: allowed))",
+            hint: hint ?? "write one of the values as is, lowercase, e.g. \(leaf): \(allowed.first ?? "")")
         return nil
     }
 
@@ -182,7 +195,7 @@ final class NodeReader {
         guard let node else { return nil }
         if case .scalar(let scalar) = node, scalar.string == "all" { return .all }
         if case .scalar = node, !node.isNullScalar {
-            error(.wrongType, node, "\(field) must be 'all' or a list of names, not \(node.valueDescription)")
+            error(.wrongType, node, "\(field) must be 'all' or a list of names, not \(node.valueDescription)", hint: "write all, or the names in brackets: [paris-11, lyon-2]")
             return nil
         }
         return names(node, field: field).map { .only($0) }

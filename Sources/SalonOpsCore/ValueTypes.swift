@@ -37,7 +37,7 @@ public struct ServiceDuration: Sendable, Hashable, Comparable, CustomStringConve
         var hours = 0, minutes = 0
         let digits = s.prefix { $0.isASCII && $0.isNumber }
         guard let first = Int(digits), digits.count <= 4 else {
-            return .failure(ValueError(.invalidDuration, "'\(text)' is not a duration", hint: hint))
+            return .failure(ValueError(.invalidDuration, "'\(quoted(text))' is not a duration", hint: hint))
         }
         var rest = s.dropFirst(digits.count)
         if rest.hasPrefix("h") {
@@ -46,12 +46,12 @@ public struct ServiceDuration: Sendable, Hashable, Comparable, CustomStringConve
             if !rest.isEmpty {
                 let tail = rest.hasSuffix("m") ? rest.dropLast() : rest
                 guard let m = Int(tail), tail.count <= 2, tail.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                    return .failure(ValueError(.invalidDuration, "'\(text)' is not a duration", hint: hint))
+                    return .failure(ValueError(.invalidDuration, "'\(quoted(text))' is not a duration", hint: hint))
                 }
                 guard m < 60 else {
                     return .failure(
                         ValueError(
-                            .invalidDuration, "'\(text)' has \(m) minutes after the hours",
+                            .invalidDuration, "'\(quoted(text))' has \(m) minutes after the hours",
                             hint: "minutes after hours must be below 60: write \(ServiceDuration(minutes: first * 60 + m))"))
                 }
                 minutes = m
@@ -59,15 +59,15 @@ public struct ServiceDuration: Sendable, Hashable, Comparable, CustomStringConve
         } else if rest == "m" || rest == "min" {
             minutes = first
         } else {
-            return .failure(ValueError(.invalidDuration, "'\(text)' is not a duration", hint: hint))
+            return .failure(ValueError(.invalidDuration, "'\(quoted(text))' is not a duration", hint: hint))
         }
         let total = hours * 60 + minutes
         guard total > 0 else {
-            return .failure(ValueError(.invalidDuration, "duration '\(text)' must be longer than zero", hint: hint))
+            return .failure(ValueError(.invalidDuration, "duration '\(quoted(text))' must be longer than zero", hint: hint))
         }
         guard total <= 24 * 60 else {
             return .failure(
-                ValueError(.invalidDuration, "duration '\(text)' is longer than a day", hint: "a service lasts at most 24h; split longer programmes into several services"))
+                ValueError(.invalidDuration, "duration '\(quoted(text))' is longer than a day", hint: "a service lasts at most 24h; split longer programmes into several services"))
         }
         return .success(ServiceDuration(minutes: total))
     }
@@ -96,10 +96,10 @@ public struct CalendarPeriod: Sendable, Hashable, CustomStringConvertible {
         let digits = s.prefix { $0.isASCII && $0.isNumber }
         let hint = "write a count and a unit: 30d, 12w, 6mo or 1y"
         guard let n = Int(digits), digits.count <= 4, let unit = Unit(rawValue: String(s.dropFirst(digits.count))) else {
-            return .failure(ValueError(.invalidValue, "'\(text)' is not a period", hint: hint))
+            return .failure(ValueError(.invalidValue, "'\(quoted(text))' is not a period", hint: hint))
         }
         guard n > 0 else {
-            return .failure(ValueError(.invalidValue, "period '\(text)' must be longer than zero", hint: hint))
+            return .failure(ValueError(.invalidValue, "period '\(quoted(text))' must be longer than zero", hint: hint))
         }
         return .success(CalendarPeriod(count: n, unit: unit))
     }
@@ -171,9 +171,9 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count == 2 else {
             if parts.count == 1, Double(parts[0].replacingOccurrences(of: ",", with: ".")) != nil {
-                return .failure(ValueError(.invalidMoney, "amount '\(text)' has no currency", hint: example))
+                return .failure(ValueError(.invalidMoney, "amount '\(quoted(text))' has no currency", hint: example))
             }
-            return .failure(ValueError(.invalidMoney, "'\(text)' is not an amount of money", hint: example))
+            return .failure(ValueError(.invalidMoney, "'\(quoted(text))' is not an amount of money", hint: example))
         }
         var amount = String(parts[0])
         let code = String(parts[1])
@@ -182,10 +182,11 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
             return .failure(ValueError(.invalidMoney, "unknown currency '\(code)'\(suggestion)", hint: "use an ISO 4217 code such as EUR, GBP, CHF or USD"))
         }
         if amount.hasPrefix("-") {
-            return .failure(ValueError(.invalidMoney, "amount '\(text)' is negative", hint: "prices are zero or more; model a discount as a promotion Offer"))
+            return .failure(ValueError(.invalidMoney, "amount '\(quoted(text))' is negative", hint: "prices are zero or more; model a discount as a promotion Offer"))
         }
         if amount.contains(",") {
-            return .failure(ValueError(.invalidMoney, "amount '\(text)' uses ',' as decimal separator", hint: "write '\(amount.replacingOccurrences(of: ",", with: ".")) \(code)'"))
+            return .failure(
+                ValueError(.invalidMoney, "amount '\(quoted(text))' uses ',' as decimal separator", hint: "write '\(amount.replacingOccurrences(of: ",", with: ".")) \(code)'"))
         }
         if amount.hasPrefix("+") { amount.removeFirst() }
         let pieces = amount.split(separator: ".", omittingEmptySubsequences: false)
@@ -193,19 +194,19 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
             pieces.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
             pieces.count == 1 || !pieces[1].isEmpty
         else {
-            return .failure(ValueError(.invalidMoney, "'\(text)' is not an amount of money", hint: example))
+            return .failure(ValueError(.invalidMoney, "'\(quoted(text))' is not an amount of money", hint: example))
         }
         let fraction = pieces.count == 2 ? String(pieces[1]) : ""
         guard fraction.count <= currency.minorDigits else {
             return .failure(
                 ValueError(
-                    .invalidMoney, "amount '\(text)' has \(fraction.count) decimal places but \(code) has \(currency.minorDigits)",
+                    .invalidMoney, "amount '\(quoted(text))' has \(fraction.count) decimal places but \(code) has \(currency.minorDigits)",
                     hint: "round it to \(currency.minorDigits) decimal places"))
         }
         let padded = fraction + String(repeating: "0", count: currency.minorDigits - fraction.count)
         guard pieces[0].count <= 12, let minor = Int64(String(pieces[0]) + padded), minor <= maximumMinorUnits else {
             return .failure(
-                ValueError(.invalidMoney, "amount '\(text)' is too large", hint: "providers accept at most \(Money(minorUnits: maximumMinorUnits, currency: currency))"))
+                ValueError(.invalidMoney, "amount '\(quoted(text))' is too large", hint: "providers accept at most \(Money(minorUnits: maximumMinorUnits, currency: currency))"))
         }
         return .success(Money(minorUnits: minor, currency: currency))
     }
@@ -230,7 +231,7 @@ public struct Percentage: Sendable, Hashable, CustomStringConvertible {
         let hint = "write a percentage such as '20%' or '5.5%'"
         let s = text.trimmingCharacters(in: .whitespaces)
         guard s.hasSuffix("%") else {
-            return .failure(ValueError(.invalidPercent, "'\(text)' is not a percentage", hint: hint))
+            return .failure(ValueError(.invalidPercent, "'\(quoted(text))' is not a percentage", hint: hint))
         }
         let number = s.dropLast().trimmingCharacters(in: .whitespaces)
         let pieces = number.split(separator: ".", omittingEmptySubsequences: false)
@@ -239,12 +240,12 @@ public struct Percentage: Sendable, Hashable, CustomStringConvertible {
             pieces.count == 1 || (1...2).contains(pieces[1].count),
             let whole = Int(pieces[0])
         else {
-            return .failure(ValueError(.invalidPercent, "'\(text)' is not a percentage", hint: hint))
+            return .failure(ValueError(.invalidPercent, "'\(quoted(text))' is not a percentage", hint: hint))
         }
         let fraction = pieces.count == 2 ? Int(pieces[1].padding(toLength: 2, withPad: "0", startingAt: 0)) ?? 0 : 0
         let bp = whole * 100 + fraction
         guard bp <= 10_000 else {
-            return .failure(ValueError(.invalidPercent, "percentage '\(text)' is above 100%", hint: hint))
+            return .failure(ValueError(.invalidPercent, "percentage '\(quoted(text))' is above 100%", hint: hint))
         }
         return .success(Percentage(basisPoints: bp))
     }
@@ -303,12 +304,12 @@ public struct OpeningPeriod: Sendable, Hashable, CustomStringConvertible {
         let hint = "write 24-hour times as 'HH:MM-HH:MM', e.g. '10:00-13:00'"
         let parts = text.replacingOccurrences(of: " ", with: "").split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let opens = TimeOfDay.parse(parts[0]), let closes = TimeOfDay.parse(parts[1]), opens.minutes < 24 * 60 else {
-            return .failure(ValueError(.invalidValue, "'\(text)' is not an opening period", hint: hint))
+            return .failure(ValueError(.invalidValue, "'\(quoted(text))' is not an opening period", hint: hint))
         }
         guard opens < closes else {
             return .failure(
                 ValueError(
-                    .hoursInverted, "opening period '\(text)' closes before it opens",
+                    .hoursInverted, "opening period '\(quoted(text))' closes before it opens",
                     hint: opens == closes ? "an empty period is not needed: remove it" : "swap the times, or split a period that crosses midnight into two days"))
         }
         return .success(OpeningPeriod(opens: opens, closes: closes))
@@ -359,10 +360,10 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
         else {
-            return .failure(ValueError(.invalidDate, "'\(text)' is not a date", hint: hint))
+            return .failure(ValueError(.invalidDate, "'\(quoted(text))' is not a date", hint: hint))
         }
         guard (1...12).contains(m), (1...daysIn(month: m, year: y)).contains(d) else {
-            return .failure(ValueError(.invalidDate, "'\(text)' is not a real calendar date", hint: hint))
+            return .failure(ValueError(.invalidDate, "'\(quoted(text))' is not a real calendar date", hint: hint))
         }
         return .success(LocalDate(year: y, month: m, day: d))
     }
@@ -379,4 +380,10 @@ public enum TimeZones {
         let suggestion = Suggestions.didYouMean(identifier, among: known)
         return .failure(ValueError(.invalidTimezone, "unknown time zone '\(identifier)'\(suggestion)", hint: "use an IANA time zone name such as Europe/Paris"))
     }
+}
+
+/// A value as messages quote it: long ones cut, so a 200,000-character scalar does not become a
+/// 200 KB error line.
+func quoted(_ text: String) -> String {
+    text.count > 60 ? String(text.prefix(57)) + "..." : text
 }

@@ -87,11 +87,29 @@ struct CommitReader {
         let peelCode = git_object_peel(&peeled, object.handle, GIT_OBJECT_COMMIT)
         guard peelCode == 0, let peeled else {
             let error = LastError.read(code: peelCode, repository: repository)
+            // A tree or a blob (`main:config`, `HEAD^{tree}`, a tag of one) is a mistake in the ref,
+            // not damage: say so instead of libgit2's "can not be successfully peeled".
+            if let kind = Self.nonCommitKind(object) { throw GitSourceError.notACommit(ref: spec, kind: kind) }
             let kind = LibGit2.string(git_object_type2string(object.type)) ?? "object"
             throw error.error("reading '\(spec)' (a \(kind) \(object.id.prefix(12)), not a commit) as a commit")
         }
         let refName = reference?.name.flatMap { $0 == "HEAD" ? nil : $0 }
         return (Commit(peeled), refName)
+    }
+
+    /// "tree" or "blob" when `object` is one, or a tag that ends at one.
+    static func nonCommitKind(_ object: GitObject) -> String? {
+        var target = object
+        if object.type == GIT_OBJECT_TAG {
+            var peeled: OpaquePointer?
+            guard git_object_peel(&peeled, object.handle, GIT_OBJECT_ANY) == 0, let peeled else { return nil }
+            target = GitObject(peeled)
+        }
+        switch target.type {
+        case GIT_OBJECT_TREE: return "tree"
+        case GIT_OBJECT_BLOB: return "blob"
+        default: return nil
+        }
     }
 
     private func resolveFailure(_ spec: String, _ error: LastError) -> GitSourceError {

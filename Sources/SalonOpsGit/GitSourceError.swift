@@ -9,6 +9,8 @@ public enum GitSourceError: Error, CustomStringConvertible, Equatable, Sendable 
     case unreachableRemote(url: String, reason: String)
     case corruptObject(id: String, reason: String)
     case pathNotFound(path: String, commit: String)
+    /// The ref names a tree or a blob (`kind`), which has no commit to read.
+    case notACommit(ref: String, kind: String)
     /// --worktree with a bare repository, a URL, or a --ref.
     case worktreeUnavailable(reason: String)
     case libgit2(operation: String, code: Int32, message: String)
@@ -35,6 +37,8 @@ public enum GitSourceError: Error, CustomStringConvertible, Equatable, Sendable 
             line = "object \(id) is corrupt or missing: \(reason) (run `git fsck` in the repository; for a URL, delete its folder in the cache directory to clone it again)"
         case let .pathNotFound(path, commit):
             line = "no folder '\(path)' at commit \(commit.prefix(12)): check --path (a folder relative to the repository root) and --ref"
+        case let .notACommit(ref, kind):
+            line = "'\(ref)' is a \(kind), not a commit; pass a branch, tag or commit (e.g. main, v1.0, HEAD~1) to --ref, and a folder to --path"
         case .worktreeUnavailable(let reason):
             line = "--worktree cannot be used: \(reason)"
         case let .libgit2(operation, code, message):

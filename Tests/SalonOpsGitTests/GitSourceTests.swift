@@ -237,6 +237,21 @@ import Testing
         #expect(await failure { _ = try await read(repo.path, ref: "zzzzzzzz-nothing-like-it") } == .unknownRef(ref: "zzzzzzzz-nothing-like-it", suggestions: []))
     }
 
+    @Test func aRefThatNamesATreeOrABlobSaysSo() async throws {
+        let repo = try await GitFixture.make("not-a-commit")
+        try repo.write("config/a.yaml", "x: 1\n")
+        try await repo.commitAll("one")
+        let tree = try await repo.git("rev-parse", "HEAD:config")
+        try await repo.git("tag", "tree-tag", tree)
+        try await repo.git("tag", "-a", "-m", "annotated", "blob-tag", "HEAD:config/a.yaml")
+        for (ref, kind) in [("HEAD:config", "tree"), ("main^{tree}", "tree"), (tree, "tree"), ("tree-tag", "tree"), ("main:config/a.yaml", "blob"), ("blob-tag", "blob")] {
+            let error = await failure { _ = try await read(repo.path, ref: ref) }
+            #expect(error == .notACommit(ref: ref, kind: kind))
+            #expect(error?.description.hasPrefix("'\(ref)' is a \(kind), not a commit; pass a branch, tag or commit") == true, "\(String(describing: error))")
+            #expect(error?.description.contains("peeled") == false)
+        }
+    }
+
     @Test func anEmptyRepositoryHasNoCommitToRead() async throws {
         let repo = try await GitFixture.make("empty")
         let error = await failure { _ = try await read(repo.path) }
