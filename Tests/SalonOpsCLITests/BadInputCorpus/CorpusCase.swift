@@ -22,6 +22,12 @@ struct CorpusCase: Sendable, CustomTestStringConvertible {
         case refs = "refs"
         case objects = "git objects"
         case size = "oversized files"
+        case secrets = "secrets where nobody looks"
+        case quoted = "values quoted back"
+        case endpoints = "unsafe endpoints"
+        case cascades = "error cascades"
+        case links = "symbolic links"
+        case aliases = "alias bombs"
     }
 
     enum Change: Sendable {
@@ -32,6 +38,8 @@ struct CorpusCase: Sendable, CustomTestStringConvertible {
         case delete(_ file: String)
         /// Re-encodes a file of the example: `transform` gets its bytes and returns the new ones.
         case transform(_ file: String, @Sendable ([UInt8]) -> [UInt8])
+        /// A symbolic link at `file` (git mode 120000) pointing at `target`.
+        case symlink(_ file: String, target: String)
 
         static func write(_ file: String, _ text: String) -> Change { .write(file, Array(text.utf8)) }
     }
@@ -93,7 +101,7 @@ struct CorpusCase: Sendable, CustomTestStringConvertible {
     /// Every table of the corpus.
     static let all: [CorpusCase] =
         yamlSyntaxCases + encodingCases + schemaCases + referenceCases + hoursCases + closureCases + durationCases + moneyCases + vatCases
-        + timezoneCases + sourceCases + objectCases + sizeCases
+        + timezoneCases + sourceCases + objectCases + sizeCases + hostileCases
 
     /// A minimal valid Organization, for self-contained cases.
     static let organization = """

@@ -66,6 +66,7 @@ struct CorpusRepository {
                 continue
             }
             var files = testCase.overExample ? example : [:]
+            var links: [String: String] = [:]
             for change in testCase.changes {
                 switch change {
                 case .replace(let file, let old, let new):
@@ -78,7 +79,14 @@ struct CorpusRepository {
                 case .write(let file, let bytes): files[file] = bytes
                 case .delete(let file): files[file] = nil
                 case .transform(let file, let transform): files[file] = transform(files[file] ?? [])
+                case .symlink(let file, let target):
+                    files[file] = nil
+                    links[file] = target
                 }
+            }
+            for (path, target) in links.sorted(by: { $0.key < $1.key }) {
+                stream.append(Data("M 120000 inline \(root)/\(path)\n".utf8))
+                data(Array(target.utf8))
             }
             for (path, bytes) in files.sorted(by: { $0.key < $1.key }) where !testCase.overExample || example[path] != bytes {
                 put(path, bytes)
