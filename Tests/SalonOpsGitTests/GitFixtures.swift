@@ -32,7 +32,8 @@ func read(
         repository: repository, ref: ref, path: path, worktree: worktree,
         cacheDirectory: cache?.path ?? TestEnvironment.noConfigFolder + "-cache",
         credentials: credentials, include: include)
-    return try await withDeadline(60, "reading \(repository)") { try await GitSource.read(options) }
+    // A hang guard, not a speed: a loaded 2-core CI has taken a minute over an ssh clone.
+    return try await withDeadline(180, "reading \(repository)") { try await GitSource.read(options) }
 }
 
 /// The error a read fails with; records an issue when it succeeds or fails otherwise. Every
