@@ -128,7 +128,7 @@ let package = Package(
             ],
             path: "Tests/SalonOpsProviderTesting"
         ),
-        .testTarget(name: "SalonOpsCoreTests", dependencies: ["SalonOpsCore", "SalonOpsYAML", "SalonOpsProviders"]),
+        .testTarget(name: "SalonOpsCoreTests", dependencies: ["SalonOpsCore", "SalonOpsYAML", "SalonOpsProviders", "SalonOpsEmulatorKit"]),
         .testTarget(
             name: "SalonOpsJWTTests",
             dependencies: ["SalonOpsJWT", "SalonOpsSecrets", "SalonOpsTestSupport", .product(name: "JWTKit", package: "jwt-kit")]

@@ -1,4 +1,5 @@
 import Foundation
+import SalonOpsEmulatorKit
 import Testing
 @testable import SalonOpsCore
 
@@ -60,7 +61,7 @@ import Testing
 
     @Test func theKeptOneDoesNotDependOnTheListingOrder() {
         let (desired, observed) = Self.race()
-        var generator = SeededShuffle(seed: 9)
+        var generator = SeededGenerator(seed: 9, stream: 0)
         let expected = diff(desired, observed, retire: true)
         for _ in 0..<10 {
             let shuffled = diff(desired, observed.shuffled(using: &generator), retire: true)
@@ -86,19 +87,6 @@ import Testing
             // 30 deletes against 20 managed resources would pass every threshold: not counted.
             #expect(SafetyCheck.refusal(for: plan, safety: .standard) == nil)
         }
-    }
-}
-
-/// SplitMix64, for seeded shuffles.
-struct SeededShuffle: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
