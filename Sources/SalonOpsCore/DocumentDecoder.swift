@@ -163,7 +163,7 @@ struct DocumentDecoder {
             reader.error(.invalidValue, spec["email"], "email '\(email)' is not an email address", hint: "write one address, e.g. paris11@belle-epoque.example")
         }
         let website = reader.string(spec["website"], field: "website")
-        if let website, !Self.isURL(website, allowHTTP: false) {
+        if let website, !Self.isHTTPS(website) {
             reader.error(.invalidValue, spec["website"], "website '\(website)' is not an https URL", hint: "e.g. https://example.fr")
         }
 
@@ -585,7 +585,7 @@ struct DocumentDecoder {
         case .int:
             _ = reader.int(node, field: path, range: Int.min...Int.max)
         case .url:
-            if let url = reader.string(node, field: path), !Self.isURL(url, allowHTTP: false) {
+            if let url = reader.string(node, field: path), !Self.isHTTPS(url) {
                 reader.error(.invalidValue, node, "\(path) '\(url)' is not an https URL", hint: "e.g. https://salon.example/webhooks/stripe")
             }
         case .email:
@@ -624,9 +624,9 @@ struct DocumentDecoder {
             && !text.contains(" ")
     }
 
-    static func isURL(_ text: String, allowHTTP: Bool) -> Bool {
-        guard let url = URLComponents(string: text), let scheme = url.scheme, let host = url.host, !host.isEmpty else { return false }
-        return scheme == "https" || (allowHTTP && scheme == "http")
+    static func isHTTPS(_ text: String) -> Bool {
+        guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else { return false }
+        return url.scheme == "https"
     }
 
     static func isPromoCode(_ text: String) -> Bool {

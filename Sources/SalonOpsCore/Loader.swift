@@ -203,7 +203,7 @@ public enum ConfigLoader {
             // libyaml's own bound (1,000 levels), met before ours when its scanner reads ahead.
             let exceeded = YAMLLimitExceeded.tooDeep(line: mark.line, column: mark.column)
             sink.error(.yamlLimit, at: at(mark), exceeded.message, hint: exceeded.hint)
-        case let .scanner(_, _, mark, yaml) where character(at: mark, in: yaml) == "\t":
+        case let .scanner(_, problem, mark, yaml) where problem.hasPrefix("found character that cannot start any token") && tabBefore(mark, in: yaml):
             sink.error(
                 .yamlSyntax, at: at(mark), "a tab character: YAML indents with spaces only",
                 hint: "replace the tab with spaces (set your editor to insert spaces in YAML files)")
@@ -212,9 +212,9 @@ public enum ConfigLoader {
             sink.error(
                 .yamlSyntax, at: at(mark), "YAML syntax error: the %YAML directive names a version other than 1.x",
                 hint: "remove the '%YAML' line (and the '---' after it if nothing else needs it): SalonOps reads YAML 1.1 and 1.2")
-        case let .scanner(context, problem, mark, yaml), let .parser(context, problem, mark, yaml), let .composer(context, problem, mark, yaml):
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
             let while_ = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
-            sink.error(.yamlSyntax, at: at(mark), "YAML syntax error: \(problem)\(while_)", hint: syntaxHint(problem, context: context, mark: mark, yaml: yaml) ?? hint)
+            sink.error(.yamlSyntax, at: at(mark), "YAML syntax error: \(problem)\(while_)", hint: syntaxHint(problem, context: context) ?? hint)
         case let .duplicatedKeysInMapping(duplicates, context):
             let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             let first = context.mark
@@ -243,24 +243,20 @@ public enum ConfigLoader {
         }
     }
 
-    /// The character at a 1-based line and column of the text, if there is one.
-    static func character(at mark: Mark, in yaml: String) -> Character? {
-        var lines = yaml.split(separator: "\n", maxSplits: mark.line, omittingEmptySubsequences: false).dropFirst(mark.line - 1).makeIterator()
-        guard let line = lines.next(), mark.column >= 1, mark.column <= line.count else { return nil }
-        return line[line.index(line.startIndex, offsetBy: mark.column - 1)]
+    /// Whether the line of `mark` has a tab up to and at the mark (what libyaml cannot start a
+    /// token with).
+    static func tabBefore(_ mark: Mark, in yaml: String) -> Bool {
+        let line = yaml.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).dropFirst(mark.line - 1).first ?? ""
+        return line.prefix(mark.column).contains("\t")
     }
 
     /// A remedy for the syntax errors whose cause is known; nil for the general advice.
-    static func syntaxHint(_ problem: String, context: YamlError.Context?, mark: Mark, yaml: String) -> String? {
+    static func syntaxHint(_ problem: String, context: YamlError.Context?) -> String? {
         if problem.hasPrefix("found undefined alias") {
             return "define the anchor first ('&name' on an earlier value), or quote the value if '*' is part of the text"
         }
         if context?.text == "while scanning a quoted scalar", let opened = context?.mark {
             return "close the quote opened at line \(opened.line), column \(opened.column) (or escape a quote inside it)"
-        }
-        let line = yaml.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).dropFirst(mark.line - 1).first ?? ""
-        if problem.hasPrefix("found character that cannot start any token"), line.prefix(mark.column).contains("\t") {
-            return "replace the tab with spaces: YAML indents with spaces only"
         }
         return nil
     }

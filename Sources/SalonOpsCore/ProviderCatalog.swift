@@ -4,7 +4,7 @@ public indirect enum SettingType: Sendable, Hashable {
     case string
     case bool
     case int
-    /// An absolute URL; `https` unless `allowHTTP` (local peers).
+    /// An absolute `https` URL.
     case url
     case email
     case oneOf([String])

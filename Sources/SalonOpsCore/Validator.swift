@@ -83,7 +83,8 @@ public enum Validator {
         for integration in state.integrations.sorted(by: { $0.metadata.location < $1.metadata.location }) where integration.enabled {
             guard !integration.credentials.isEmpty else { continue }
             let provider = integration.provider.value
-            let chosen = (catalog.spec(provider)?.accountSettings ?? []).map { "\($0)=\(integration.settings?.value.scalar(at: $0) ?? "")" }
+            let settings = catalog.spec(provider)?.accountSettings ?? []
+            let chosen = settings.map { "\($0)=\(integration.settings?.value.scalar(at: $0) ?? "")" }
             let account =
                 ([provider, integration.endpoint?.value ?? ""] + integration.credentials.map(\.reference.description).sorted() + chosen)
                 .joined(separator: "\u{1F}")
@@ -91,7 +92,6 @@ public enum Validator {
                 first[account] = integration
                 continue
             }
-            let settings = catalog.spec(provider)?.accountSettings ?? []
             sink.error(
                 .sharedAccount, at: integration.metadata.location,
                 "Integration '\(integration.metadata.name)' manages the same \(catalog.displayName(provider)) account as '\(earlier.metadata.name)' (\(earlier.metadata.location)): the same credentials\(settings.isEmpty ? "" : " and " + settings.joined(separator: ", "))",

@@ -248,6 +248,13 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// A throttled request was not carried out: sending it again is safe even without an
+    /// idempotency key.
+    public var wasNotCarriedOut: Bool {
+        if case .rateLimited = kind { return true }
+        return false
+    }
+
     /// Only what can recover: throttling and transient failures.
     public var retryable: Bool {
         switch kind {

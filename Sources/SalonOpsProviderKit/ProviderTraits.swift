@@ -46,6 +46,16 @@ public struct RetryBudget: Sendable, Hashable {
         self.retriesPerRun = retriesPerRun
         self.maxAttemptsPerRequest = maxAttemptsPerRequest
     }
+
+    /// Whether a request that has just failed its `attempt`-th try may try again: within
+    /// `maxAttempts` always, past it while the run's budget lasts (`spent` counts what the run
+    /// took from it, and grows by the retry granted). The transport and the test fake share it.
+    public func allowsRetry(after attempt: Int, maxAttempts: Int, spent: inout Int) -> Bool {
+        if attempt < maxAttempts { return true }
+        guard attempt < maxAttemptsPerRequest, spent < retriesPerRun else { return false }
+        spent += 1
+        return true
+    }
 }
 
 /// One base URL of a provider. `{name}` placeholders are filled from the Integration's settings

@@ -64,7 +64,7 @@ public enum YAMLBounds {
         return EventReader(text).scan(limits)
     }
 
-    public static func megabytes(_ bytes: Int) -> String {
+    static func megabytes(_ bytes: Int) -> String {
         let tenths = (bytes * 10 + (1 << 19)) >> 20
         return "\(tenths / 10).\(tenths % 10) MiB"
     }

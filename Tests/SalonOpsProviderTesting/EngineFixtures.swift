@@ -85,14 +85,19 @@ public enum EngineFixtures {
         """
     }
 
-    public static let encryptedOutline = """
-        stripe:
-            secret_key: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]
+    /// The outline of an encrypted file holding `section.key` (what validate reads with no key).
+    public static func encryptedOutline(_ section: String, _ key: String) -> String {
+        """
+        \(section):
+            \(key): ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]
         sops:
             lastmodified: "2026-11-01T00:00:00Z"
             mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]
             version: 3.11.0
         """
+    }
+
+    public static let encryptedOutline = encryptedOutline("stripe", "secret_key")
 
     /// The files of the config, overridable one by one.
     public static func files(services: [String]? = nil, integration: String? = nil, paris: String = "") -> [String: String] {

@@ -151,7 +151,7 @@ public actor FakeSession: ProviderSession {
                 case .success: return response
                 case .failure(let error): throw error
                 case .retry(let after, let error):
-                    guard request.retryable || Self.notProcessed(error) else { throw error }
+                    guard request.retryable || error.wasNotCarriedOut else { throw error }
                     failure = error
                     wait = after
                 }
@@ -160,21 +160,9 @@ public actor FakeSession: ProviderSession {
                 failure = error
                 wait = nil
             }
-            // As `RequestCounter.takeRetry`: past its own attempts, from the run's budget.
-            let budget = traits.retryBudget
-            if attempt >= traits.maxAttempts {
-                guard attempt < budget.maxAttemptsPerRequest, budgetSpent < budget.retriesPerRun else { throw failure }
-                budgetSpent += 1
-            }
+            guard traits.retryBudget.allowsRetry(after: attempt, maxAttempts: traits.maxAttempts, spent: &budgetSpent) else { throw failure }
             retries.append(Retry(request: record, error: failure, after: wait))
         }
-    }
-
-    /// A throttled request was not carried out: the transport sends it again even without an
-    /// idempotency key (`HTTPTransport.notProcessed`).
-    static func notProcessed(_ error: ProviderError) -> Bool {
-        if case .rateLimited = error.kind { return true }
-        return false
     }
 
     private func respond(_ request: SentRequest) async throws -> ProviderResponse {

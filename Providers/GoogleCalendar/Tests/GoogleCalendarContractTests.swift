@@ -57,15 +57,6 @@ struct GoogleCalendarFixture: ContractFixture {
         """
     }
 
-    static let outline = """
-        google_calendar:
-            service_account_key: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]
-        sops:
-            lastmodified: "2026-11-01T00:00:00Z"
-            mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]
-            version: 3.11.0
-        """
-
     func files(_ variant: ContractVariant) -> [String: String] {
         var alice = "Alice Martin", closure = "{date: 2026-12-25, reason: Noël}"
         var paris: [(String, String, String?)] = [("alice", alice, "alice@belle-epoque.example"), ("bob", "Bob Durand", nil)]
@@ -92,7 +83,7 @@ struct GoogleCalendarFixture: ContractFixture {
             "establishments/paris.yaml": Self.establishment("paris", staff: paris, rooms: rooms, closures: [closure]),
             "establishments/lyon.yaml": Self.establishment("lyon", staff: lyonStaff, rooms: [], closures: ["{from: 2027-01-01, to: 2027-01-02}"]),
             "integrations/google-calendar.yaml": Self.integration(drift: drift, prune: prune, adopt: adopt),
-            "secrets/google-calendar.sops.yaml": Self.outline,
+            "secrets/google-calendar.sops.yaml": EngineFixtures.encryptedOutline("google_calendar", "service_account_key"),
         ]
     }
 

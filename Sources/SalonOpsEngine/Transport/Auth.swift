@@ -161,17 +161,14 @@ struct OAuth2Auth: Authenticator {
         let body = form.map { "\(Query.encode($0.0))=\(Query.encode($0.1))" }.joined(separator: "&")
         let request = ProviderRequest(.POST, path, endpoint: endpoint, headers: headers, body: Array(body.utf8), retryable: true)
         // What the provider says goes into our messages: never with a value we sent it.
-        let sent = form.map(\.1) + (basic.map { [$0.0, $0.1] } ?? [])
-        func scrub(_ text: String) -> String {
-            sent.filter { $0.count >= 6 }.reduce(SecretScanner.redact(text)) { $0.replacingOccurrences(of: $1, with: "(redacted)") }
-        }
+        let sent = SentValues(headers: [:], values: form.map(\.1) + (basic.map { [$0.0, $0.1] } ?? []))
         // Down or throttling: tried again as any request is (the transport's one retry loop).
         let response = try await transport.send(request, authenticated: false) { response in
             guard !(200..<300).contains(response.status) else { return .success }
             let json = try? response.json()
             let code = json?["error"]?.string ?? "HTTP \(response.status)"
             let detail = json?["error_description"]?.string.map { ": \($0)" } ?? ""
-            let message = scrub("the token endpoint refused the grant (\(code)\(detail))")
+            let message = sent.cut("the token endpoint refused the grant (\(code)\(detail))")
             guard response.status == 429 || response.status >= 500 else { return .failure(ProviderError(.auth, status: response.status, message: message)) }
             return .retry(after: ResponseClass.retryAfter(response), ProviderError(.transient, status: response.status, message: message))
         }

@@ -35,12 +35,7 @@ public actor RequestCounter {
     /// Whether a request that has just failed its `attempt`-th try may try again, and counts the
     /// retry: within `maxAttempts` always, past it while the run's budget lasts.
     func takeRetry(after attempt: Int, maxAttempts: Int, budget: RetryBudget) -> Bool {
-        if attempt < maxAttempts {
-            retries += 1
-            return true
-        }
-        guard attempt < budget.maxAttemptsPerRequest, budgetSpent < budget.retriesPerRun else { return false }
-        budgetSpent += 1
+        guard budget.allowsRetry(after: attempt, maxAttempts: maxAttempts, spent: &budgetSpent) else { return false }
         retries += 1
         return true
     }
@@ -117,7 +112,7 @@ public final class HTTPTransport: Sendable {
                 case .failure(let error): throw scrub.apply(error)
                 case .retry(let after, let rawError):
                     let error = scrub.apply(rawError)
-                    guard request.retryable || Self.notProcessed(error) else { throw error }
+                    guard request.retryable || error.wasNotCarriedOut else { throw error }
                     wait = after
                     failure = error
                 }
@@ -140,13 +135,6 @@ public final class HTTPTransport: Sendable {
             }
             try await Task.sleep(for: delay)
         }
-    }
-
-    /// A throttled request was not carried out: sending it again is safe even without an
-    /// idempotency key.
-    static func notProcessed(_ error: ProviderError) -> Bool {
-        if case .rateLimited = error.kind { return true }
-        return false
     }
 
     /// One request on the wire, paced; a connection failure comes back as a transient error.
@@ -236,8 +224,9 @@ struct SentValues {
         return ["auth", "key", "token", "secret", "signature", "cookie", "session", "password"].contains { name.contains($0) }
     }
 
-    init(headers: [String: String]) {
-        var values: [String] = []
+    /// `values`: what else the request sent that is secret (a token grant's form values).
+    init(headers: [String: String], values given: [String] = []) {
+        var values = given
         for (name, value) in headers where Self.carriesCredential(name) {
             values.append(value)
             let parts = value.split(separator: " ", maxSplits: 1).map(String.init)
@@ -248,13 +237,17 @@ struct SentValues {
                 values += halves + halves.compactMap { $0.removingPercentEncoding }
             }
         }
-        // Longest first, so a value inside another is cut with it; short ones (a content type,
-        // "1") are not secrets and would cut words.
-        self.values = Set(values.filter { $0.count >= 8 }).sorted { $0.count > $1.count }
+        // Longest first, so a value inside another is cut with it; short ones ("1", a grant
+        // type's word) are not secrets and would cut words.
+        self.values = Set(values.filter { $0.count >= 6 }).sorted { $0.count > $1.count }
+    }
+
+    func cut(_ text: String) -> String {
+        values.reduce(SecretScanner.redact(text)) { $0.replacingOccurrences(of: $1, with: "(redacted)") }
     }
 
     func apply(_ error: ProviderError) -> ProviderError {
-        let message = values.reduce(SecretScanner.redact(error.message)) { $0.replacingOccurrences(of: $1, with: "(redacted)") }
+        let message = cut(error.message)
         return message == error.message ? error : ProviderError(error.kind, status: error.status, message: message)
     }
 }
