@@ -86,6 +86,11 @@ public protocol ProviderAdapter: Sendable {
     /// Reads one resource again (after a conflict, or an already-exists on a retried create);
     /// nil when it is not there. The default lists the kind's collection.
     func read(_ ref: ResourceRef, remoteID: String?, _ session: any ProviderSession) async throws -> ObservedResource?
+    /// For the consistency view (`salonops status`): what these resources hold, by establishment,
+    /// in the config's terms (hours, closed days, services with price and duration). They are
+    /// the observed ones with the run's applied changes laid over them, so the fields are the
+    /// kinds' own. A part the provider does not carry stays nil. The default: nothing.
+    func holdings(_ resources: [ObservedResource], in state: DesiredState) -> [String: Holdings]
 }
 
 extension ProviderAdapter {
@@ -93,6 +98,8 @@ extension ProviderAdapter {
         let all = try await observe(Scope(kinds: [ref.kind]), session)
         return all.first { $0.kind == ref.kind && !$0.archived && ($0.key == ref.key || ($0.remoteID == remoteID && remoteID != nil)) }
     }
+
+    public func holdings(_ resources: [ObservedResource], in state: DesiredState) -> [String: Holdings] { [:] }
 }
 
 /// What apply hands an adapter with one change.
