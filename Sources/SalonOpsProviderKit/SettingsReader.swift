@@ -14,6 +14,18 @@ public struct SettingsReader: Sendable {
         return current
     }
 
+    /// Where a setting's value is written (for a provider rule's diagnostic); nil when absent.
+    public func location(_ path: String...) -> SourceLocation? {
+        var current = root
+        var found: SourceLocation?
+        for key in path {
+            guard case .map(let pairs)? = current, let pair = pairs.first(where: { $0.key.value == key }) else { return nil }
+            current = pair.value.value
+            found = pair.value.location
+        }
+        return found
+    }
+
     public func string(_ path: String...) -> String? {
         if case .scalar(let s)? = value(path) { return s }
         return nil

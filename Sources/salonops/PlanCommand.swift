@@ -46,7 +46,7 @@ struct PlanCommand: AsyncParsableCommand {
             printError("saved the plan to \(out); apply it with `salonops apply \(out)`")
         }
         for refusal in plan.refusals { printError("refused: \(refusal) (--force overrides)") }
-        await run.engine.writeReport(plan: plan, result: nil, requests: observation.requests, output: terminalOutput)
+        await run.engine.writeReport(plan: plan, result: nil, observation: observation, requests: observation.requests, output: terminalOutput)
         let retries = await run.engine.reconciler.retries().values.reduce(0) { $0 + $1.sent }
         run.engine.recordRun(
             ExitStatus.of(plan),

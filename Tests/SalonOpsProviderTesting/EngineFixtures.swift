@@ -85,11 +85,12 @@ public enum EngineFixtures {
         """
     }
 
-    /// The outline of an encrypted file holding `section.key` (what validate reads with no key).
-    public static func encryptedOutline(_ section: String, _ key: String) -> String {
+    /// The outline of an encrypted file holding `section.<key>` for each key (what validate reads
+    /// with no key).
+    public static func encryptedOutline(_ section: String, _ keys: String...) -> String {
         """
         \(section):
-            \(key): ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]
+        \(keys.map { "    \($0): ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]" }.joined(separator: "\n"))
         sops:
             lastmodified: "2026-11-01T00:00:00Z"
             mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]

@@ -19,6 +19,12 @@ struct GoogleCalendarAdapter: ProviderAdapter {
         return projection
     }
 
+    func holdings(_ resources: [ObservedResource], in state: DesiredState) -> [String: Holdings] {
+        // Closures are blocked only where the Integration says so.
+        guard SettingsReader(integration.settings?.value).bool("blockClosures") ?? true else { return [:] }
+        return GoogleCalendarMapping.holdings(resources, owner: owner)
+    }
+
     // MARK: observe
 
     func observe(_ scope: Scope, _ session: any ProviderSession) async throws -> [ObservedResource] {

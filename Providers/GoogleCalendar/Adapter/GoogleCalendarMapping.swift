@@ -100,3 +100,32 @@ enum GoogleCalendarMapping {
         ]
     }
 }
+
+extension GoogleCalendarMapping {
+    /// For the consistency view: the days each establishment is closed in Google Calendar, a day
+    /// counting only when every one of its calendars blocks it (a staff member whose calendar
+    /// lacks the closure can still be booked). Calendar carries no hours or services.
+    static func holdings(_ resources: [ObservedResource], owner: String) -> [String: Holdings] {
+        let owned = resources.filter { $0.owner == owner && $0.key != nil }
+        var blocked: [String: Set<String>] = [:]
+        for calendar in owned where calendar.kind == "calendar" { blocked[calendar.key!] = [] }
+        for closure in owned where closure.kind == "closure" {
+            guard let at = closure.key!.lastIndex(of: "@"), case .string(let start)? = closure.fields["start.date"],
+                case .string(let end)? = closure.fields["end.date"], case .success(let first) = LocalDate.parse(start),
+                case .success(let after) = LocalDate.parse(end)
+            else { continue }
+            let calendar = String(closure.key![..<at])
+            guard blocked[calendar] != nil else { continue }
+            // The end date is exclusive.
+            for day in LocalDate.days(from: first, through: after) where day < after { blocked[calendar]!.insert(day.description) }
+        }
+        var byEstablishment: [String: Set<String>] = [:]
+        for (calendar, days) in blocked {
+            // `staff:<establishment>/<name>`, `room:<establishment>/<name>`.
+            guard let colon = calendar.firstIndex(of: ":"), let slash = calendar.firstIndex(of: "/") else { continue }
+            let establishment = String(calendar[calendar.index(after: colon)..<slash])
+            byEstablishment[establishment] = byEstablishment[establishment].map { $0.intersection(days) } ?? days
+        }
+        return byEstablishment.mapValues { Holdings(closedDays: $0.sorted()) }
+    }
+}

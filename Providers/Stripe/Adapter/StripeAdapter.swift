@@ -27,6 +27,11 @@ struct StripeAdapter: ProviderAdapter {
             })
     }
 
+    func holdings(_ resources: [ObservedResource], in state: DesiredState) -> [String: Holdings] {
+        guard managed.contains("price") else { return [:] }
+        return StripeMapping.holdings(resources, owner: owner, integration: integration, state: state)
+    }
+
     // MARK: observe
 
     func observe(_ scope: Scope, _ session: any ProviderSession) async throws -> [ObservedResource] {

@@ -28,6 +28,9 @@ public struct ConsistencyView: Sendable, Hashable, Codable {
     }
 
     public var establishments: [Row]
+    /// When the plan it comes from observed the providers, and at which commit of the config.
+    public var observedAt: String?
+    public var commit: String?
 
     public var differenceCount: Int { establishments.reduce(0) { $0 + $1.providers.reduce(0) { $0 + $1.differences.count } } }
 
@@ -99,6 +102,7 @@ public struct ConsistencyView: Sendable, Hashable, Codable {
     public func markdown() -> String {
         guard !establishments.isEmpty else { return "" }
         var out = "\n## Ce que chaque plateforme affiche\n"
+        if let observedAt { out += "\nD'après la dernière observation (\(observedAt)\(commit.map { ", commit `\($0.prefix(12))`" } ?? "")), sans requête de plus.\n" }
         for row in establishments {
             out += "\n### \(row.displayName)\n\n"
             out += "| | Config | " + row.providers.map(\.providerName).joined(separator: " | ") + " |\n"

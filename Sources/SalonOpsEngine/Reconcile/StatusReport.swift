@@ -75,12 +75,15 @@ public struct StatusReport: Sendable, Codable {
     public var repository: String
     public var commit: String
     public var integrations: [IntegrationStatus]
+    /// Each establishment's hours, closures and services as the config and each provider hold
+    /// them (docs/status-json.md); nil before any plan has observed the providers.
+    public var consistency: ConsistencyView?
 
     /// One row per Integration of the config (managed or not), with what this run learnt.
     public static func make(
         command: String, state: DesiredState, repository: String, commit: String, plan: Plan?, result: ApplyResult?,
         connections: [String: Connection], lastApplied: [String: String], durationMs: Int,
-        requests: [String: Int] = [:], retries: [String: Retries] = [:], supported: Set<String>
+        requests: [String: Int] = [:], retries: [String: Retries] = [:], supported: Set<String>, consistency: ConsistencyView? = nil
     ) -> StatusReport {
         let rows = state.integrations.sorted { $0.metadata.name < $1.metadata.name }.map { integration -> IntegrationStatus in
             let name = integration.metadata.name
@@ -120,7 +123,8 @@ public struct StatusReport: Sendable, Codable {
             }
             return row
         }
-        return StatusReport(generatedAt: SopsFile.rfc3339(Date()), command: command, repository: repository, commit: commit, integrations: rows)
+        return StatusReport(
+            generatedAt: SopsFile.rfc3339(Date()), command: command, repository: repository, commit: commit, integrations: rows, consistency: consistency)
     }
 
     public func markdown() -> String {
@@ -139,7 +143,7 @@ public struct StatusReport: Sendable, Codable {
             out += "\nNouvelles tentatives (retries) : "
             out += retried.map { "\($0.0) \($0.1.sent) (dont \($0.1.fromBudget) sur le budget de \($0.1.budget) du passage)" }.joined(separator: ", ") + "\n"
         }
-        return out
+        return out + (consistency?.markdown() ?? "")
     }
 
     /// `flags.json`: per feature (integration), whether the salon app may use it.

@@ -178,16 +178,24 @@ public final class Engine: Sendable {
         return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
 
-    /// Writes status.json, status.md and flags.json; a failure to write is a warning.
+    /// Writes status.json, status.md and flags.json; a failure to write is a warning. The
+    /// consistency view comes from `observation` (with `result` laid over it); a run that
+    /// observed nothing (`check`) keeps the last report's.
     public func writeReport(
-        plan: Plan?, result: ApplyResult?, connections: [String: StatusReport.Connection] = [:], requests: [String: Int] = [:],
-        output: EngineOutput
+        plan: Plan?, result: ApplyResult?, observation: Reconciler.Observation? = nil, connections: [String: StatusReport.Connection] = [:],
+        requests: [String: Int] = [:], output: EngineOutput
     ) async {
         let source = report.source
+        var consistency: ConsistencyView?
+        if let plan, let observation {
+            consistency = reconciler.consistency(plan, observation: observation, result: result)
+        } else {
+            consistency = (try? StatusReport.read(from: configuration.reportDirectory))?.consistency
+        }
         let status = StatusReport.make(
             command: configuration.command, state: report.state, repository: source.repository, commit: source.commit,
             plan: plan, result: result, connections: connections, lastApplied: state.applied.read(), durationMs: elapsedMs,
-            requests: requests, retries: await reconciler.retries(), supported: configuration.providers.supported)
+            requests: requests, retries: await reconciler.retries(), supported: configuration.providers.supported, consistency: consistency)
         do { try status.write(to: configuration.reportDirectory) } catch {
             output.err("warning: could not write the report in \(configuration.reportDirectory): \(error)")
         }
@@ -265,7 +273,7 @@ public final class Engine: Sendable {
                 output.err("refused: the plan is stale: what the providers have has changed since it was made. What moved:")
                 for line in Reconciler.moved(from: saved.observed, to: observation.resources).prefix(20) { output.err("  \(line)") }
                 output.err("make a new plan with `salonops plan --out`")
-                await writeReport(plan: fresh, result: nil, output: output)
+                await writeReport(plan: fresh, result: nil, observation: observation, output: output)
                 return .refused
             }
             let edits = fresh.edits(in: saved.plan)
@@ -284,7 +292,7 @@ public final class Engine: Sendable {
             for refusal in plan.refusals { output.err("refused: \(refusal) (--force overrides)") }
         }
         guard plan.changeCount > 0 else {
-            await writeReport(plan: plan, result: ApplyResult(), output: output)
+            await writeReport(plan: plan, result: ApplyResult(), observation: observation, output: output)
             if plan.hasErrors { return .failed }
             if !plan.refusals.isEmpty { return .refused }
             return driftIsChange && plan.hasWarnedDrift ? .changes : .ok
@@ -322,7 +330,7 @@ public final class Engine: Sendable {
             output.err("warning: could not record the applied commit: \(error)")
         }
         if failed == 0 && skipped == 0 { state.pending.clear() }
-        await writeReport(plan: plan, result: result, output: output)
+        await writeReport(plan: plan, result: result, observation: observation, output: output)
         if failed > 0 || plan.hasErrors { return .failed }
         if skipped > 0 || (!plan.refusals.isEmpty && !force) { return .refused }
         return driftIsChange && plan.hasWarnedDrift ? .changes : .ok
