@@ -1,5 +1,5 @@
 import Foundation
-import SalonOpsCore
+@testable import SalonOpsCore
 import Testing
 
 /// The view `salonops status` shows: each establishment as the config and each provider hold
@@ -95,5 +95,23 @@ import Testing
         let config = Holdings(hours: ["monday": []], closedDays: [], services: [HeldService(name: "a", title: "A", price: 100, currency: "EUR")])
         let held = Holdings(hours: ["monday": ["09:00-12:00"]], closedDays: [], services: [])
         #expect(ConsistencyView.differences(config, held) == ["lundi 09:00–12:00 au lieu de fermé", "« A » absent"])
+    }
+
+    /// The owner's summary names the days whose hours change and the closed days added or
+    /// removed, not the whole lists.
+    @Test func hoursAndClosedDaysReadAsTheirChange() {
+        let before = OpeningHoursField.value([
+            .init(day: .thursday, opens: "10:00", closes: "13:00"), .init(day: .thursday, opens: "14:00", closes: "20:00"),
+            .init(day: .friday, opens: "10:00", closes: "19:00"),
+        ])
+        let after = OpeningHoursField.value([
+            .init(day: .thursday, opens: "10:00", closes: "13:00"), .init(day: .thursday, opens: "14:00", closes: "21:00"),
+            .init(day: .friday, opens: "10:00", closes: "19:00"),
+        ])
+        #expect(PlanRenderer.weekOrDays(before, after) == ": jeudi 10:00–13:00, 14:00–20:00 → 10:00–13:00, 14:00–21:00")
+        func days(_ dates: [String]) -> FieldValue { .list(dates.map { .object([FieldEntry("date", .string($0)), FieldEntry("closed", .bool(true))]) }) }
+        #expect(PlanRenderer.weekOrDays(days(["2026-12-25"]), days(["2026-12-25", "2027-08-02", "2027-08-03"])) == ": + 02/08/2027 → 03/08/2027")
+        #expect(PlanRenderer.weekOrDays(days(["2026-12-25"]), days([])) == ": − 25/12/2026")
+        #expect(PlanRenderer.weekOrDays(.string("a"), .string("b")) == nil)
     }
 }

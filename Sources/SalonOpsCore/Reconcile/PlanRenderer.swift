@@ -107,11 +107,40 @@ public struct PlanRenderer: Sendable {
         return change.fieldChanges.filter { !hidden.contains($0.field) }
             .map { fieldChange in
                 let label = kind.fieldLabels[fieldChange.field] ?? fieldChange.field
+                if let phrase = Self.weekOrDays(fieldChange.before, fieldChange.after) { return (label, phrase) }
                 return (
                     label,
                     "\(ownerValue(fieldChange.before, field: fieldChange.field, change: change, kind: kind, before: true)) → \(ownerValue(fieldChange.after, field: fieldChange.field, change: change, kind: kind, before: false))"
                 )
             }
+    }
+
+    /// Opening hours (`OpeningHoursField`) as the days that change, « jeudi 10:00–20:00 →
+    /// 10:00–21:00 », and lists of dated entries (closed days) as the days added and removed,
+    /// rather than the whole lists; nil for any other value.
+    static func weekOrDays(_ before: FieldValue?, _ after: FieldValue?) -> String? {
+        if let new = OpeningHoursField.holdings(after), let old = OpeningHoursField.holdings(before) ?? (before == nil || before == .null ? [:] : nil) {
+            let days = Weekday.allCases.filter { (old[$0.rawValue] ?? []) != (new[$0.rawValue] ?? []) }
+            guard !days.isEmpty else { return nil }
+            return ": " + days.map { "\($0.french) \(ConsistencyView.periods(old[$0.rawValue] ?? [])) → \(ConsistencyView.periods(new[$0.rawValue] ?? []))" }.joined(separator: ", ")
+        }
+        guard let new = datedEntries(after), let old = datedEntries(before) ?? (before == nil || before == .null ? [] : nil) else { return nil }
+        let added = new.subtracting(old).sorted(), removed = old.subtracting(new).sorted()
+        var parts: [String] = []
+        if !added.isEmpty { parts.append("+ " + ConsistencyView.dayRanges(added)) }
+        if !removed.isEmpty { parts.append("− " + ConsistencyView.dayRanges(removed)) }
+        return parts.isEmpty ? nil : ": " + parts.joined(separator: ", ")
+    }
+
+    /// The `date` of each entry of a list of objects that all have one; nil otherwise.
+    static func datedEntries(_ value: FieldValue?) -> Set<String>? {
+        guard case .list(let items)? = value else { return nil }
+        var dates = Set<String>()
+        for item in items {
+            guard case .object(let entries) = item, case .string(let date)? = entries.first(where: { $0.name == "date" })?.value else { return nil }
+            dates.insert(date)
+        }
+        return dates
     }
 
     private func ownerValue(_ value: FieldValue?, field: String, change: Change, kind: ResourceKind, before: Bool) -> String {
