@@ -16,15 +16,26 @@ import Testing
         let sandbox: SandboxServer
 
         /// `small`: Stripe only, without services and products (tens of resources, not
-        /// hundreds), for the matrices that apply many times.
-        static func make(faults: FaultPlan = .none, small: Bool = false) async throws -> Setup {
+        /// hundreds), for the matrices that apply many times (the booking providers have their
+        /// own, KilledApplyTests).
+        /// `only`: that Integration alone enabled (the others switched off).
+        static func make(faults: FaultPlan = .none, small: Bool = false, only: String? = nil) async throws -> Setup {
             let repo = try Paths.temporaryDirectory("reconcile-repo")
             try FileManager.default.copyItem(at: Paths.packageRoot.appendingPathComponent("examples"), to: repo.appendingPathComponent("examples"))
+            if let only {
+                let integrations = repo.appendingPathComponent("examples/salon-chain/integrations")
+                for file in try FileManager.default.contentsOfDirectory(atPath: integrations.path) where file != only + ".yaml" {
+                    let url = integrations.appendingPathComponent(file)
+                    let text = try String(contentsOf: url, encoding: .utf8)
+                    try text.replacingOccurrences(of: "enabled: true", with: "enabled: false").write(to: url, atomically: true, encoding: .utf8)
+                }
+            }
             if small {
                 let integrations = repo.appendingPathComponent("examples/salon-chain/integrations")
                 for (file, from, to) in [
                     ("stripe.yaml", "services: true", "services: false"), ("stripe.yaml", "products: true", "products: false"),
-                    ("google-calendar.yaml", "enabled: true", "enabled: false"),
+                    ("google-calendar.yaml", "enabled: true", "enabled: false"), ("google-business-profile.yaml", "enabled: true", "enabled: false"),
+                    ("planity.yaml", "enabled: true", "enabled: false"), ("treatwell.yaml", "enabled: true", "enabled: false"),
                 ] {
                     let url = integrations.appendingPathComponent(file)
                     let text = try String(contentsOf: url, encoding: .utf8)
