@@ -40,7 +40,8 @@ enum LocationFieldMask {
     /// identifier, `languageCode` immutable, `metadata` output only; `categories` only as a
     /// whole ("updating one of them alone is prohibited" [C]); `latlng` needs an approved client.
     static let updatable: Set<String> = [
-        "title", "storeCode", "labels", "phoneNumbers", "websiteUri", "regularHours", "specialHours", "profile", "profile.description",
+        "title", "storeCode", "labels", "phoneNumbers", "websiteUri", "regularHours", "regularHours.periods", "specialHours",
+        "specialHours.specialHourPeriods", "profile", "profile.description",
         "serviceItems", "categories", "storefrontAddress", "openInfo", "openInfo.status", "openInfo.openingDate", "moreHours", "serviceArea",
         "adWordsLocationExtensions", "relationshipData",
     ]

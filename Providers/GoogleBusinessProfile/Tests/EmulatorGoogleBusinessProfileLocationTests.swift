@@ -60,6 +60,8 @@ struct EmulatorGoogleBusinessProfileLocationTests {
         #expect(periods?.count == 1)
         #expect(replaced.json["title"] as? String == "Belle Époque 1", "a field outside the mask is not written")
         #expect(replaced.json["websiteUri"] as? String == "https://a.example")
+        let byPeriods = try await g.patch("locations/101", mask: "regularHours.periods", week)
+        #expect(((byPeriods.json["regularHours"] as? [String: Any])?["periods"] as? [Any])?.count == 3, "a path to the list replaces it too")
         let cleared = try await g.patch("locations/101", mask: "websiteUri", [:])
         #expect(cleared.status == 200)
         #expect(cleared.json["websiteUri"] == nil)

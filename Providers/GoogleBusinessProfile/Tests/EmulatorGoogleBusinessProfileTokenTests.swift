@@ -57,6 +57,17 @@ struct EmulatorGoogleBusinessProfileTokenTests {
         #expect(await g.tokenRequest(GBPHarness.refreshForm, method: "GET").status == 405)
     }
 
+    /// Without the clients option any client is accepted (sandbox convenience), the grant's shape still checked.
+    @Test func withoutTheClientsOptionAnyClientIsAccepted() async throws {
+        let g = try GBPHarness(options: GoogleBusinessProfileOptions())
+        let anyone: [(String, String)] = [("grant_type", "refresh_token"), ("refresh_token", "x"), ("client_id", "y"), ("client_secret", "z")]
+        #expect(await g.tokenRequest(anyone).status == 200)
+        let noRefresh = await g.tokenRequest(Array(anyone.filter { $0.0 != "refresh_token" }))
+        #expect(noRefresh.status == 400)
+        #expect(noRefresh.json["error"] as? String == "invalid_request")
+        #expect(await g.tokenRequest(anyone.map { $0.0 == "grant_type" ? ($0.0, "password") : $0 }).json["error"] as? String == "unsupported_grant_type")
+    }
+
     @Test func everyAPIRequestNeedsATokenIssuedHere() async throws {
         let g = try GBPHarness()
         let missing = try await g.call(on: .accountManagement, "GET", "v1/accounts", auth: .anonymous)
