@@ -1,4 +1,6 @@
 import SalonOpsEmulatorKit
+import SalonOpsGoogleBusinessProfile
+import SalonOpsGoogleBusinessProfileEmulator
 import SalonOpsGoogleCalendar
 import SalonOpsGoogleCalendarEmulator
 import SalonOpsProviderKit
@@ -9,6 +11,7 @@ import SalonOpsStripeEmulator
 /// folders under Providers/, the catalogue and docs/providers/.
 public enum Registry {
     public static let entries: [(module: any ProviderModule.Type, emulator: @Sendable (EmulatorSettings) throws -> any ProviderEmulator)] = [
+        (GoogleBusinessProfile.self, { try GoogleBusinessProfileEmulator(settings: $0) }),
         (GoogleCalendar.self, { try GoogleCalendarEmulator(settings: $0) }),
         (Stripe.self, { StripeEmulator(seed: $0.seed) }),
     ]
@@ -98,11 +101,6 @@ public enum Registry {
             id: "prestashop", displayName: "PrestaShop", credentials: ["webserviceKey"],
             settings: [
                 SettingField("shopUrl", .url, required: true), SettingField("publishProducts", .bool),
-            ]),
-        ProviderSpec(
-            id: "google-business-profile", displayName: "Google Business Profile", credentials: ["serviceAccountKey"],
-            settings: [
-                SettingField("accountId", .string, required: true), SettingField("locationIds", .establishmentMap(.string)), SettingField("publishHours", .bool),
             ]),
         ProviderSpec(
             id: "tripadvisor", displayName: "TripAdvisor", credentials: ["apiKey"],
