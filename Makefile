@@ -48,12 +48,16 @@ DEMO_KEY   := examples/demo-keys/ops-demo.txt
 # The sandbox's Google emulator knows the demo service account's public key, as Google knows
 # the keys it issues (examples/demo-keys/README.md).
 DEMO_GOOGLE := google-calendar.serviceAccount=salonops-demo@belle-epoque-demo.iam.gserviceaccount.com=examples/demo-keys/google-calendar-demo.pub.pem
+# Business Profile locations exist before SalonOps (Google verified them with the owner): the
+# emulator is told the three of examples/salon-chain, as Google knows them.
+DEMO_GBP_ACCOUNT := accounts/108251993420557718234
+DEMO_GBP := google-business-profile.locations=$(DEMO_GBP_ACCOUNT)/locations/4215789963021547812=Belle Époque Paris 11,$(DEMO_GBP_ACCOUNT)/locations/9012336741250987716=Belle Époque Lyon 2,$(DEMO_GBP_ACCOUNT)/locations/1187345520966412309=Belle Époque Bordeaux
 DEMO_STATE := .build/demo-state
 DEMO_FLAGS  = --repo . --path examples/salon-chain --state-dir $(DEMO_STATE)
 demo: build
 	@rm -rf $(DEMO_STATE); mkdir -p $(DEMO_STATE)
 	@port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
-	$(BIN) sandbox serve --port $$port --emulator-option $(DEMO_GOOGLE) > $(DEMO_STATE)/sandbox.log 2>&1 & pid=$$!; \
+	$(BIN) sandbox serve --port $$port --emulator-option $(DEMO_GOOGLE) --emulator-option "$(DEMO_GBP)" > $(DEMO_STATE)/sandbox.log 2>&1 & pid=$$!; \
 	trap "kill $$pid 2>/dev/null" EXIT; \
 	for i in $$(seq 1 100); do python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$$port/_sandbox/health', timeout=1)" 2>/dev/null && break; sleep 0.1; done; \
 	export SOPS_AGE_KEY_FILE=$(DEMO_KEY) NO_COLOR=1; set -e; \

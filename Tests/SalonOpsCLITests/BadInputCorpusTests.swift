@@ -40,7 +40,7 @@ import Testing
         let cases = CorpusCase.all
         let repository = try await CorpusRepository.build(cases)
         let sandbox = try await SandboxServer.start(
-            SandboxConfiguration(emulatorOptions: ["google-calendar": ["serviceAccount": ReconcileCommandTests.Setup.demoServiceAccount]]))
+            SandboxConfiguration(emulatorOptions: ReconcileCommandTests.Setup.demoEmulatorOptions))
         let state = try TempFolder("corpus-state")
         let built = ContinuousClock.now - started
 

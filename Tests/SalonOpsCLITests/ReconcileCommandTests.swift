@@ -46,11 +46,22 @@ import Testing
             _ = try await CommandRunner.git(["init", "-q"], in: repo)
             _ = try await CommandRunner.git(["add", "-A"], in: repo)
             _ = try await CommandRunner.git(["commit", "-q", "-m", "examples"], in: repo)
-            var configuration = SandboxConfiguration(emulatorOptions: ["google-calendar": ["serviceAccount": Self.demoServiceAccount]])
+            var configuration = SandboxConfiguration(emulatorOptions: Self.demoEmulatorOptions)
             configuration.faults = faults
             configuration.retryAfterSeconds = 0
             let sandbox = try await SandboxServer.start(configuration)
             return Setup(repo: repo, state: repo.appendingPathComponent(".state"), sandbox: sandbox)
+        }
+
+        /// What the sandbox's emulators know of the demo accounts, as `make demo` tells them: the
+        /// Calendar service account's public key, the Business Profile locations.
+        static var demoEmulatorOptions: [String: [String: String]] {
+            let account = "accounts/108251993420557718234"
+            let locations = [("4215789963021547812", "Belle Époque Paris 11"), ("9012336741250987716", "Belle Époque Lyon 2"), ("1187345520966412309", "Belle Époque Bordeaux")]
+            return [
+                "google-calendar": ["serviceAccount": demoServiceAccount],
+                "google-business-profile": ["locations": locations.map { "\(account)/locations/\($0.0)=\($0.1)" }.joined(separator: ",")],
+            ]
         }
 
         /// The demo service account the Google emulator knows (examples/demo-keys/README.md).
@@ -529,6 +540,7 @@ import Testing
                 "reconcile", "--repo", repo.path, "--path", "examples/salon-chain",
                 "--state-dir", repo.appendingPathComponent(".state").path, "--sandbox",
                 "--emulator-option", "google-calendar.serviceAccount=\(Setup.demoServiceAccount)",
+                "--emulator-option", "google-business-profile.locations=\(Setup.demoEmulatorOptions["google-business-profile"]!["locations"]!)",
             ],
             environment: environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
