@@ -1,9 +1,10 @@
 // salonops-bench reconcile [--establishments N] [--services S] [--latency-ms L]
 //
-// A no-op plan of a generated chain with Stripe and Google Calendar enabled, against the
+// A no-op plan of a generated chain with Stripe, Google Calendar and Google Business Profile
+// enabled, against the
 // sandbox with L ms of injected latency per request and each provider's published limits:
 // - requests over the lower bound (the pages needed to list each collection once, plus one
-//   token request for Google): goal 1.00, and 0 writes;
+//   token request for each Google API): goal 1.00, and 0 writes;
 // - wall time over the floor computed from the same run's requests, the round trip measured in
 //   the same run, each provider's allowed concurrency and rate (the slowest provider bounds it,
 //   since providers are observed at once): goal ≤ 1.2.
@@ -11,6 +12,7 @@ import AsyncHTTPClient
 import Foundation
 import SalonOpsCore
 import SalonOpsEngine
+import SalonOpsGoogleBusinessProfile
 import SalonOpsGoogleCalendar
 import SalonOpsProviderKit
 import SalonOpsProviders
@@ -40,12 +42,20 @@ func benchReconcile(_ arguments: [String]) async throws {
     let faults = try FaultPlan(parsing: latency > 0 ? "latency=\(latency)ms" : "")
     let sandbox = try await SandboxServer.start(
         SandboxConfiguration(
-            faults: faults, emulatorOptions: ["google-calendar": ["serviceAccount": "\(ReconcileBenchKey.email)=\(key.publicPEM)"]]))
+            faults: faults,
+            emulatorOptions: [
+                "google-calendar": ["serviceAccount": "\(ReconcileBenchKey.email)=\(key.publicPEM)"],
+                "google-business-profile": ["locations": (0..<establishments).map { "accounts/1/locations/\(1000 + $0)" }.joined(separator: ",")],
+            ]))
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     let fingerprint = Array("bench".utf8)
     let credentials: [String: [String: Secret]] = [
         "stripe": ["secretKey": Secret(Array("sk_test_bench".utf8), fingerprintKey: fingerprint)],
         "google-calendar": ["serviceAccountKey": Secret(Array(key.json.utf8), fingerprintKey: fingerprint)],
+        "google-business-profile": [
+            "clientId": Secret(Array("bench-client".utf8), fingerprintKey: fingerprint), "clientSecret": Secret(Array("bench-secret".utf8), fingerprintKey: fingerprint),
+            "refreshToken": Secret(Array("bench-refresh".utf8), fingerprintKey: fingerprint),
+        ],
     ]
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)").path
     func engine() async -> Reconciler {
@@ -89,7 +99,7 @@ func benchReconcile(_ arguments: [String]) async throws {
     print("no-op plan: \(noop.changeCount) changes, \(noop.integrations.compactMap(\.error).count) errors, in \(wall); round trip \(rtt)")
     var floor = Duration.zero
     var totalReads = 0, totalWrites = 0, totalBound = 0
-    for module in [Stripe.self, GoogleCalendar.self] as [any ProviderModule.Type] {
+    for module in [Stripe.self, GoogleCalendar.self, GoogleBusinessProfile.self] as [any ProviderModule.Type] {
         let id = module.spec.id
         let reads = (after.reads[id] ?? 0) - (before.reads[id] ?? 0)
         let writes = (after.writes[id] ?? 0) - (before.writes[id] ?? 0)
@@ -135,6 +145,10 @@ func lowerBound(_ provider: String, _ resources: [ObservedResource]) -> (request
             total + max(1, ((acl[calendar.remoteID]?.count ?? 0) + 249) / 250) + max(1, ((events[calendar.remoteID]?.count ?? 0) + 2499) / 2500)
         }
         return (1 + max(1, (calendars + 249) / 250) + perCalendar, 3)
+    case "google-business-profile":
+        // A token, then the account's locations, 100 a page, one page after the other.
+        let pages = max(1, (resources.count + 99) / 100)
+        return (1 + pages, 1 + pages)
     default:
         return (1, 1)
     }
@@ -187,6 +201,26 @@ enum ReconcileBenchKey {
             "organization.yaml": "apiVersion: salonops.io/v1\nkind: Organization\nmetadata: {name: bench}\nspec:\n  displayName: Bench\n",
             "secrets/stripe.sops.yaml": outline("stripe", "secret_key"),
             "secrets/google.sops.yaml": outline("google", "service_account_key"),
+            "secrets/gbp.sops.yaml": "gbp:\n"
+                + ["client_id", "client_secret", "refresh_token"].map { "    \($0): ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]\n" }.joined()
+                + "sops:\n    lastmodified: \"2026-11-01T00:00:00Z\"\n    mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]\n    version: 3.11.0\n",
+            "integrations/google-business-profile.yaml": """
+            apiVersion: salonops.io/v1
+            kind: Integration
+            metadata: {name: google-business-profile}
+            spec:
+              provider: google-business-profile
+              enabled: true
+              credentials:
+                clientId: {secret: "secrets/gbp.sops.yaml#gbp.client_id"}
+                clientSecret: {secret: "secrets/gbp.sops.yaml#gbp.client_secret"}
+                refreshToken: {secret: "secrets/gbp.sops.yaml#gbp.refresh_token"}
+              settings:
+                accountId: accounts/1
+                publishServices: true
+                locationIds:
+            \((0..<establishments).map { "      salon-\($0): locations/\(1000 + $0)" }.joined(separator: "\n"))
+            """,
             "integrations/stripe.yaml": """
             apiVersion: salonops.io/v1
             kind: Integration

@@ -206,7 +206,12 @@ import Testing
         let periods = try #require(body.at("regularHours.periods")?.array)
         #expect(periods.count == 2)
         // (A parsed body's keys are in order.)
-        #expect(periods[0] == .object([("closeDay", .string("THURSDAY")), ("closeTime", .object([("hours", .int(21))])), ("openDay", .string("THURSDAY")), ("openTime", .object([("hours", .int(10))]))]))
+        #expect(
+            periods[0]
+                == .object([
+                    ("closeDay", .string("THURSDAY")), ("closeTime", .object([("hours", .int(21))])), ("openDay", .string("THURSDAY")),
+                    ("openTime", .object([("hours", .int(10))])),
+                ]))
         #expect(periods[1] == .object([("closeDay", .string("FRIDAY")), ("closeTime", .object([("hours", .int(24))])), ("openDay", .string("FRIDAY")), ("openTime", .object([]))]))
         #expect(body.at("phoneNumbers.additionalPhones") == .array([.string("+33600000000")]))
         let labels = body["labels"]?.array?.compactMap(\.string) ?? []
@@ -219,7 +224,9 @@ import Testing
     @Test func googleErrorsAreTyped() {
         let throttled = ProviderResponse(
             status: 429, headers: ["retry-after": "7"],
-            body: Array(#"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"RATE_LIMIT_EXCEEDED"}]}}"#.utf8))
+            body: Array(
+                #"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"RATE_LIMIT_EXCEEDED"}]}}"#
+                    .utf8))
         guard case .retry(let after, let error) = GoogleBusinessProfile.traits.classify(throttled) else {
             Issue.record("429 is retried")
             return
@@ -248,7 +255,11 @@ import Testing
         #expect(held.services == [HeldService(name: "manucure", title: "Manucure", price: 3550, currency: "EUR")])
         let view = ConsistencyView.make(
             state: harness.state,
-            held: ["paris-11": [ConsistencyView.Held(integration: "google-business-profile", provider: "google-business-profile", providerName: "Google Business Profile", holdings: held)]])
+            held: [
+                "paris-11": [
+                    ConsistencyView.Held(integration: "google-business-profile", provider: "google-business-profile", providerName: "Google Business Profile", holdings: held)
+                ]
+            ])
         let differences = view.establishments.first?.providers.first?.differences ?? []
         #expect(differences.contains("Google Business Profile · Belle Époque Paris 11 – Oberkampf : jeudi 10:00–19:00 au lieu de 10:00–21:00"))
         #expect(differences.contains { $0.contains("fermeture du 01/01/2027 absente") })

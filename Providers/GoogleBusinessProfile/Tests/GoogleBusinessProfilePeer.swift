@@ -62,7 +62,7 @@ struct GoogleBusinessProfilePeer: ContractPeer {
             do {
                 reply = try await sandbox.request(
                     method, "/google-business-profile/api" + path, apiKey: token, headers: [("Content-Type", "application/json")], rawBody: text)
-            } catch where method == .GET {
+            } catch  where method == .GET {
                 continue  // a read whose connection the fault injector reset: read again
             }
             if reply.status != 429 && reply.status != 503 { return reply }

@@ -152,28 +152,24 @@ enum StripeMapping {
 
 extension StripeMapping {
     /// For the consistency view: the services each establishment sells through Stripe, from the
-    /// prices SalonOps owns (`service:<name>@<establishment>`) and their product's duration.
-    /// Stripe carries no hours or closures.
+    /// prices SalonOps owns (`service:<name>@<establishment>`). Stripe carries no hours or
+    /// closures, and no duration of its own per establishment (a product's `metadata.duration`
+    /// is the catalogue's, shared by every establishment), so none is claimed.
     static func holdings(_ resources: [ObservedResource], owner: String, integration: Integration, state: DesiredState) -> [String: Holdings] {
         guard SettingsReader(integration.settings?.value).bool("publish", "services") ?? true else { return [:] }
         let owned = resources.filter { $0.owner == owner && !$0.archived && $0.key != nil }
-        var durations: [String: Int] = [:]
         var titles: [String: String] = [:]
         for product in owned where product.kind == "product" && product.key!.hasPrefix("service:") {
             if case .string(let name)? = product.fields["name"] { titles[product.key!] = name }
-            if case .string(let text)? = product.fields["metadata.duration"], case .success(let duration) = ServiceDuration.parse(text) {
-                durations[product.key!] = duration.minutes
-            }
         }
         var services: [String: [HeldService]] = [:]
         for price in owned where price.kind == "price" && price.key!.hasPrefix("service:") {
             guard let at = price.key!.lastIndex(of: "@"), case .int(let amount)? = price.fields["unit_amount"] else { continue }
             let product = String(price.key![..<at]), establishment = String(price.key![price.key!.index(after: at)...])
-            let name = String(product.dropFirst("service:".count))
             var currency: String?
             if case .string(let code)? = price.fields["currency"] { currency = code.uppercased() }
             services[establishment, default: []].append(
-                HeldService(name: name, title: titles[product] ?? price.title, price: amount, currency: currency, durationMinutes: durations[product]))
+                HeldService(name: String(product.dropFirst("service:".count)), title: titles[product] ?? price.title, price: amount, currency: currency))
         }
         let covered = Set(state.establishments(of: integration).map(\.metadata.name))
         // An establishment Stripe should sell at holds an empty list, not nothing.

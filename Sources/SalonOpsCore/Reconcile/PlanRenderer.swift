@@ -122,7 +122,8 @@ public struct PlanRenderer: Sendable {
         if let new = OpeningHoursField.holdings(after), let old = OpeningHoursField.holdings(before) ?? (before == nil || before == .null ? [:] : nil) {
             let days = Weekday.allCases.filter { (old[$0.rawValue] ?? []) != (new[$0.rawValue] ?? []) }
             guard !days.isEmpty else { return nil }
-            return ": " + days.map { "\($0.french) \(ConsistencyView.periods(old[$0.rawValue] ?? [])) → \(ConsistencyView.periods(new[$0.rawValue] ?? []))" }.joined(separator: ", ")
+            return ": "
+                + days.map { "\($0.french) \(ConsistencyView.periods(old[$0.rawValue] ?? [])) → \(ConsistencyView.periods(new[$0.rawValue] ?? []))" }.joined(separator: ", ")
         }
         guard let new = datedEntries(after), let old = datedEntries(before) ?? (before == nil || before == .null ? [] : nil) else { return nil }
         let added = new.subtracting(old).sorted(), removed = old.subtracting(new).sorted()
