@@ -24,6 +24,10 @@ import Testing
             if id == "stripe" {
                 return .json(400, .object([("error", .object([("type", .string("invalid_request_error")), ("message", .string(echo))]))]))
             }
+            if id == "planity" || id == "treatwell" {
+                // The assumed venue contract's error shape (docs/assumed-venue-api.md).
+                return .json(400, .object([("errors", .array([.object([("code", .string("VALIDATION_FAILED")), ("detail", .string(echo))])]))]))
+            }
             if request.path.hasPrefix("/oauth") {
                 return .json(400, .object([("error", .string("invalid_grant")), ("error_description", .string(echo))]))
             }
@@ -46,7 +50,9 @@ import Testing
         try await CommandRunner.git(["init", "-q"], in: repo)
         try await CommandRunner.git(["add", "-A"], in: repo)
         try await CommandRunner.git(["commit", "-q", "-m", "examples"], in: repo)
-        let sandbox = try await SandboxServer.start(SandboxConfiguration(emulators: [EchoingProvider(id: "stripe"), EchoingProvider(id: "google-calendar")]))
+        let sandbox = try await SandboxServer.start(
+            SandboxConfiguration(
+                emulators: ["stripe", "google-calendar", "google-business-profile", "planity", "treatwell"].map { EchoingProvider(id: $0) }))
         let state = repo.appendingPathComponent(".state")
         let environment = [
             "SOPS_AGE_KEY_FILE": Paths.packageRoot.appendingPathComponent("examples/demo-keys/ci-demo.txt").path, "SOPS_AGE_KEY": "",

@@ -161,7 +161,10 @@ import Testing
     }
 
     /// The demo values of examples/salon-chain/secrets: none may appear anywhere.
-    static let canaries = ["sk_test_demo", "demo-twilio", "demo-brevo", "whsec_", "PRIVATE KEY", "ya29."]
+    static let canaries = [
+        "sk_test_demo", "demo-twilio", "demo-brevo", "whsec_", "PRIVATE KEY", "ya29.", "demo-client-secret-not-real", "demo-refresh-token-not-real",
+        "demo-planity-api-key", "demo-treatwell-api-key",
+    ]
 
     static func expectNoCanary(_ texts: [String], sourceLocation: SourceLocation = #_sourceLocation) {
         for text in texts {
