@@ -65,7 +65,10 @@ demo: build
 	echo "== salonops plan --sandbox http://127.0.0.1:$$port"; $(BIN) plan $(DEMO_FLAGS) --sandbox http://127.0.0.1:$$port | head -60; \
 	echo "   … (exit code 2: changes to apply)"; echo; \
 	echo "== salonops apply --auto-approve"; $(BIN) apply $(DEMO_FLAGS) --sandbox http://127.0.0.1:$$port --auto-approve | tail -3; echo; \
-	echo "== salonops status"; $(BIN) status --state-dir $(DEMO_STATE) | head -12; echo; \
+	echo "== salonops status"; $(BIN) status --state-dir $(DEMO_STATE) | head -8; echo "   …"; \
+	echo; echo "   Lyon 2 as the config and each provider hold it (status.md, « Ce que chaque plateforme affiche »):"; \
+	$(BIN) status --state-dir $(DEMO_STATE) | sed -n '/^### Belle Époque Lyon 2/,/^### Belle Époque Paris/p' | grep -v '^### Belle Époque Paris'; \
+	$(BIN) status --state-dir $(DEMO_STATE) | grep -E '^### |Tout concorde|❌'; echo; \
 	echo "== salonops plan (again: nothing to change)"; $(BIN) plan $(DEMO_FLAGS) --sandbox http://127.0.0.1:$$port | head -6; \
 	echo; echo "== salonops secrets check"; $(BIN) secrets check --root examples/salon-chain --state-dir $(DEMO_STATE) | tail -1; \
 	echo; echo "== a broken config is caught (examples/invalid/unknown-field):"; \
