@@ -11,6 +11,8 @@ import Testing
 /// provider's back office behind SalonOps' back.
 public struct VenuePeer: ContractPeer {
     public static let apiKey = "test-venue-api-key-1"
+    /// The back office's own key: the same account, its own rate window.
+    public static let backOfficeKey = "test-venue-back-office-2"
     public let provider: String
     public let server: SandboxServer
     public let client: HTTPClient
@@ -30,7 +32,7 @@ public struct VenuePeer: ContractPeer {
     }
 
     /// One call (paths from `/v1`), retried past throttling and outages, bounded.
-    public func api(_ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil, headers: [(String, String)] = [], key: String = apiKey) async throws -> Reply {
+    public func api(_ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil, headers: [(String, String)] = [], key: String = backOfficeKey) async throws -> Reply {
         let data = try body.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
         for _ in 0..<100 {
             var request = HTTPClientRequest(url: server.baseURL + "/\(provider)/api" + path)
@@ -44,7 +46,12 @@ public struct VenuePeer: ContractPeer {
             guard let response = try? await client.execute(request, timeout: .seconds(20)) else { continue }
             let text = String(buffer: try await response.body.collect(upTo: 16 << 20))
             let status = Int(response.status.code)
-            if status == 429 || status == 503 { continue }
+            if status == 429 || status == 503 {
+                // The emulator's own limiter says how long (a second at most); injected faults say 0.
+                let wait = Double(response.headers.first(name: "retry-after") ?? "0") ?? 0
+                if wait > 0 { try await Task.sleep(for: .milliseconds(Int(min(wait, 1) * 1000))) }
+                continue
+            }
             return Reply(status: status, headers: response.headers, body: text)
         }
         throw HarnessError("\(method) \(path): no answer after 100 tries")

@@ -11,7 +11,7 @@ public final class VenueAPIEmulator: ProviderEmulator {
     let profile: VenueAPIProfile
     let options: VenueAPIOptions
     let seed: UInt64
-    let clock: SandboxClock
+    public let clock: SandboxClock
     private let state: Locked<VenueAPIState>
     /// Staff the churn fault made and has not deleted yet: (venue, id).
     private let churned = Locked([(String, String)]())
