@@ -90,7 +90,9 @@ public struct VenueFixture: ContractFixture {
         [provider: ["kinds": Self.managed].merging(variant == .large ? ["pageSize": "2"] : [:]) { a, _ in a }]
     }
 
-    public static func establishment(_ name: String, hours: String, staff: [(String, String, [String])], rooms: [(String, [String])], closures: [String], extra: String = "") -> String {
+    public static func establishment(_ name: String, hours: String, staff: [(String, String, [String])], rooms: [(String, [String])], closures: [String], extra: String = "")
+        -> String
+    {
         let people = staff.map { "    - {name: \($0.0), displayName: \($0.1), role: esthéticienne, services: [\($0.2.joined(separator: ", "))]}" }
         let places = rooms.map { "    - {name: \($0.0), displayName: Cabine \($0.0), services: [\($0.1.joined(separator: ", "))]}" }
         return """

@@ -15,7 +15,9 @@ import Testing
             clock: SandboxClock.manual(startingAt: Date(timeIntervalSince1970: 1_800_000_000)))
     }
 
-    func call(_ e: VenueAPIEmulator, _ method: String, _ path: String, _ body: String = "", key: String = "k1", headers: [String: String] = [:]) async -> (Int, JSONValue, EmulatorResponse) {
+    func call(_ e: VenueAPIEmulator, _ method: String, _ path: String, _ body: String = "", key: String = "k1", headers: [String: String] = [:]) async -> (
+        Int, JSONValue, EmulatorResponse
+    ) {
         let parts = path.split(separator: "?", maxSplits: 1).map(String.init)
         var all = headers
         if !key.isEmpty { all["authorization"] = "Bearer \(key)" }
@@ -25,7 +27,10 @@ import Testing
 
     /// The document's objects: field → JSON type.
     static let schemas: [String: [String: String]] = [
-        "venue": ["id": "string", "name": "string", "country": "string", "timeZone": "string", "currency": "string", "locale": "string", "openingHours": "object", "metadata": "object", "version": "int"],
+        "venue": [
+            "id": "string", "name": "string", "country": "string", "timeZone": "string", "currency": "string", "locale": "string", "openingHours": "object", "metadata": "object",
+            "version": "int",
+        ],
         "service": [
             "id": "string", "name": "string", "category": "string", "durationMinutes": "int", "price": "object", "vatRate": "int", "bookable": "bool",
             "staffIds": "array", "resourceIds": "array", "metadata": "object", "version": "int",

@@ -47,13 +47,14 @@ public final class VenueAPIEmulator: ProviderEmulator {
     /// Rows per route template (`/api/v1/venues/{venueId}/services/{id}`).
     public func statsPath(method: String, path: String) -> String {
         let segments = path.split(separator: "/").map(String.init)
-        return "/" + segments.enumerated().map { index, segment in
-            switch index {
-            case 3 where segments.count > 3 && segments[2] == "venues": "{venueId}"
-            case 3 where segments[2] == "webhooks", 5: "{id}"
-            default: segment
-            }
-        }.joined(separator: "/")
+        return "/"
+            + segments.enumerated().map { index, segment in
+                switch index {
+                case 3 where segments.count > 3 && segments[2] == "venues": "{venueId}"
+                case 3 where segments[2] == "webhooks", 5: "{id}"
+                default: segment
+                }
+            }.joined(separator: "/")
     }
 
     public func isWrite(method: String, path: String) -> Bool { path.hasPrefix("/api/") && ["POST", "PATCH", "PUT", "DELETE"].contains(method) }

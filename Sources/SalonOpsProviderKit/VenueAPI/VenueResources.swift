@@ -75,11 +75,15 @@ public enum VenueResources {
                 VenueService(
                     name: string("name") ?? desired.title, category: string("category") ?? "", durationMinutes: Int(int("durationMinutes") ?? 0),
                     price: int("price.amount") ?? 0, currency: string("price.currency") ?? "", vatRate: Int(int("vatRate") ?? 0),
-                    bookable: { if case .bool(let b)? = f["bookable"] { return b }; return true }(), staffIDs: try ids("staff:"),
+                    bookable: {
+                        if case .bool(let b)? = f["bookable"] { return b }; return true
+                    }(), staffIDs: try ids("staff:"),
                     roomIDs: try ids("room:")))
         case .closure: content = .closure(VenueClosure(startDate: string("startDate") ?? "", endDate: string("endDate") ?? "", reason: string("reason")))
         case .webhook:
-            let events: [String] = { if case .list(let items)? = f["events"] { return items.compactMap { if case .string(let s) = $0 { s } else { nil } } }; return [] }()
+            let events: [String] = {
+                if case .list(let items)? = f["events"] { return items.compactMap { if case .string(let s) = $0 { s } else { nil } } }; return []
+            }()
             content = .webhook(VenueWebhook(url: string("url") ?? "", events: events))
         }
         let markers = Markers(owner: owner, desired)

@@ -61,7 +61,9 @@ extension VenueMapping {
             out.append(
                 Diagnostic(
                     .warning, .providerRule, at: settingsAt, "Integration '\(name)': syncBookings is on but no webhook says where to send the bookings",
-                    hint: "add 'webhook: {url: https://<your app>/hooks/\(integration.provider.value), events: [booking.created, booking.updated, booking.cancelled]}' under settings"))
+                    hint:
+                        "add 'webhook: {url: https://<your app>/hooks/\(integration.provider.value), events: [booking.created, booking.updated, booking.cancelled]}' under settings"
+                ))
         }
         return out
     }
