@@ -3,9 +3,13 @@ import SalonOpsGoogleBusinessProfile
 import SalonOpsGoogleBusinessProfileEmulator
 import SalonOpsGoogleCalendar
 import SalonOpsGoogleCalendarEmulator
+import SalonOpsPlanity
+import SalonOpsPlanityEmulator
 import SalonOpsProviderKit
 import SalonOpsStripe
 import SalonOpsStripeEmulator
+import SalonOpsTreatwell
+import SalonOpsTreatwellEmulator
 
 /// THE list of providers: one line each, module and emulator. A test checks it against the
 /// folders under Providers/, the catalogue and docs/providers/.
@@ -13,7 +17,9 @@ public enum Registry {
     public static let entries: [(module: any ProviderModule.Type, emulator: @Sendable (EmulatorSettings) throws -> any ProviderEmulator)] = [
         (GoogleBusinessProfile.self, { try GoogleBusinessProfileEmulator(settings: $0) }),
         (GoogleCalendar.self, { try GoogleCalendarEmulator(settings: $0) }),
+        (Planity.self, { try PlanityEmulator.make(settings: $0) }),
         (Stripe.self, { StripeEmulator(seed: $0.seed) }),
+        (Treatwell.self, { try TreatwellEmulator.make(settings: $0) }),
     ]
 
     public static var modules: [any ProviderModule.Type] { entries.map(\.module) }
@@ -35,16 +41,6 @@ public enum Registry {
             id: "paypal", displayName: "PayPal", credentials: ["clientId", "clientSecret"],
             settings: [
                 SettingField("environment", .oneOf(["sandbox", "live"])), .webhook,
-            ]),
-        ProviderSpec(
-            id: "planity", displayName: "Planity", credentials: ["apiKey"],
-            settings: [
-                SettingField("venueIds", .establishmentMap(.string)), SettingField("syncBookings", .bool),
-            ]),
-        ProviderSpec(
-            id: "treatwell", displayName: "Treatwell", credentials: ["apiKey"],
-            settings: [
-                SettingField("venueIds", .establishmentMap(.string)), SettingField("syncBookings", .bool),
             ]),
         ProviderSpec(
             id: "groupon", displayName: "Groupon", credentials: ["apiKey"],
