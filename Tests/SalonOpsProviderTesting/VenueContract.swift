@@ -74,20 +74,20 @@ public struct VenuePeer: ContractPeer {
 
 /// A small salon on a venue marketplace, for the shared contract suite: two establishments bound
 /// to venues `v-paris` and `v-lyon`, their staff, rooms, services and closures, and the booking
-/// webhook. Venues are update-only and always exist, so the suite's flows (made for kinds SalonOps
-/// creates) run without them (`kinds=` option); VenueSandboxTests cover them.
+/// webhook. Venues are update-only and always exist: a bound kind, updated by the first apply,
+/// never orphaned or pruned.
 public struct VenueFixture: ContractFixture {
     public let provider: String
     public var integration: String { provider }
     public let replaces = false  // nothing of a venue's objects is fixed once made
     public var integrationFile: String { "integrations/\(provider).yaml" }
     public var credentials: [String: [String: String]] { [provider: ["apiKey": VenuePeer.apiKey]] }
-    public static let managed = "staff,room,service,closure,webhook"
+    public let boundKinds: Set<String> = ["venue"]
 
     public init(provider: String) { self.provider = provider }
 
     public func options(_ variant: ContractVariant) -> [String: [String: String]] {
-        [provider: ["kinds": Self.managed].merging(variant == .large ? ["pageSize": "2"] : [:]) { a, _ in a }]
+        variant == .large ? [provider: ["pageSize": "2"]] : [:]
     }
 
     public static func establishment(_ name: String, hours: String, staff: [(String, String, [String])], rooms: [(String, [String])], closures: [String], extra: String = "")
@@ -201,6 +201,7 @@ public struct VenueFixture: ContractFixture {
     public func owned(_ peer: VenuePeer) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for venue in ["v-paris", "v-lyon"] {
+            if VenuePeer.ownerOf(try await peer.api(.GET, "/v1/venues/\(venue)").json) == "belle-epoque" { counts["venue", default: 0] += 1 }
             for (collection, kind) in [("staff", "staff"), ("resources", "room"), ("services", "service"), ("closures", "closure")] {
                 let mine = try await peer.list("/v1/venues/\(venue)/\(collection)").filter { VenuePeer.ownerOf($0) == "belle-epoque" }
                 if !mine.isEmpty { counts[kind, default: 0] += mine.count }
