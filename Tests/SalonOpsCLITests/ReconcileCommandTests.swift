@@ -470,6 +470,10 @@ import Testing
                 "--state-dir", setup.state.path, "--endpoint", "stripe=\(base)/stripe/api",
                 "--endpoint", "google-calendar=\(base)/google-calendar/api",
                 "--endpoint", "google-calendar.oauth=\(base)/google-calendar/oauth",
+                "--endpoint", "google-business-profile=\(base)/google-business-profile/api",
+                "--endpoint", "google-business-profile.accounts=\(base)/google-business-profile/accounts",
+                "--endpoint", "google-business-profile.oauth=\(base)/google-business-profile/oauth",
+                "--endpoint", "planity=\(base)/planity/api", "--endpoint", "treatwell=\(base)/treatwell/api",
             ],
             environment: setup.environment)
         #expect(viaEndpoint.status == 2, "\(viaEndpoint.stderr)")

@@ -192,7 +192,7 @@ import SalonOpsTestSupport
                 "--state-dir", state.path,
             ], environment: environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("26 of 26 credentials decrypted"))
+        #expect(result.stdout.contains("28 of 28 credentials decrypted"))
         #expect(result.stdout.contains(#/ok    stripe · secretKey  secrets/stripe.sops.yaml#stripe.secret_key  [0-9a-f]{8}\n/#))
         // No demo value reaches the output; the audit log names the commit.
         #expect(!result.stdout.contains("sk_test_demo") && !result.stdout.contains("demo-twilio"))
@@ -213,7 +213,7 @@ import SalonOpsTestSupport
                 "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent",
             ])
         #expect(noKey.status == 1)
-        #expect(noKey.stdout.contains("0 of 26 credentials decrypted"))
+        #expect(noKey.stdout.contains("0 of 28 credentials decrypted"))
     }
 
     /// `validate --credentials` gives the same verdict and exit code in text and JSON, for each
@@ -279,7 +279,7 @@ import SalonOpsTestSupport
         if failure == "bad key file" {
             // Said once, with the remedy, not once per credential.
             #expect(text.stdout.components(separatedBy: "cannot read age identities").count == 2, "\(text.stdout)")
-            #expect(text.stdout.contains("all 26 failed: cannot read age identities from SOPS_AGE_KEY_FILE"))
+            #expect(text.stdout.contains("all 28 failed: cannot read age identities from SOPS_AGE_KEY_FILE"))
             #expect(text.stdout.contains("point it at a file made by age-keygen"))
         }
     }
