@@ -479,7 +479,7 @@ import Testing
         #expect(viaEndpoint.status == 2, "\(viaEndpoint.stderr)")
         let first = try await setup.salonops(["reconcile"])
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
-        #expect(first.stdout.contains("Apply: 257 applied, 0 failed, 0 skipped."))
+        #expect(first.stdout.contains("Apply: 423 applied, 0 failed, 0 skipped."))
         let second = try await setup.salonops(["reconcile"])
         #expect(second.status == 0)
         #expect(second.stdout.contains("Rien à changer"))
@@ -552,6 +552,6 @@ import Testing
             environment: environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("started an in-process sandbox at http://127.0.0.1:"))
-        #expect(result.stdout.contains("257 applied"))
+        #expect(result.stdout.contains("423 applied"))
     }
 }

@@ -113,5 +113,11 @@ import Testing
         #expect(PlanRenderer.weekOrDays(days(["2026-12-25"]), days(["2026-12-25", "2027-08-02", "2027-08-03"])) == ": + 02/08/2027 → 03/08/2027")
         #expect(PlanRenderer.weekOrDays(days(["2026-12-25"]), days([])) == ": − 25/12/2026")
         #expect(PlanRenderer.weekOrDays(.string("a"), .string("b")) == nil)
+        func items(_ pairs: [(String, Int64)]) -> FieldValue {
+            .list(pairs.map { .object([FieldEntry("label", .string($0.0)), FieldEntry("price", .int($0.1)), FieldEntry("currency", .string("EUR"))]) })
+        }
+        #expect(
+            PlanRenderer.weekOrDays(items([("Manucure", 3500), ("Soin", 6500)]), items([("Manucure", 3900), ("Pédicure", 4000)]))
+                == ": + « Pédicure » 40,00\u{00A0}€, − « Soin », « Manucure » 35,00\u{00A0}€ → 39,00\u{00A0}€")
     }
 }

@@ -116,7 +116,8 @@ public struct PlanRenderer: Sendable {
     }
 
     /// Opening hours (`OpeningHoursField`) as the days that change, « jeudi 10:00–20:00 →
-    /// 10:00–21:00 », and lists of dated entries (closed days) as the days added and removed,
+    /// 10:00–21:00 », lists of labelled entries (a listing's services) as those added, removed
+    /// or repriced, and lists of dated entries (closed days) as the days added and removed,
     /// rather than the whole lists; nil for any other value.
     static func weekOrDays(_ before: FieldValue?, _ after: FieldValue?) -> String? {
         if let new = OpeningHoursField.holdings(after), let old = OpeningHoursField.holdings(before) ?? (before == nil || before == .null ? [:] : nil) {
@@ -125,12 +126,40 @@ public struct PlanRenderer: Sendable {
             return ": "
                 + days.map { "\($0.french) \(ConsistencyView.periods(old[$0.rawValue] ?? [])) → \(ConsistencyView.periods(new[$0.rawValue] ?? []))" }.joined(separator: ", ")
         }
+        if let new = labelledEntries(after), let old = labelledEntries(before) ?? (before == nil || before == .null ? [:] : nil) {
+            var parts: [String] = []
+            for label in new.keys.sorted() where old[label] == nil { parts.append("+ « \(label) »" + (price(new[label]!).map { " \($0)" } ?? "")) }
+            for label in old.keys.sorted() where new[label] == nil { parts.append("− « \(label) »") }
+            for label in new.keys.sorted() where old[label] != nil && old[label] != new[label] {
+                parts.append("« \(label) » \(price(old[label]!) ?? "—") → \(price(new[label]!) ?? "—")")
+            }
+            return parts.isEmpty ? nil : ": " + parts.joined(separator: ", ")
+        }
         guard let new = datedEntries(after), let old = datedEntries(before) ?? (before == nil || before == .null ? [] : nil) else { return nil }
         let added = new.subtracting(old).sorted(), removed = old.subtracting(new).sorted()
         var parts: [String] = []
         if !added.isEmpty { parts.append("+ " + ConsistencyView.dayRanges(added)) }
         if !removed.isEmpty { parts.append("− " + ConsistencyView.dayRanges(removed)) }
         return parts.isEmpty ? nil : ": " + parts.joined(separator: ", ")
+    }
+
+    /// Entries of a list of objects that all have a `label` (services as a listing shows them), by label.
+    static func labelledEntries(_ value: FieldValue?) -> [String: [FieldEntry]]? {
+        guard case .list(let items)? = value else { return nil }
+        var entries: [String: [FieldEntry]] = [:]
+        for item in items {
+            guard case .object(let fields) = item, case .string(let label)? = fields.first(where: { $0.name == "label" })?.value else { return nil }
+            entries[label] = fields
+        }
+        return entries
+    }
+
+    /// `price` (minor units) with its `currency`, as the owner reads it.
+    static func price(_ entries: [FieldEntry]) -> String? {
+        guard case .int(let amount)? = entries.first(where: { $0.name == "price" })?.value,
+            case .string(let code)? = entries.first(where: { $0.name == "currency" })?.value
+        else { return nil }
+        return frenchMoney(amount, currency: code)
     }
 
     /// The `date` of each entry of a list of objects that all have one; nil otherwise.
