@@ -1,7 +1,9 @@
-// salonops-bench reconcile [--establishments N] [--services S] [--latency-ms L]
+// salonops-bench reconcile [--establishments N] [--services S] [--latency-ms L] [--venues V]
 //
 // A no-op plan of a generated chain with Stripe, Google Calendar and Google Business Profile
-// enabled, against the
+// enabled for every establishment, and Planity and Treatwell for the first V (their assumed
+// limits, 9.5 and 4.5 requests a second, make the set-up of hundreds of venues take minutes),
+// against the
 // sandbox with L ms of injected latency per request and each provider's published limits:
 // - requests over the lower bound (the pages needed to list each collection once, plus one
 //   token request for each Google API): goal 1.00, and 0 writes;
@@ -14,14 +16,16 @@ import SalonOpsCore
 import SalonOpsEngine
 import SalonOpsGoogleBusinessProfile
 import SalonOpsGoogleCalendar
+import SalonOpsPlanity
 import SalonOpsProviderKit
 import SalonOpsProviders
 import SalonOpsSandbox
 import SalonOpsSecrets
 import SalonOpsStripe
+import SalonOpsTreatwell
 
 func benchReconcile(_ arguments: [String]) async throws {
-    var establishments = 200, services = 10, latency = 20
+    var establishments = 200, services = 10, latency = 20, venues = 20
     var rest = arguments[...]
     while let flag = rest.popFirst() {
         guard let value = rest.popFirst().flatMap(Int.init), value >= 0 else { usage() }
@@ -29,11 +33,12 @@ func benchReconcile(_ arguments: [String]) async throws {
         case "--establishments": establishments = max(1, value)
         case "--services": services = max(1, value)
         case "--latency-ms": latency = value
+        case "--venues": venues = value
         default: usage()
         }
     }
     let key = try ReconcileBenchKey.make()
-    let files = ReconcileBenchKey.config(establishments: establishments, services: services)
+    let files = ReconcileBenchKey.config(establishments: establishments, services: services, venues: min(venues, establishments))
     let loaded = ConfigLoader.load(files.map { ConfigFile(path: $0.key, repositoryPath: $0.key, contents: Array($0.value.utf8)) }, catalog: Registry.catalog)
     guard !loaded.hasErrors else {
         print(loaded.diagnostics.map(\.headline).joined(separator: "\n"))
@@ -56,6 +61,8 @@ func benchReconcile(_ arguments: [String]) async throws {
             "clientId": Secret(Array("bench-client".utf8), fingerprintKey: fingerprint), "clientSecret": Secret(Array("bench-secret".utf8), fingerprintKey: fingerprint),
             "refreshToken": Secret(Array("bench-refresh".utf8), fingerprintKey: fingerprint),
         ],
+        "planity": ["apiKey": Secret(Array("bench-planity".utf8), fingerprintKey: fingerprint)],
+        "treatwell": ["apiKey": Secret(Array("bench-treatwell".utf8), fingerprintKey: fingerprint)],
     ]
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)").path
     func engine() async -> Reconciler {
@@ -99,7 +106,7 @@ func benchReconcile(_ arguments: [String]) async throws {
     print("no-op plan: \(noop.changeCount) changes, \(noop.integrations.compactMap(\.error).count) errors, in \(wall); round trip \(rtt)")
     var floor = Duration.zero
     var totalReads = 0, totalWrites = 0, totalBound = 0
-    for module in [Stripe.self, GoogleCalendar.self, GoogleBusinessProfile.self] as [any ProviderModule.Type] {
+    for module in [Stripe.self, GoogleCalendar.self, GoogleBusinessProfile.self, Planity.self, Treatwell.self] as [any ProviderModule.Type] {
         let id = module.spec.id
         let reads = (after.reads[id] ?? 0) - (before.reads[id] ?? 0)
         let writes = (after.writes[id] ?? 0) - (before.writes[id] ?? 0)
@@ -149,6 +156,17 @@ func lowerBound(_ provider: String, _ resources: [ObservedResource]) -> (request
         // A token, then the account's locations, 100 a page, one page after the other.
         let pages = max(1, (resources.count + 99) / 100)
         return (1 + pages, 1 + pages)
+    case "planity", "treatwell":
+        // The account's venues (100 a page), each bound venue's staff, rooms, services and
+        // closures (100 a page, at least one page each), and the account's webhooks.
+        let venues = resources.filter { $0.kind == "venue" }
+        var perVenue = 0
+        for venue in venues {
+            let children = Dictionary(
+                grouping: resources.filter { $0.kind != "venue" && $0.kind != "webhook" && $0.remoteID.hasPrefix(venue.remoteID + "/") }, by: \.kind)
+            perVenue += ["staff", "room", "service", "closure"].map { max(1, ((children[$0]?.count ?? 0) + 99) / 100) }.reduce(0, +)
+        }
+        return (max(1, (venues.count + 99) / 100) + perVenue + 1, 2)
     default:
         return (1, 1)
     }
@@ -193,7 +211,7 @@ enum ReconcileBenchKey {
         return (json, try String(contentsOf: folder.appendingPathComponent("pub.pem"), encoding: .utf8))
     }
 
-    static func config(establishments: Int, services: Int) -> [String: String] {
+    static func config(establishments: Int, services: Int, venues: Int) -> [String: String] {
         let outline = { (name: String, key: String) in
             "\(name):\n    \(key): ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]\nsops:\n    lastmodified: \"2026-11-01T00:00:00Z\"\n    mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]\n    version: 3.11.0\n"
         }
@@ -201,6 +219,8 @@ enum ReconcileBenchKey {
             "organization.yaml": "apiVersion: salonops.io/v1\nkind: Organization\nmetadata: {name: bench}\nspec:\n  displayName: Bench\n",
             "secrets/stripe.sops.yaml": outline("stripe", "secret_key"),
             "secrets/google.sops.yaml": outline("google", "service_account_key"),
+            "secrets/planity.sops.yaml": outline("planity", "api_key"),
+            "secrets/treatwell.sops.yaml": outline("treatwell", "api_key"),
             "secrets/gbp.sops.yaml": "gbp:\n"
                 + ["client_id", "client_secret", "refresh_token"].map { "    \($0): ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]\n" }.joined()
                 + "sops:\n    lastmodified: \"2026-11-01T00:00:00Z\"\n    mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]\n    version: 3.11.0\n",
@@ -247,6 +267,23 @@ enum ReconcileBenchKey {
                 readerGroup: accueil@bench.example
             """,
         ]
+        for provider in ["planity", "treatwell"] where venues > 0 {
+            let ids = (0..<venues).map { "      salon-\($0): \"v\($0)\"" }.joined(separator: "\n")
+            files["integrations/\(provider).yaml"] = """
+                apiVersion: salonops.io/v1
+                kind: Integration
+                metadata: {name: \(provider)}
+                spec:
+                  provider: \(provider)
+                  enabled: true
+                  establishments: [\((0..<venues).map { "salon-\($0)" }.joined(separator: ", "))]
+                  credentials:
+                    apiKey: {secret: "secrets/\(provider).sops.yaml#\(provider).api_key"}
+                  settings:
+                    venueIds:
+                \(ids)
+                """
+        }
         for i in 0..<services {
             files["services/s\(i).yaml"] =
                 "apiVersion: salonops.io/v1\nkind: Service\nmetadata: {name: soin-\(i)}\nspec:\n  displayName: Soin \(i)\n  category: soins\n  duration: 60m\n  price: \"\(40 + i).00 EUR\"\n  vatRate: \"20%\"\n"
