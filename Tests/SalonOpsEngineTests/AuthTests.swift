@@ -181,8 +181,12 @@ import Testing
                 for try await status in group { statuses.append(status) }
                 #expect(statuses == Array(repeating: 200, count: callers))
             }
-            #expect(peer.tokenRequests.count == 1)
-            #expect(peer.apiTokens == Array(repeating: "at-1", count: callers))
+            // One fetch for all eight. The endpoint sees it once, plus once for each time the
+            // transport sent it again (a held answer's connection that a loaded machine dropped:
+            // the token of that first try is then never delivered, as the peer's order shows).
+            let retries = await transport.counter.retries
+            #expect(peer.tokenRequests.count == 1 + retries, "\(peer.tokenRequests.count) token requests, \(retries) retries")
+            #expect(peer.apiTokens.count == callers && Set(peer.apiTokens).count == 1, "every caller got the one token: \(peer.apiTokens)")
         }
     }
 
