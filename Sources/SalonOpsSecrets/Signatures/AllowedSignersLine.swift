@@ -22,6 +22,10 @@ struct AllowedSignersLine {
         "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
     ]
 
+    static func looksLikeKeyType(_ field: String) -> Bool {
+        keyTypes.contains(field) || (["ssh-", "ecdsa-", "sk-"].contains { field.hasPrefix($0) } && !field.contains("="))
+    }
+
     /// The entry, or nil for a blank or comment line.
     mutating func parse() throws(AllowedSignersError) -> AllowedSigners.Entry? {
         skipSpaces()
@@ -29,7 +33,8 @@ struct AllowedSignersLine {
         let (principals, _) = try field("the principals")
         var (keyType, keyTypeColumn) = try field("a key type")
         var options = Options()
-        if !Self.keyTypes.contains(keyType) {
+        // Options, when present, come before the key type; a misspelt key type is not an option.
+        if !Self.looksLikeKeyType(keyType) {
             options = try parseOptions(keyType, column: keyTypeColumn)
             (keyType, keyTypeColumn) = try field("a key type after the options")
         }
