@@ -114,7 +114,7 @@ struct EngineRun {
             return EngineRun(engine: try await Engine.start(configuration), sandbox: sandbox)
         } catch let error as EngineStartError {
             await sandbox?.stop()
-            if case .untrusted(let refused) = error { throw refusal(refused) }
+            if case .untrusted = error { throw refusal(error) }
             if case .invalid(let report) = error { print(report.renderText(), terminator: "") }
             printError("error: \(error)")
             throw ExitCode(1)

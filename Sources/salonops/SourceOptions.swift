@@ -69,10 +69,10 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
-/// A commit `--require-signed-by` does not trust: one `refused:` line, exit 3 (as the other
-/// refusals), and nothing read past the fetch.
-func refusal(_ error: CommitTrustError) -> ExitCode {
-    printError("refused: trust: \(error)")
+/// A commit `--require-signed-by` does not trust: one `refused: trust: …` line, exit 3 (as the
+/// other refusals); nothing of the commit was read past the fetch.
+func refusal(_ error: EngineStartError) -> ExitCode {
+    printError("refused: \(error)")
     return ExitCode(ExitStatus.refused.rawValue)
 }
 

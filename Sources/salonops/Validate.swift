@@ -37,7 +37,7 @@ struct Validate: AsyncParsableCommand {
             printError("error: fetch: \(error)")
             throw ExitCode(1)
         } catch let error as CommitTrustError {
-            throw refusal(error)
+            throw refusal(.untrusted(error))
         }
         // Credentials are checked only for a config that is valid otherwise.
         let checks = credentials && report.isValid ? checkCredentials(report, snapshot) : nil
