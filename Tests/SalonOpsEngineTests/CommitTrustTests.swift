@@ -145,6 +145,32 @@ import Testing
         }
     }
 
+    @Test func otherKindsOfSignatureAreRefusedNamingWhatTheyAre() async throws {
+        let scenario = try await Scenario.make()
+        // ssh-keygen verifies an RSA signature; this verifier refuses the key type, saying so.
+        let rsa = try await SSHKeygen.makeKey("rsa", in: scenario.keys, type: "rsa")
+        try await scenario.repo.git("checkout", "-q", "-b", "rsa", "base")
+        try await scenario.repo.commitSigned("by an RSA key", key: rsa)
+        let allowed = try Scenario.allowedSigners(rsa.allowedSignersLine(Self.principal), in: scenario.keys)
+        let policy = try CommitTrustPolicy(allowedSignersFile: allowed.path)
+        let snapshot = try await scenario.snapshot("rsa")
+        #expect(throws: CommitTrustError.unsupportedKeyType(commit: String(snapshot.commit.prefix(12)), type: "ssh-rsa", key: try SSHPublicKey(blob: keyBlob(rsa)))) {
+            try policy.check(snapshot)
+        }
+
+        let pgp = ConfigSnapshot(
+            repository: "r", commit: String(repeating: "ab", count: 20), refName: nil, root: "", fromWorktree: false, files: [],
+            signature: CommitSignature(armored: "-----BEGIN PGP SIGNATURE-----\n\niQ==\n-----END PGP SIGNATURE-----\n", signedPayload: []),
+            committerTime: Date())
+        #expect(throws: CommitTrustError.notSSH(commit: "abababababab", kind: "an OpenPGP signature", file: allowed.path)) { try policy.check(pgp) }
+        let garbled = ConfigSnapshot(
+            repository: "r", commit: pgp.commit, refName: nil, root: "", fromWorktree: false, files: [],
+            signature: CommitSignature(armored: "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n", signedPayload: []),
+            committerTime: Date())
+        let error = #expect(throws: CommitTrustError.self) { try policy.check(garbled) }
+        guard case .malformed(commit: "abababababab", let reason) = error, reason.contains("ends inside") else { throw Unexpected(error as Any) }
+    }
+
     func keyBlob(_ key: SSHTestKey) throws -> [UInt8] {
         Array(try #require(Data(base64Encoded: String(key.publicLine.split(separator: " ")[1]))))
     }

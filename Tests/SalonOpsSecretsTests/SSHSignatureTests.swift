@@ -61,7 +61,8 @@ import Testing
             try SSHSignature(armored: "-----BEGIN SSH SIGNATURE-----\n!!!!\n-----END SSH SIGNATURE-----\n")
         }
         // A blob cut anywhere, or claiming a string longer than what remains, is malformed (never a crash).
-        let blob = Array("SSHSIG".utf8) + SSHWire.uint32(1) + SSHWire.string(SSHWire.string("ssh-ed25519") + SSHWire.string([UInt8](repeating: 7, count: 32)))
+        let blob =
+            Array("SSHSIG".utf8) + SSHWire.uint32(1) + SSHWire.string(SSHWire.string("ssh-ed25519") + SSHWire.string([UInt8](repeating: 7, count: 32)))
             + SSHWire.string("git") + SSHWire.string("") + SSHWire.string("sha512")
             + SSHWire.string(SSHWire.string("ssh-ed25519") + SSHWire.string([UInt8](repeating: 9, count: 64)))
         let whole = try SSHSignature(blob: blob)

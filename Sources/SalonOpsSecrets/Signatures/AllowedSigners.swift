@@ -44,7 +44,8 @@ public struct AllowedSigners: Sendable {
             throw AllowedSignersError(path: path, line: 0, column: 0, message: "cannot read the file (\(error.localizedDescription))", hint: "check the --require-signed-by path")
         }
         guard data.count <= Self.maximumBytes else {
-            throw AllowedSignersError(path: path, line: 0, column: 0, message: "the file is \(data.count) bytes, not an allowed_signers file", hint: "check the --require-signed-by path")
+            throw AllowedSignersError(
+                path: path, line: 0, column: 0, message: "the file is \(data.count) bytes, not an allowed_signers file", hint: "check the --require-signed-by path")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw AllowedSignersError(path: path, line: 0, column: 0, message: "the file is not UTF-8 text", hint: "check the --require-signed-by path")
