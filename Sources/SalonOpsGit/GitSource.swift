@@ -68,7 +68,8 @@ struct CommitReader {
         files.sort { $0.path < $1.path }
         return ConfigSnapshot(
             repository: options.repository, commit: commit.id, refName: refName, root: root.path,
-            fromWorktree: false, files: files)
+            fromWorktree: false, files: files, signature: try signature(of: commit),
+            committerTime: Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit.handle))))
     }
 
     /// The commit a spec names, and the ref it names when it names one (`refs/heads/main`;

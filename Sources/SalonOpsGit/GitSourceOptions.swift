@@ -1,3 +1,5 @@
+import Foundation
+
 /// What to read: a repository (path or URL), a ref, a sub-folder, and how.
 public struct GitSourceOptions: Sendable {
     /// A local path (the root of a work tree, its `.git`, or a bare repository; not a sub-folder)
@@ -106,14 +108,25 @@ public struct ConfigSnapshot: Sendable, Equatable {
     public let fromWorktree: Bool
     /// Sorted by path.
     public let files: [SnapshotFile]
+    /// The commit's signature and the bytes it signs, read with the tree; nil when it is not
+    /// signed, and in work-tree mode (files on disk carry no signature).
+    public let signature: CommitSignature?
+    /// The committer's timestamp (part of the signed bytes), to check a signing key's validity
+    /// window against, as git does; nil in work-tree mode.
+    public let committerTime: Date?
 
-    public init(repository: String, commit: String, refName: String?, root: String, fromWorktree: Bool, files: [SnapshotFile]) {
+    public init(
+        repository: String, commit: String, refName: String?, root: String, fromWorktree: Bool, files: [SnapshotFile],
+        signature: CommitSignature? = nil, committerTime: Date? = nil
+    ) {
         self.repository = repository
         self.commit = commit
         self.refName = refName
         self.root = root
         self.fromWorktree = fromWorktree
         self.files = files
+        self.signature = signature
+        self.committerTime = committerTime
     }
 }
 

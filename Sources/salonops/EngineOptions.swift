@@ -104,8 +104,9 @@ struct EngineRun {
             sandboxURL = sandbox!.baseURL
             printError("note: started an in-process sandbox at \(sandbox!.baseURL) (its state ends with this command)")
         }
+        let trust = try source.trustPolicy()
         let configuration = EngineConfiguration(
-            source: git, stateDirectory: source.stateDirectory, reportDirectory: options.reportDir, ageKeyFile: options.ageKeyFile,
+            source: git, trust: trust, stateDirectory: source.stateDirectory, reportDirectory: options.reportDir, ageKeyFile: options.ageKeyFile,
             endpoints: Endpoints(overrides: overrides, sandbox: sandboxURL), providers: Registry.providers,
             limits: EngineLimits(maxInFlight: max(1, options.maxInFlight)), retireDuplicates: options.retireDuplicates || retireDuplicates, command: command,
             logger: source.makeLogger())
@@ -113,6 +114,7 @@ struct EngineRun {
             return EngineRun(engine: try await Engine.start(configuration), sandbox: sandbox)
         } catch let error as EngineStartError {
             await sandbox?.stop()
+            if case .untrusted = error { throw refusal(error) }
             if case .invalid(let report) = error { print(report.renderText(), terminator: "") }
             printError("error: \(error)")
             throw ExitCode(1)

@@ -15,12 +15,13 @@ struct LedgerCommand: AsyncParsableCommand {
 
     static func ledger(_ source: SourceOptions, command: String) async throws -> (Ledger, [String]) {
         let configuration = EngineConfiguration(
-            source: source.gitOptions, stateDirectory: source.stateDirectory, providers: Registry.providers,
+            source: source.gitOptions, trust: try source.trustPolicy(), stateDirectory: source.stateDirectory, providers: Registry.providers,
             command: command, logger: source.makeLogger())
         do {
             let (ledger, state) = try await Engine.ledger(configuration)
             return (ledger, state.integrations.map(\.metadata.name).sorted())
         } catch let error as EngineStartError {
+            if case .untrusted = error { throw refusal(error) }
             if case .invalid(let report) = error { print(report.renderText(), terminator: "") }
             printError("error: \(error)")
             throw ExitCode(1)

@@ -14,10 +14,11 @@ struct LockCommand: AsyncParsableCommand {
     /// and no credential is decrypted.
     static func lock(_ source: SourceOptions, _ engine: EngineOptions, command: String) async throws -> RunLock {
         let configuration = EngineConfiguration(
-            source: source.gitOptions, stateDirectory: source.stateDirectory,
+            source: source.gitOptions, trust: try source.trustPolicy(), stateDirectory: source.stateDirectory,
             endpoints: Endpoints(overrides: try engine.endpointOverrides(), sandbox: engine.sandbox), providers: Registry.providers,
             command: command, logger: source.makeLogger())
         do { return try await Engine.lock(configuration) } catch let error as EngineStartError {
+            if case .untrusted = error { throw refusal(error) }
             if case .invalid(let report) = error { print(report.renderText(), terminator: "") }
             printError("error: \(error)")
             throw ExitCode(1)

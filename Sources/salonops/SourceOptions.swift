@@ -25,6 +25,13 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: "Where run records and other state are kept. Default: ~/.local/state/salonops.")
     var stateDir: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Refuse (exit 3) a commit that is not signed by a key of this allowed_signers file (ssh-keygen's format; SSH signatures, ed25519). Keep the file outside the config repository.",
+            valueName: "ALLOWED_SIGNERS"))
+    var requireSignedBy: String?
+
     @Flag(name: .long, help: "Log debug details to standard error.")
     var verbose = false
 
@@ -37,6 +44,20 @@ struct SourceOptions: ParsableArguments {
 
     var stateDirectory: String { stateDir ?? DefaultPaths.stateDirectory }
 
+    /// What `--require-signed-by` asks of the commit; nil without it. A file that cannot be read,
+    /// or `--worktree` with it, is bad input: exit 1.
+    func trustPolicy() throws -> CommitTrustPolicy? {
+        guard let requireSignedBy else { return nil }
+        guard !worktree else {
+            printError("error: \(CommitTrustError.worktree(file: requireSignedBy))")
+            throw ExitCode(1)
+        }
+        do { return try CommitTrustPolicy(allowedSignersFile: requireSignedBy) } catch {
+            printError("error: --require-signed-by: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
     func makeLogger() -> Logger {
         var logger = Logger(label: "salonops") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = verbose ? .debug : .warning
@@ -46,6 +67,13 @@ struct SourceOptions: ParsableArguments {
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
+}
+
+/// A commit `--require-signed-by` does not trust: one `refused: trust: …` line, exit 3 (as the
+/// other refusals); nothing of the commit was read past the fetch.
+func refusal(_ error: EngineStartError) -> ExitCode {
+    printError("refused: \(error)")
+    return ExitCode(ExitStatus.refused.rawValue)
 }
 
 /// Writes to standard error without buffering surprises; what looks like a credential never

@@ -9,7 +9,8 @@ import SalonOpsSecrets
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the config at a commit: YAML, schema, references, hours, money, plaintext secrets.",
-        discussion: "Reports every problem as file:line:col with a hint. Exit 0 when valid (warnings allowed), 1 on any error."
+        discussion:
+            "Reports every problem as file:line:col with a hint. Exit 0 when valid (warnings allowed), 1 on any error, 3 when --require-signed-by refuses the commit."
     )
 
     @OptionGroup var source: SourceOptions
@@ -30,10 +31,13 @@ struct Validate: AsyncParsableCommand {
         let report: ValidationReport
         let snapshot: ConfigSnapshot
         do {
-            (report, snapshot) = try await DesiredStateSource.loadWithSnapshot(source.gitOptions, catalog: Registry.catalog, logger: logger)
+            (report, snapshot) = try await DesiredStateSource.loadWithSnapshot(
+                source.gitOptions, catalog: Registry.catalog, trust: try source.trustPolicy(), logger: logger)
         } catch let error as GitSourceError {
             printError("error: fetch: \(error)")
             throw ExitCode(1)
+        } catch let error as CommitTrustError {
+            throw refusal(.untrusted(error))
         }
         // Credentials are checked only for a config that is valid otherwise.
         let checks = credentials && report.isValid ? checkCredentials(report, snapshot) : nil

@@ -8,6 +8,8 @@ import SalonOpsSecrets
 /// Everything a run needs, whoever starts it (the CLI, the daemon, the benchmark).
 public struct EngineConfiguration: Sendable {
     public var source: GitSourceOptions
+    /// `--require-signed-by`: the commit read must be signed by one of these keys.
+    public var trust: CommitTrustPolicy?
     public var stateDirectory: String
     public var reportDirectory: String
     public var ageKeyFile: String?
@@ -23,12 +25,13 @@ public struct EngineConfiguration: Sendable {
     public var logger: Logger
 
     public init(
-        source: GitSourceOptions, stateDirectory: String, reportDirectory: String? = nil, ageKeyFile: String? = nil,
+        source: GitSourceOptions, trust: CommitTrustPolicy? = nil, stateDirectory: String, reportDirectory: String? = nil, ageKeyFile: String? = nil,
         endpoints: Endpoints = Endpoints(), providers: ProviderSet, limits: EngineLimits = EngineLimits(),
         providerOptions: [String: [String: String]] = [:], retireDuplicates: Bool = false, command: String, logger: Logger = Logger(label: "salonops")
     ) {
         self.retireDuplicates = retireDuplicates
         self.source = source
+        self.trust = trust
         self.stateDirectory = stateDirectory
         self.reportDirectory = reportDirectory ?? (stateDirectory as NSString).appendingPathComponent("report")
         self.ageKeyFile = ageKeyFile
@@ -44,12 +47,15 @@ public struct EngineConfiguration: Sendable {
 /// Why a run could not start; nothing was sent to any provider.
 public enum EngineStartError: Error, CustomStringConvertible {
     case fetch(GitSourceError)
+    /// `--require-signed-by` refused the commit: exit 3 (refused).
+    case untrusted(CommitTrustError)
     /// The config is invalid: the report holds every diagnostic.
     case invalid(ValidationReport)
 
     public var description: String {
         switch self {
         case .fetch(let error): "fetch: \(error)"
+        case .untrusted(let error): "trust: \(error); nothing was sent to any provider"
         case .invalid: "load: the config is invalid; nothing was sent to any provider"
         }
     }
@@ -97,9 +103,12 @@ public final class Engine: Sendable {
     public static func start(_ configuration: EngineConfiguration) async throws -> Engine {
         let loaded: (report: ValidationReport, snapshot: ConfigSnapshot)
         do {
-            loaded = try await DesiredStateSource.loadWithSnapshot(configuration.source, catalog: configuration.providers.catalog, logger: configuration.logger)
+            loaded = try await DesiredStateSource.loadWithSnapshot(
+                configuration.source, catalog: configuration.providers.catalog, trust: configuration.trust, logger: configuration.logger)
         } catch let error as GitSourceError {
             throw EngineStartError.fetch(error)
+        } catch let error as CommitTrustError {
+            throw EngineStartError.untrusted(error)
         }
         guard loaded.report.isValid else { throw EngineStartError.invalid(loaded.report) }
         let source = loaded.report.source
@@ -164,10 +173,12 @@ public final class Engine: Sendable {
 
     static func validated(_ configuration: EngineConfiguration) async throws -> ValidationReport {
         let report: ValidationReport
-        do { report = try await DesiredStateSource.load(configuration.source, catalog: configuration.providers.catalog, logger: configuration.logger) } catch let error
-            as GitSourceError
-        {
+        do {
+            report = try await DesiredStateSource.load(configuration.source, catalog: configuration.providers.catalog, trust: configuration.trust, logger: configuration.logger)
+        } catch let error as GitSourceError {
             throw EngineStartError.fetch(error)
+        } catch let error as CommitTrustError {
+            throw EngineStartError.untrusted(error)
         }
         guard report.isValid else { throw EngineStartError.invalid(report) }
         return report

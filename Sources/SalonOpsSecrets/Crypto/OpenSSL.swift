@@ -80,6 +80,14 @@ final class PKey {
         self.handle = handle
     }
 
+    init(rawPublicEd25519 key: [UInt8]) throws {
+        guard key.count == 32 else { throw CryptoError.invalidInput("an Ed25519 public key is 32 bytes") }
+        guard let handle = withBytes(key, { EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0, $1) }) else {
+            throw CryptoError.drain("loading an Ed25519 public key")
+        }
+        self.handle = handle
+    }
+
     /// A private key from PEM, in any form OpenSSL reads (PKCS#8, or an algorithm's traditional one).
     /// The passphrase callback refuses, so an encrypted key fails here instead of prompting on a terminal.
     init(privateKeyPEM pem: String) throws {
