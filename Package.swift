@@ -4,14 +4,18 @@ import PackageDescription
 
 /// The providers with an adapter: each is a folder `Providers/<Name>/` with `Adapter/`
 /// (target `SalonOps<Name>`), `Emulator/` (target `SalonOps<Name>Emulator`) and `Tests/`
-/// (test target `SalonOps<Name>Tests`). The list is the folders themselves; `_Template` is the
-/// one to copy, compiled too so it never rots (its `Tests/Peers` and `Tests/Fixtures`, when present, are data). Registering a provider is one line in
-/// Sources/SalonOpsProviders/Registry.swift (a test checks folders, registry, catalogue and docs agree).
+/// (test target `SalonOps<Name>Tests`); `_Template` is the one to copy, compiled too so it never
+/// rots (its `Tests/Peers` and `Tests/Fixtures`, when present, are data). Registering a provider
+/// is its folder's name here and one line in Sources/SalonOpsProviders/Registry.swift (a test
+/// checks folders, registry, catalogue and docs agree). The names are written here, not only
+/// read from the disk: SwiftPM caches an evaluated manifest by its text, so a folder added
+/// without a change to this file would stay invisible to a machine that built before.
+let providerFolders = ["GoogleBusinessProfile", "GoogleCalendar", "Planity", "Stripe", "Treatwell", "_Template"]
 let providersRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Providers").path
-let providerFolders: [String] = {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: providersRoot)) ?? []
-    return names.filter { !$0.hasPrefix(".") }.sorted()
-}()
+let foldersOnDisk = ((try? FileManager.default.contentsOfDirectory(atPath: providersRoot)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+if foldersOnDisk != providerFolders.sorted() {
+    fatalError("Providers/ holds \(foldersOnDisk), Package.swift lists \(providerFolders): add the new folder's name to providerFolders")
+}
 
 func moduleName(_ folder: String) -> String { folder == "_Template" ? "Template" : folder }
 

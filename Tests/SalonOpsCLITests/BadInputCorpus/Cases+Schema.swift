@@ -214,7 +214,10 @@ extension CorpusCase {
             .patch(
                 "settings-a-list", .schema, "wrong-type", at: "\(pl):18:5", says: ["drop the '- '"],
                 .replace(
-                    pl, "    venueIds:\n      paris-11: \"pl-75011-4821\"\n      lyon-2: \"pl-69002-1377\"\n      bordeaux-chartrons: \"pl-33000-0912\"\n    syncBookings: true\n",
+                    pl,
+                    "    venueIds:\n      paris-11: \"pl-75011-4821\"\n      lyon-2: \"pl-69002-1377\"\n      bordeaux-chartrons: \"pl-33000-0912\"\n    syncBookings: true\n"
+                        + "    # Bookings made on Planity go to the salon's app (the signing secret is kept encrypted).\n    webhook:\n"
+                        + "      url: https://app.belle-epoque.example/hooks/planity\n      events: [booking.created, booking.updated, booking.cancelled]\n",
                     "    - venueIds: {paris-11: \"pl-75011-4821\"}\n    - syncBookings: true\n")),
             .patch(
                 "calendar-delegated-user-missing", .schema, "missing-field", at: "\(g):19:5", says: ["delegatedUser"],
@@ -227,7 +230,7 @@ extension CorpusCase {
                 .replace(q, "environment: production", "environment: prod")),
             .patch("quickbooks-realm-missing", .schema, "missing-field", at: "\(q):21:5", says: ["realmId"], .replace(q, "    realmId: \"9341452716538120\"\n", "")),
             .patch("integration-drift-invalid", .schema, "invalid-value", at: "\(s):30:10", says: ["observe", "e.g. drift: warn"], .replace(s, "drift: correct", "drift: fix")),
-            .patch("integration-prune-string", .schema, "wrong-type", at: "\(pl):24:10", says: ["true or false"], .replace(pl, "prune: true", "prune: \"yes\"")),
+            .patch("integration-prune-string", .schema, "wrong-type", at: "\(pl):28:10", says: ["true or false"], .replace(pl, "prune: true", "prune: \"yes\"")),
             .patch(
                 "integration-ignore-not-a-path", .schema, "invalid-value", at: "\(s):34:12", says: ["product.description"],
                 .replace(s, "ignore: [product.images]", "ignore: [.images]")),
