@@ -78,7 +78,7 @@ demo: build
 bench: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 	.build/release/salonops-bench load --files 10000
-	.build/release/salonops-bench reconcile --establishments 200 --services 10 --latency-ms 20
+	.build/release/salonops-bench reconcile --establishments 200 --services 10 --latency-ms 20 --venues 20
 
 bench-secrets: test-deps
 	$(SWIFT) build $(RELEASE_FLAGS)
