@@ -138,6 +138,20 @@ final class DigestContext {
     }
 
     deinit { EVP_MD_CTX_free(handle) }
+
+    /// `EVP_DigestVerify` on a context set up by `EVP_DigestVerifyInit`: true only for a
+    /// signature that verifies. 0 (it does not) and OpenSSL's errors (a wrong-length signature)
+    /// both mean "not valid"; the error queue is emptied for the next call.
+    func verify(_ signature: [UInt8], _ message: [UInt8]) -> Bool {
+        let result = withBytes(signature) { s, sLength in
+            withBytes(message) { m, mLength in EVP_DigestVerify(handle, s, sLength, m, mLength) }
+        }
+        guard result == 1 else {
+            ERR_clear_error()
+            return false
+        }
+        return true
+    }
 }
 
 /// Owns one memory `BIO`.

@@ -65,16 +65,7 @@ public enum RSASignature {
             var keyContext: OpaquePointer?
             try check(EVP_DigestVerifyInit(context.handle, &keyContext, EVP_sha256(), nil, key.handle), "RS256 verify init")
             try check(EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PADDING), "RS256 padding")
-            let result = withBytes(signature) { s, sLength in
-                withBytes(message) { m, mLength in EVP_DigestVerify(context.handle, s, sLength, m, mLength) }
-            }
-            // 0 is a signature that does not verify; OpenSSL also answers a wrong-length one with an
-            // error code. Either way it is "not valid", and the queue is emptied for the next call.
-            guard result == 1 else {
-                ERR_clear_error()
-                return false
-            }
-            return true
+            return context.verify(signature, message)
         }
     }
 

@@ -74,16 +74,7 @@ public struct SSHSignature: Sendable, Equatable {
             let key = try PKey(rawPublicEd25519: publicKey)
             let context = try DigestContext()
             try check(EVP_DigestVerifyInit(context.handle, nil, nil, nil, key.handle), "Ed25519 verify init")
-            let result = withBytes(signature) { s, sLength in
-                withBytes(message) { m, mLength in EVP_DigestVerify(context.handle, s, sLength, m, mLength) }
-            }
-            // 0 is a signature that does not verify; anything else but 1 is an error of the same
-            // meaning for us. The queue is emptied either way, for the next call.
-            guard result == 1 else {
-                ERR_clear_error()
-                return false
-            }
-            return true
+            return context.verify(signature, message)
         } catch {
             throw .openssl("\(error)")
         }
