@@ -39,8 +39,10 @@ enum GoogleBusinessProfileMapping {
                 fields["regularHours"] = OpeningHoursField.value(establishment.hours)
                 fields["specialHours"] = GoogleBusinessProfileWire.specialHours(closedDays: Holdings.closedDays(establishment.closures))
             }
-            if options.phone { fields["phoneNumbers.primaryPhone"] = establishment.phone.map(FieldValue.string) ?? .null }
-            if options.website { fields["websiteUri"] = establishment.website.map(FieldValue.string) ?? .null }
+            // An establishment without one leaves the listing's as it is: the primary phone
+            // cannot be emptied, and nothing says the website should be.
+            if options.phone, let phone = establishment.phone { fields["phoneNumbers.primaryPhone"] = .string(phone) }
+            if options.website, let website = establishment.website { fields["websiteUri"] = .string(website) }
             if let description = descriptions[name] { fields["profile.description"] = .string(description) }
             if options.services {
                 // In the order observe reads them back: by name.
