@@ -23,15 +23,19 @@ import Testing
         }
     }
 
-    /// The corpus's own runner: exit codes, signals, output, and a hung program killed at its bound.
+    /// The tests' runner (posix_spawn, CommandRunner): exit codes, signals, output, the working
+    /// directory, and a hung program killed at its bound.
     @Test func theRunnerReportsExitsAndBoundsAHang() async throws {
-        let exited = try await SpawnedCommand.run("/bin/sh", ["-c", "echo out; echo err >&2; exit 3"], environment: [:], timeout: 10)
+        let folder = try TempFolder("runner")
+        let here = try await CommandRunner.run("/bin/sh", ["-c", "pwd -P"], in: folder.url, timeout: 10)
+        #expect(here.stdout == folder.url.resolvingSymlinksInPath().path + "\n", "\(here.stdout)\(here.stderr)")
+        let exited = try await CommandRunner.run("/bin/sh", ["-c", "echo out; echo err >&2; exit 3"], environment: [:], timeout: 10)
         #expect(exited.status == 3 && exited.stdout == "out\n" && exited.stderr == "err\n")
-        #expect(try await SpawnedCommand.run("/bin/sh", ["-c", "kill -9 $$"], environment: [:], timeout: 10).status == 128 + 9)
+        #expect(try await CommandRunner.run("/bin/sh", ["-c", "kill -9 $$"], environment: [:], timeout: 10).status == 128 + 9)
         let started = ContinuousClock.now
         // Standard input is empty, so nothing waits for a person to type.
-        #expect(try await SpawnedCommand.run("/bin/sh", ["-c", "read line"], environment: [:], timeout: 10).status == 1)
-        await #expect(throws: TimedOut.self) { try await SpawnedCommand.run("/bin/sleep", ["60"], environment: [:], timeout: 0.5) }
+        #expect(try await CommandRunner.run("/bin/sh", ["-c", "read line"], environment: [:], timeout: 10).status == 1)
+        await #expect(throws: TimedOut.self) { try await CommandRunner.run("/bin/sleep", ["60"], environment: [:], timeout: 0.5) }
         #expect(ContinuousClock.now - started < .seconds(20))
     }
 
@@ -74,8 +78,8 @@ import Testing
             "--repo", repository.path, "--ref", testCase.ref ?? CorpusRepository.branch(testCase), "--path", testCase.path ?? CorpusRepository.root,
             "--state-dir", state.appendingPathComponent(testCase.name).path,
         ]
-        func salonops(_ arguments: [String]) async throws -> SpawnedCommand.Result {
-            try await SpawnedCommand.run(Paths.salonops, arguments + source, environment: environment, timeout: commandTimeout)
+        func salonops(_ arguments: [String]) async throws -> CommandResult {
+            try await CommandRunner.run(Paths.salonops, arguments + source, environment: environment, timeout: commandTimeout)
         }
         let text = try await salonops(["validate"])
         let json = try await salonops(["validate", "--format", "json"])

@@ -1,5 +1,6 @@
 import Foundation
 import SalonOpsProviderKit
+import SalonOpsTestSupport
 import Testing
 @testable import SalonOpsEngine
 
@@ -22,11 +23,9 @@ import Testing
 
     /// The pid of a process that has exited and been reaped: certainly gone.
     static func deadPID() throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/true")
-        try process.run()
-        process.waitUntilExit()
-        return process.processIdentifier
+        let process = try RunningProcess("/bin/true", [])
+        _ = try process.waitForExitStatus(within: 10)
+        return process.pid
     }
 
     /// Runs blocking file work (flock, tight loops) on a thread of its own, not on the

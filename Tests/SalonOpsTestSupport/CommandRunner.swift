@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 // Running programs from tests: every wait is bounded, a program that overstays gets SIGKILL (a
 // SIGTERM may be blocked in a child spawned from a dispatch thread), and output goes through
 // files, so a chatty program can never fill a pipe nobody reads. Async code waits through a
@@ -54,18 +58,21 @@ public func withDeadline<T: Sendable>(
 }
 
 /// A started program whose output goes to files. Killed (SIGKILL) by `kill()`, or at the latest
-/// when the last reference goes; Foundation reaps it.
+/// when the last reference goes; a thread of its own reaps it.
+///
+/// Started with posix_spawn, not Foundation's `Process`: `Process.run()` crashed (memcpy, a bad
+/// pointer) about once in a thousand launches on Linux, even one launch at a time, which took the
+/// whole test run down once enough tests started programs (git, ssh-keygen, openssl).
 public final class RunningProcess: @unchecked Sendable {
     // @unchecked: `status` and `waiters` are only touched under `lock`; the rest is immutable.
     public let command: String
-    private let process: Process
+    /// 0 until started.
+    public let pid: Int32
     private let scratch: URL
     private let lock = NSLock()
     private var status: Int32?
     private var waiters: [ResumeOnce<Int32>] = []
     private let exited = DispatchSemaphore(value: 0)
-    /// Held while Foundation starts a program: see `init`.
-    public static let launches = NSLock()
 
     public init(
         _ executable: String, _ arguments: [String], in directory: URL? = nil,
@@ -74,27 +81,53 @@ public final class RunningProcess: @unchecked Sendable {
         command = ([executable] + arguments).joined(separator: " ")
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("salonops-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        do {
-            process.standardOutput = try FileHandle(forWritingTo: out)
-            process.standardError = try FileHandle(forWritingTo: err)
-            process.standardInput = try standardInput.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
-            // Weak: the process keeps its handler, which must not keep this owner (whose deinit kills).
-            process.terminationHandler = { [weak self] finished in self?.finish(finished.terminationStatus) }
-            // One launch at a time: Foundation's Process.run crashed (in memcpy) when many tests
-            // started programs at once (the Google emulator's tests sign with the openssl CLI).
-            try Self.launches.withLock { try process.run() }
-        } catch {
+        let out = scratch.appendingPathComponent("out").path, err = scratch.appendingPathComponent("err").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, standardInput?.path ?? "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // The child starts with no signal blocked and every signal at its default: a program
+        // spawned from a thread that blocks SIGTERM (a dispatch thread) must still die of it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
+        // A working directory through coreutils' `env -C` (posix_spawn's addchdir is not in
+        // Swift's Glibc module); env execs the program, so the pid stays the program's.
+        let program = directory == nil ? executable : "/usr/bin/env"
+        let words = directory.map { ["/usr/bin/env", "-C", $0.path, executable] } ?? [executable]
+        let argv = (words + arguments).map { strdup($0) } + [nil]
+        let envp = variables.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var child: pid_t = 0
+        let spawned = posix_spawn(&child, program, &actions, &attributes, argv, envp)
+        guard spawned == 0 else {
             try? FileManager.default.removeItem(at: scratch)
-            throw error
+            throw SpawnFailed(executable: executable, code: spawned)
         }
+        pid = child
+        // Reaped on a thread of its own (a blocking waitpid, never on the cooperative pool). Weak:
+        // the thread must not keep this owner, whose deinit kills.
+        Thread.detachNewThread { [weak self, child] in
+            var raw: Int32 = 0
+            while waitpid(child, &raw, 0) == -1 && errno == EINTR {}
+            let signal = raw & 0x7F
+            self?.finish(signal == 0 ? (raw >> 8) & 0xFF : 128 + signal)
+        }
+    }
+
+    public struct SpawnFailed: Error, CustomStringConvertible {
+        public let executable: String
+        public let code: Int32
+        public var description: String { "posix_spawn \(executable) failed: \(String(cString: strerror(code)))" }
     }
 
     deinit {
@@ -102,17 +135,17 @@ public final class RunningProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: scratch)
     }
 
-    /// 0 until started.
-    public var pid: Int32 { process.processIdentifier }
     public var hasExited: Bool { lock.withLock { status != nil } }
     public var stdout: String { (try? String(contentsOf: scratch.appendingPathComponent("out"), encoding: .utf8)) ?? "" }
     public var stderr: String { (try? String(contentsOf: scratch.appendingPathComponent("err"), encoding: .utf8)) ?? "" }
 
-    /// SIGKILL, unless it never started (pid 0 would be our whole process group) or has already
-    /// exited (its pid may then belong to another process).
+    /// SIGKILL, unless it has already been reaped (its pid may then belong to another process).
+    /// Under the lock, so that the reaper cannot free the pid between the check and the signal.
     public func kill() {
-        guard pid > 0, !hasExited else { return }
-        _ = Foundation.kill(pid, SIGKILL)
+        lock.withLock {
+            guard pid > 0, status == nil else { return }
+            _ = Glibc.kill(pid, SIGKILL)
+        }
     }
 
     private func finish(_ code: Int32) {

@@ -25,7 +25,7 @@ enum StripePeerKind: String, CaseIterable, Sendable, CustomTestStringConvertible
 final class LocalstripeProcess: @unchecked Sendable {
     // @unchecked: the process handle is set once, before any test uses it.
     let port: Int
-    let process: Process
+    let process: RunningProcess
 
     static let shared: Result<LocalstripeProcess, Error> = Result { try LocalstripeProcess() }
 
@@ -40,25 +40,20 @@ final class LocalstripeProcess: @unchecked Sendable {
 
     private init() throws {
         port = try freePort()
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["--port", String(port), "--from-scratch"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try RunningProcess.launches.withLock { try process.run() }
+        process = try RunningProcess(Self.executable, ["--port", String(port), "--from-scratch"])
         atexit { LocalstripeProcess.stopShared() }
         // Ready when it answers (bounded: 150 × 100 ms).
         for _ in 0..<150 {
             if canConnect(port) { return }
-            guard process.isRunning else { throw PeerError("localstripe exited at start (is it installed in .venv? `make test-deps`)") }
+            guard !process.hasExited else { throw PeerError("localstripe exited at start (is it installed in .venv? `make test-deps`)") }
             usleep(100_000)
         }
-        process.terminate()
+        process.kill()
         throw PeerError("localstripe did not answer on port \(port) within 15 s")
     }
 
     static func stopShared() {
-        if case .success(let peer) = shared, peer.process.isRunning { peer.process.terminate() }
+        if case .success(let peer) = shared { peer.process.kill() }
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
