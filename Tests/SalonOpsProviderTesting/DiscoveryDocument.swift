@@ -70,6 +70,8 @@ public struct DiscoveryDocument: Sendable {
         public let response: String?
         public let pattern: NSRegularExpression
         public let literalCount: Int
+        /// The path parameters in the order `pattern` captures them.
+        public let pathParameters: [String]
     }
 
     public let name: String
@@ -105,12 +107,15 @@ public struct DiscoveryDocument: Sendable {
                 }
                 var regex = "^"
                 var literals = 0
+                var names: [String] = []
                 var rest = Substring(path)
                 while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
                     let literal = String(rest[..<open])
                     regex += NSRegularExpression.escapedPattern(for: literal)
                     literals += literal.split(separator: "/").count
-                    regex += rest[rest.index(after: open)] == "+" ? "(.+)" : "([^/]+)"
+                    let reserved = rest[rest.index(after: open)] == "+"
+                    regex += reserved ? "(.+)" : "([^/]+)"
+                    names.append(String(rest[rest.index(open, offsetBy: reserved ? 2 : 1)..<close]))
                     rest = rest[rest.index(after: close)...]
                 }
                 regex += NSRegularExpression.escapedPattern(for: String(rest)) + "$"
@@ -120,18 +125,34 @@ public struct DiscoveryDocument: Sendable {
                     Method(
                         id: id, httpMethod: http, path: path, parameters: parameters(method["parameters"]),
                         request: method["request"]?["$ref"]?.string, response: method["response"]?["$ref"]?.string,
-                        pattern: pattern, literalCount: literals))
+                        pattern: pattern, literalCount: literals, pathParameters: names))
             }
             collect(resource["resources"], into: &methods)
         }
     }
 
-    /// The method serving `path` (relative to `servicePath`, not percent-encoded): of the matching
-    /// templates, the one with the most literal segments (`events/import` over `events/{eventId}`).
+    /// The method serving `path` (relative to `servicePath`, not percent-encoded): of the templates
+    /// that match, with each path parameter matching its own `pattern` where the document gives
+    /// one (Business Information's `v1/{+name}` is `locations/[^/]+` for locations.get,
+    /// `chains/[^/]+` for chains.get), the one with the most literal segments (`events/import`
+    /// over `events/{eventId}`), then the first by id, so that the choice never depends on the
+    /// order the document's members were read in.
     public func method(httpMethod: String, path: String) -> Method? {
         let range = NSRange(path.startIndex..., in: path)
-        return methods.filter { $0.httpMethod == httpMethod && $0.pattern.firstMatch(in: path, range: range) != nil }
-            .max { $0.literalCount < $1.literalCount }
+        let candidates = methods.filter { method in
+            guard method.httpMethod == httpMethod, let match = method.pattern.firstMatch(in: path, range: range) else { return false }
+            for (index, name) in method.pathParameters.enumerated() where index + 1 < match.numberOfRanges {
+                guard let pattern = method.parameters[name]?.spec["pattern"]?.string, let captured = Range(match.range(at: index + 1), in: path) else {
+                    continue
+                }
+                let value = String(path[captured])
+                guard let regex = try? NSRegularExpression(pattern: pattern),
+                    regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
+                else { return false }
+            }
+            return true
+        }
+        return candidates.min { ($0.literalCount, $1.id) > ($1.literalCount, $0.id) }
     }
 
     /// The method, and what is wrong with the request (empty: it is one the API declares).

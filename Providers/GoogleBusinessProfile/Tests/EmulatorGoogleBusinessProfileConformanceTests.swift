@@ -178,3 +178,16 @@ struct EmulatorGoogleBusinessProfileSpecCheckTests {
         #expect(GBPSpecCheck.rpcStatus(status: 404, body: #"{"error": {"code": 404, "message": "x", "status": "NOT_FOUND"}}"#).isEmpty)
     }
 }
+
+/// The shared validator tells Business Information's `GET v1/{+name}` methods apart by their
+/// path parameters' own patterns, whatever order the document was read in.
+@Suite(.enabled(if: gbpSpecAvailable, Comment(rawValue: gbpSpecMissing)))
+struct DiscoveryDocumentPatternTests {
+    @Test func onePathTemplateServesSeveralMethodsByTheirParametersPatterns() throws {
+        let document = try #require(GBPDiscovery.loaded).businessInformation
+        #expect(document.method(httpMethod: "GET", path: "v1/locations/123")?.id == "mybusinessbusinessinformation.locations.get")
+        #expect(document.method(httpMethod: "GET", path: "v1/locations/123/attributes")?.id == "mybusinessbusinessinformation.locations.getAttributes")
+        #expect(document.method(httpMethod: "GET", path: "v1/chains/9")?.id == "mybusinessbusinessinformation.chains.get")
+        #expect(document.method(httpMethod: "PATCH", path: "v1/locations/123")?.id == "mybusinessbusinessinformation.locations.patch")
+    }
+}
