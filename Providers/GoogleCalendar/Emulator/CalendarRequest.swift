@@ -164,13 +164,17 @@ enum Listing {
         return (0, nil)
     }
 
+    /// A page of `items` from `offset`. With `keep`, positions count every item, the ones it
+    /// leaves out included (tombstones, hidden entries): an entry deleted between two pages then
+    /// never shifts the next page, and a page may hold fewer items than asked, even none, as
+    /// Google's may ("a page may hold fewer items, even none, while nextPageToken is still set").
     static func page<Item>(
-        _ items: [Item], offset: Int, size: Int, list: String, syncFrom: Int?,
+        _ items: [Item], keep: (Item) -> Bool = { _ in true }, offset: Int, size: Int, list: String, syncFrom: Int?,
         currentVersion: Int
     ) -> ListPage<Item> {
         let start = min(offset, items.count)
         let end = min(start + size, items.count)
-        let slice = Array(items[start..<end])
+        let slice = items[start..<end].filter(keep)
         if end < items.count {
             return ListPage(items: slice, nextPageToken: ListTokens.pageToken(list: list, offset: end, syncFrom: syncFrom))
         }

@@ -159,18 +159,22 @@ extension CalendarState {
         }
         let (offset, syncFrom) = try Listing.start(call, list: list)
         let minimum = call.string("minAccessRole").flatMap(CalendarRole.init(minimumAccessRole:))
-        let entries = (users[call.user]?.calendarList.all ?? []).filter { entry in
+        let every = users[call.user]?.calendarList.all ?? []
+        let keep = { (entry: VersionedCollection<CalendarListSettings>.Entry) -> Bool in
             if let syncFrom {
                 // "All entries deleted and hidden since the previous list request will always be in the result set."
                 return max(entry.version, calendars[entry.id]?.version ?? 0) > syncFrom
             }
             if entry.deleted, call.bool("showDeleted") != true { return false }
             if entry.value.hidden, call.bool("showHidden") != true { return false }
-            if let minimum, role(of: call.user, on: entry.id) < minimum { return false }
+            if let minimum, self.role(of: call.user, on: entry.id) < minimum { return false }
             return true
         }
+        let entries = every.filter(keep)
+        // Paged over every entry of the list, tombstones included: a calendar deleted while a
+        // client reads the list page by page does not make it skip another.
         let page = Listing.page(
-            entries, offset: offset, size: call.pageSize(default: 100, ceiling: 250), list: list,
+            every, keep: keep, offset: offset, size: call.pageSize(default: 100, ceiling: 250), list: list,
             syncFrom: syncFrom, currentVersion: versions.current)
         let version = max(users[call.user]?.calendarList.latestVersion ?? 0, entries.compactMap { calendars[$0.id]?.version }.max() ?? 0)
         return .object(

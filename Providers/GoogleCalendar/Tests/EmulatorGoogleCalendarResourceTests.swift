@@ -111,6 +111,31 @@ struct GoogleCalendarCalendarsTests {
 
 @Suite(.enabled(if: calendarSpecAvailable, Comment(rawValue: calendarSpecMissing)))
 struct GoogleCalendarListTests {
+    /// A calendar deleted between two pages does not make the next page skip another: pages are
+    /// positions over every entry, the deleted one's too (a page may then hold fewer items).
+    @Test func aDeletionBetweenPagesSkipsNothing() async throws {
+        try await withGoogleSandbox { g in
+            let admin = try await g.client()
+            var created: [String] = []
+            for index in 1...4 {
+                created.append(try #require(try await admin.call(.POST, "calendars", body: ["summary": "Salle \(index)"]).string("id")))
+            }
+            let first = try await admin.call(.GET, "users/me/calendarList", query: [("maxResults", "2")])
+            #expect(first.itemIDs == [GoogleFixture.admin, created[0]])
+            try await admin.call(.DELETE, "calendars/\(created[0])").status.expect(204)
+            var seen = first.itemIDs
+            var token = first.string("nextPageToken")
+            var pages = 1
+            while let next = token, pages < 10 {
+                let page = try await admin.call(.GET, "users/me/calendarList", query: [("maxResults", "2"), ("pageToken", next)])
+                seen += page.itemIDs
+                token = page.string("nextPageToken")
+                pages += 1
+            }
+            #expect(seen == [GoogleFixture.admin] + created, "every calendar read once: \(seen)")
+        }
+    }
+
     @Test func calendarListPagesOverThreePagesAndEndsWithASyncToken() async throws {
         try await withGoogleSandbox { g in
             let admin = try await g.client()
