@@ -82,8 +82,3 @@ struct GoogleBusinessProfileAdapter: ProviderAdapter {
         GoogleBusinessProfileMapping.holdings(resources, integration: integration, state: state)
     }
 }
-
-extension FieldValue {
-    /// The text of a string value.
-    var text: String? { if case .string(let s) = self { return s }; return nil }
-}

@@ -194,8 +194,3 @@ struct GoogleCalendarAdapter: ProviderAdapter {
         return page["kind"]?.string == "calendar#calendarList" ? "calendar list readable" : "answered"
     }
 }
-
-extension FieldValue {
-    /// The text of a string value.
-    var text: String? { if case .string(let s) = self { return s }; return nil }
-}

@@ -24,6 +24,9 @@ public indirect enum FieldValue: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The text of a string value; nil for any other.
+    public var text: String? { if case .string(let s) = self { return s }; return nil }
+
     /// Equality for the diff: secrets compare by fingerprint.
     func sameValue(as other: FieldValue) -> Bool {
         switch (self, other) {
