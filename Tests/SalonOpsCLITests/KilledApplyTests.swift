@@ -27,7 +27,8 @@ import Testing
             let after = 1 + Int(random.next() % UInt64(total - 1))
             let first = try setup.background(["apply", "--auto-approve"])
             var writes = 0
-            for _ in 0..<5000 where writes < after && !first.hasExited {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while writes < after && !first.hasExited && ContinuousClock.now < deadline {
                 writes = try await setup.stats()["writes"] as? Int ?? 0
                 if writes < after { try await Task.sleep(for: .milliseconds(2)) }
             }
