@@ -102,10 +102,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // `salonops run`: the reconcile loop (interval, drift scans, change-scoped runs) and its
+        // HTTP endpoints (probes, status, push webhooks), over the engine the CLI uses.
+        .target(
+            name: "SalonOpsDaemon",
+            dependencies: [
+                "SalonOpsEngine", "SalonOpsCore", "SalonOpsGit", "SalonOpsSecrets", "SalonOpsProviderKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "salonops",
             dependencies: [
                 "SalonOpsCore", "SalonOpsGit", "SalonOpsEngine", "SalonOpsSecrets", "SalonOpsSandbox", "SalonOpsProviders", "SalonOpsEmulatorKit",
+                "SalonOpsDaemon",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -155,6 +167,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .testTarget(name: "SalonOpsDaemonTests", dependencies: ["SalonOpsDaemon", "SalonOpsSecrets", "SalonOpsTestSupport"]),
         .testTarget(
             name: "SalonOpsCLITests",
             dependencies: [

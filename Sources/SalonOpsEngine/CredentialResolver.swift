@@ -19,11 +19,14 @@ public enum CredentialResolver {
 
     /// `files`: encrypted files' contents by path relative to the config root.
     public static func resolve(_ state: DesiredState, files: [String: [UInt8]], context: SecretsContext) -> [Resolved] {
-        var wanted: [String: [(integration: String, credential: CredentialReference)]] = [:]
-        for integration in state.integrations {
-            for credential in integration.credentials {
-                wanted[credential.reference.file, default: []].append((integration.metadata.name, credential))
-            }
+        resolve(state.integrations.flatMap { integration in integration.credentials.map { (integration.metadata.name, $0.name, $0.reference) } }, files: files, context: context)
+    }
+
+    /// Any `file#key.path` references, each with its user (an integration, or the daemon) and name.
+    public static func resolve(_ references: [(user: String, name: String, reference: SecretReference)], files: [String: [UInt8]], context: SecretsContext) -> [Resolved] {
+        var wanted: [String: [(integration: String, credential: (name: String, reference: SecretReference))]] = [:]
+        for (user, name, reference) in references {
+            wanted[reference.file, default: []].append((user, (name, reference)))
         }
         var resolved: [Resolved] = []
         for file in wanted.keys.sorted() {

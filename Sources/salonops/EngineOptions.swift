@@ -90,26 +90,7 @@ struct EngineRun {
     static func start(source: SourceOptions, engine options: EngineOptions, command: String, ref: String? = nil, retireDuplicates: Bool = false) async throws
         -> EngineRun
     {
-        var git = source.gitOptions
-        if let ref { git.ref = ref }
-        let overrides: [String: String]
-        do { overrides = try options.endpointOverrides() } catch {
-            printError("error: \(error)")
-            throw ExitCode(1)
-        }
-        var sandbox: SandboxServer?
-        var sandboxURL = options.sandbox
-        if options.sandbox == embeddedSandbox {
-            sandbox = try await SandboxServer.start(SandboxConfiguration(emulatorOptions: try EmulatorOptions.parse(options.emulatorOption)))
-            sandboxURL = sandbox!.baseURL
-            printError("note: started an in-process sandbox at \(sandbox!.baseURL) (its state ends with this command)")
-        }
-        let trust = try source.trustPolicy()
-        let configuration = EngineConfiguration(
-            source: git, trust: trust, stateDirectory: source.stateDirectory, reportDirectory: options.reportDir, ageKeyFile: options.ageKeyFile,
-            endpoints: Endpoints(overrides: overrides, sandbox: sandboxURL), providers: Registry.providers,
-            limits: EngineLimits(maxInFlight: max(1, options.maxInFlight)), retireDuplicates: options.retireDuplicates || retireDuplicates, command: command,
-            logger: source.makeLogger())
+        let (configuration, sandbox) = try await Self.configuration(source: source, engine: options, command: command, ref: ref, retireDuplicates: retireDuplicates)
         do {
             return EngineRun(engine: try await Engine.start(configuration), sandbox: sandbox)
         } catch let error as EngineStartError {
@@ -119,6 +100,34 @@ struct EngineRun {
             printError("error: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// What a run is told, from the flags (a bad flag: exit 1), and the sandbox a bare
+    /// `--sandbox` started in this process.
+    static func configuration(source: SourceOptions, engine options: EngineOptions, command: String, ref: String? = nil, retireDuplicates: Bool = false)
+        async throws -> (EngineConfiguration, SandboxServer?)
+    {
+        var git = source.gitOptions
+        if let ref { git.ref = ref }
+        let overrides: [String: String]
+        do { overrides = try options.endpointOverrides() } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        let trust = try source.trustPolicy()
+        var sandbox: SandboxServer?
+        var sandboxURL = options.sandbox
+        if options.sandbox == embeddedSandbox {
+            sandbox = try await SandboxServer.start(SandboxConfiguration(emulatorOptions: try EmulatorOptions.parse(options.emulatorOption)))
+            sandboxURL = sandbox!.baseURL
+            printError("note: started an in-process sandbox at \(sandbox!.baseURL) (its state ends with this command)")
+        }
+        let configuration = EngineConfiguration(
+            source: git, trust: trust, stateDirectory: source.stateDirectory, reportDirectory: options.reportDir, ageKeyFile: options.ageKeyFile,
+            endpoints: Endpoints(overrides: overrides, sandbox: sandboxURL), providers: Registry.providers,
+            limits: EngineLimits(maxInFlight: max(1, options.maxInFlight)), retireDuplicates: options.retireDuplicates || retireDuplicates, command: command,
+            logger: source.makeLogger())
+        return (configuration, sandbox)
     }
 
     func shutdown() async {

@@ -12,7 +12,7 @@ struct SalonOps: AsyncParsableCommand {
         version: salonOpsVersion,
         subcommands: [
             Validate.self, PlanCommand.self, ApplyCommand.self, ReconcileCommand.self, CheckCommand.self, StatusCommand.self,
-            LockCommand.self, LedgerCommand.self, Secrets.self, SandboxCommand.self,
+            RunCommand.self, LockCommand.self, LedgerCommand.self, Secrets.self, SandboxCommand.self,
         ]
     )
 

@@ -148,6 +148,14 @@ public final class RunningProcess: @unchecked Sendable {
         }
     }
 
+    /// Sends `signal` (SIGTERM, SIGINT), unless it has already been reaped.
+    public func signal(_ signal: Int32) {
+        lock.withLock {
+            guard pid > 0, status == nil else { return }
+            _ = Glibc.kill(pid, signal)
+        }
+    }
+
     private func finish(_ code: Int32) {
         let waiting: [ResumeOnce<Int32>] = lock.withLock {
             status = code

@@ -185,6 +185,13 @@ public final class Reconciler: Sendable {
         return counts
     }
 
+    /// Requests this run has sent to every provider so far (plan and apply, retries included).
+    public func requestTotal() async -> Int {
+        var total = 0
+        for case .success(let target) in targets.values { total += await target.session.transport.counter.total }
+        return total
+    }
+
     /// Integrations this engine manages: enabled, with an adapter.
     public var managedIntegrations: [Integration] {
         state.integrations.filter { targets[$0.metadata.name] != nil }.sorted { $0.metadata.name < $1.metadata.name }
@@ -196,8 +203,8 @@ public final class Reconciler: Sendable {
 
     /// Runs `body` for each managed integration, at most `maxIntegrations` at once; results
     /// in name order, so output and digests stay deterministic.
-    func eachIntegration<T: Sendable>(_ body: @escaping @Sendable (Integration) async -> T) async -> [(Integration, T)] {
-        let integrations = managedIntegrations
+    func eachIntegration<T: Sendable>(within scope: RunScope = .all, _ body: @escaping @Sendable (Integration) async -> T) async -> [(Integration, T)] {
+        let integrations = managedIntegrations.filter { scope.scope(for: $0.metadata.name) != nil }
         let gate = AsyncSemaphore(limits.maxIntegrations)
         return await withTaskGroup(of: (Int, T).self) { group in
             for (index, integration) in integrations.enumerated() {
@@ -223,8 +230,11 @@ public final class Reconciler: Sendable {
         public var digest: String
     }
 
-    public func plan(id: String, force: Bool = false, scope: Scope = .all) async -> (Plan, Observation) {
-        let outcomes = await eachIntegration { integration in await self.planOne(integration, force: force, scope: scope) }
+    /// `scope`: a change-scoped run plans only the integrations it names, each narrowed.
+    public func plan(id: String, force: Bool = false, scope: RunScope = .all) async -> (Plan, Observation) {
+        let outcomes = await eachIntegration(within: scope) { integration in
+            await self.planOne(integration, force: force, scope: scope.scope(for: integration.metadata.name) ?? .all)
+        }
         var observation = Observation(resources: [:], requests: [:], digest: "")
         var plans: [IntegrationPlan] = []
         for (integration, outcome) in outcomes {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import SalonOpsCore
 import SalonOpsGit
 import SalonOpsProviderKit
 import SalonOpsSecrets
@@ -23,6 +24,9 @@ public struct EngineConfiguration: Sendable {
     /// The command, for audit lines and the report.
     public var command: String
     public var logger: Logger
+    /// Secrets of the run itself, besides the integrations' credentials (the daemon's webhook
+    /// secret), by name: `file#key.path` in the commit's encrypted files.
+    public var ownSecrets: [String: SecretReference] = [:]
 
     public init(
         source: GitSourceOptions, trust: CommitTrustPolicy? = nil, stateDirectory: String, reportDirectory: String? = nil, ageKeyFile: String? = nil,
@@ -80,13 +84,16 @@ public final class Engine: Sendable {
     public let reconciler: Reconciler
     public let secretsContext: SecretsContext
     public let state: FileStateStore
+    /// `configuration.ownSecrets`, decrypted, or why not (a message without any value).
+    public let ownSecrets: [String: Result<Secret, CredentialResolver.ResolutionError>]
     let client: HTTPClient
     let started = ContinuousClock.now
 
     private init(
         configuration: EngineConfiguration, report: ValidationReport, reconciler: Reconciler, secretsContext: SecretsContext,
-        state: FileStateStore, client: HTTPClient
+        state: FileStateStore, ownSecrets: [String: Result<Secret, CredentialResolver.ResolutionError>], client: HTTPClient
     ) {
+        self.ownSecrets = ownSecrets
         self.configuration = configuration
         self.report = report
         self.reconciler = reconciler
@@ -127,6 +134,9 @@ public final class Engine: Sendable {
             case .failure(let error): credentialErrors[resolved.integration] = "credential '\(resolved.name)' (\(resolved.reference)): \(error)"
             }
         }
+        let own = CredentialResolver.resolve(
+            configuration.ownSecrets.sorted { $0.key < $1.key }.map { ("salonops", $0.key, $0.value) }, files: files, context: context)
+        let ownSecrets = Dictionary(own.map { ($0.name, $0.result) }, uniquingKeysWith: { a, _ in a })
         try? StateDirectory.prepare(configuration.stateDirectory)
         let state = FileStateStore(directory: configuration.stateDirectory, scope: StateScope.of(repository: source.repository, root: source.root), secrets: context)
         // A refused connection is retried by AsyncHTTPClient until the connect deadline: bound it
@@ -139,7 +149,9 @@ public final class Engine: Sendable {
             endpoints: configuration.endpoints, client: client, credentials: credentials,
             credentialErrors: credentialErrors, limiters: limiters, limits: configuration.limits,
             options: configuration.providerOptions, tokens: state.tokens, ledger: state.ledger, retireDuplicates: configuration.retireDuplicates)
-        return Engine(configuration: configuration, report: loaded.report, reconciler: reconciler, secretsContext: context, state: state, client: client)
+        return Engine(
+            configuration: configuration, report: loaded.report, reconciler: reconciler, secretsContext: context, state: state, ownSecrets: ownSecrets,
+            client: client)
     }
 
     public func shutdown() async { try? await client.shutdown() }
@@ -231,10 +243,11 @@ public final class Engine: Sendable {
     /// schedules, drift that `drift: warn` reported but did not correct turns 0 into 2.
     public func apply(
         saved: SavedPlan?, force: Bool, render: @Sendable (Plan) -> String, approve: @Sendable (Plan) -> Bool,
-        driftIsChange: Bool = false, output: EngineOutput
+        driftIsChange: Bool = false, scope: RunScope = .all, output: EngineOutput
     ) async -> ExitStatus {
         let counts = RunCounts()
-        let status = await apply(saved: saved, force: force, render: render, approve: approve, driftIsChange: driftIsChange, output: output, counts: counts)
+        let status = await apply(
+            saved: saved, force: force, render: render, approve: approve, driftIsChange: driftIsChange, scope: scope, output: output, counts: counts)
         counts.values["retries"] = await reconciler.retries().values.reduce(0) { $0 + $1.sent }
         recordRun(status, counts: counts.values, output: output)
         return status
@@ -267,7 +280,7 @@ public final class Engine: Sendable {
 
     private func apply(
         saved: SavedPlan?, force: Bool, render: @Sendable (Plan) -> String, approve: @Sendable (Plan) -> Bool,
-        driftIsChange: Bool, output: EngineOutput, counts: RunCounts
+        driftIsChange: Bool, scope: RunScope, output: EngineOutput, counts: RunCounts
     ) async -> ExitStatus {
         let lock = self.lock
         do { try lock.acquire(command: "salonops \(configuration.command)") } catch {
@@ -276,7 +289,7 @@ public final class Engine: Sendable {
         }
         defer { lock.release() }
         noteUnfinished(output)
-        let (fresh, observation) = await reconciler.plan(id: saved?.plan.id ?? UUID().uuidString.lowercased(), force: force)
+        let (fresh, observation) = await reconciler.plan(id: saved?.plan.id ?? UUID().uuidString.lowercased(), force: force, scope: scope)
         let plan = fresh
         counts.plan(plan)
         if let saved {
@@ -303,7 +316,7 @@ public final class Engine: Sendable {
             for refusal in plan.refusals { output.err("refused: \(refusal) (--force overrides)") }
         }
         guard plan.changeCount > 0 else {
-            await writeReport(plan: plan, result: ApplyResult(), observation: observation, output: output)
+            await writeReport(plan: plan, result: ApplyResult(), observation: scope.isFull ? observation : nil, output: output)
             if plan.hasErrors { return .failed }
             if !plan.refusals.isEmpty { return .refused }
             return driftIsChange && plan.hasWarnedDrift ? .changes : .ok
@@ -341,7 +354,9 @@ public final class Engine: Sendable {
             output.err("warning: could not record the applied commit: \(error)")
         }
         if failed == 0 && skipped == 0 { state.pending.clear() }
-        await writeReport(plan: plan, result: result, observation: observation, output: output)
+        // A change-scoped run saw only part of each provider: the view across providers stays the
+        // last full run's.
+        await writeReport(plan: plan, result: result, observation: scope.isFull ? observation : nil, output: output)
         if failed > 0 || plan.hasErrors { return .failed }
         if skipped > 0 || (!plan.refusals.isEmpty && !force) { return .refused }
         return driftIsChange && plan.hasWarnedDrift ? .changes : .ok

@@ -253,14 +253,14 @@ struct SentValues {
 }
 
 /// SplitMix64: seeded, so backoff jitter repeats from run to run in tests.
-final class SeededRandom: @unchecked Sendable {
+public final class SeededRandom: @unchecked Sendable {
     // @unchecked: the state is only touched under the lock.
     private var state: UInt64
     private let lock = NSLock()
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    func next() -> UInt64 {
+    public func next() -> UInt64 {
         lock.lock(); defer { lock.unlock() }
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -270,5 +270,5 @@ final class SeededRandom: @unchecked Sendable {
     }
 
     /// Uniform in [0, 1).
-    func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

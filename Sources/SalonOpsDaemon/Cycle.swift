@@ -1,0 +1,118 @@
+import Foundation
+import SalonOpsCore
+import SalonOpsEngine
+import SalonOpsGit
+import SalonOpsSecrets
+
+/// One wake-up of the daemon: fetch the followed ref; when the commit moved, a run of what it
+/// changed (diffed with libgit2 from the last applied commit); on the drift interval, a full
+/// scan. What ran is recorded in the daemon's status, the report and runs.jsonl.
+struct Cycle {
+    let daemon: Daemon
+    /// The last commit whose run succeeded, and its config: what the next change is diffed from.
+    var applied: (commit: String, state: DesiredState)?
+
+    init(daemon: Daemon) { self.daemon = daemon }
+
+    mutating func run(_ trigger: Trigger) async {
+        let configuration = daemon.configuration
+        let engineConfiguration = configuration.engine
+        let state = daemon.state
+        let started = Date()
+        let clock = ContinuousClock.now
+        func elapsed() -> Int { Int((ContinuousClock.now - clock).timeInterval * 1000) }
+        func record(_ commit: String, scope: String, integrations: [String], outcome: String, requests: Int = 0, reasons: [String] = []) -> DaemonStatus.Run {
+            DaemonStatus.Run(
+                trigger: trigger.rawValue, commit: commit, scope: scope, integrations: integrations, outcome: outcome, startedAt: SopsFile.rfc3339(started),
+                durationMs: elapsed(), requests: requests, reasons: reasons)
+        }
+
+        // fetch + load (no secret is decrypted unless something runs)
+        let report: ValidationReport
+        do {
+            report = try await DesiredStateSource.load(
+                engineConfiguration.source, catalog: engineConfiguration.providers.catalog, trust: engineConfiguration.trust, logger: engineConfiguration.logger)
+        } catch let error as CommitTrustError {
+            await state.fetchFailed("refused: trust: \(error)")
+            configuration.output.err("refused: trust: \(error)")
+            return
+        } catch {
+            await state.fetchFailed("\(error)")
+            configuration.output.err("error: fetch: \(error); still serving the last good commit")
+            return
+        }
+        let commit = report.source.commit
+        guard report.isValid else {
+            let first = report.diagnostics.first { $0.severity == .error }.map { " (\($0.location): \($0.message))" } ?? ""
+            await state.fetchFailed("commit \(commit.prefix(12)) is invalid: \(report.diagnostics.count) error(s)\(first)")
+            configuration.output.err(report.renderText())
+            return
+        }
+        await state.fetched(commit: commit)
+
+        // What to run.
+        var scope = RunScope.all
+        var reasons = ["full scan (\(trigger == .drift ? "drift interval" : "first run"))"]
+        if trigger != .drift, let applied {
+            guard applied.commit != commit else {
+                await state.finished(record(commit, scope: "none", integrations: [], outcome: "up-to-date"), applied: nil)
+                return
+            }
+            do {
+                let paths = try await GitSource.changedPaths(engineConfiguration.source, from: applied.commit, to: commit)
+                let change = ChangeSet.between(applied.state, report.state, changedPaths: paths, root: report.source.root)
+                scope = RunScope.of(change, old: applied.state, new: report.state, providers: engineConfiguration.providers)
+                reasons = change.reasons.isEmpty ? ["no config document changed (\(paths.count) path(s) outside them)"] : change.reasons
+            } catch {
+                // The last applied commit is gone (a force-push): a full run instead.
+                reasons = ["full scan: could not diff \(applied.commit.prefix(12))..\(commit.prefix(12)): \(error)"]
+            }
+            if case .only(let scopes) = scope, scopes.isEmpty {
+                self.applied = (commit, report.state)
+                await state.finished(record(commit, scope: "none", integrations: [], outcome: "nothing-to-do", reasons: reasons), applied: commit)
+                return
+            }
+        }
+
+        // Run: pinned to the commit just fetched, so a push during the run waits for the next.
+        var pinned = engineConfiguration
+        pinned.source.ref = commit
+        pinned.command = "run"
+        if let reference = configuration.webhookSecret { pinned.ownSecrets = ["webhook": reference] }
+        let description = Self.describe(scope)
+        let planned = report.state.integrations.filter {
+            $0.enabled && engineConfiguration.providers.module($0.provider.value) != nil && scope.scope(for: $0.metadata.name) != nil
+        }.map(\.metadata.name).sorted()
+        await state.started(record(commit, scope: description, integrations: planned, outcome: "running", reasons: reasons))
+        let engine: Engine
+        do { engine = try await Engine.start(pinned) } catch {
+            await state.failed("\(error)")
+            await state.finished(record(commit, scope: description, integrations: planned, outcome: "failed", reasons: reasons), applied: nil)
+            configuration.output.err("error: \(error)")
+            return
+        }
+        if configuration.webhookSecret != nil { daemon.secrets.set(engine.ownSecrets["webhook"]) }
+        let renderer = PlanRenderer(
+            kinds: engineConfiguration.providers.kinds,
+            establishmentNames: Dictionary(report.state.establishments.map { ($0.metadata.name, $0.displayName) }, uniquingKeysWith: { a, _ in a }),
+            colour: false)
+        configuration.output.out("run: \(trigger.rawValue) at \(commit.prefix(12)), \(description): \(reasons.joined(separator: "; "))")
+        let status = await engine.apply(
+            saved: nil, force: false, render: { renderer.text($0) }, approve: { _ in true }, driftIsChange: true, scope: scope, output: configuration.output)
+        let requests = await engine.reconciler.requestTotal()
+        await engine.shutdown()
+        let succeeded = status == .ok || status == .changes
+        if succeeded { applied = (commit, report.state) } else { await state.failed("run at \(commit.prefix(12)) ended \(status.word)") }
+        await state.finished(
+            record(commit, scope: description, integrations: planned, outcome: status.word, requests: requests, reasons: reasons),
+            applied: succeeded ? commit : nil)
+    }
+
+    static func describe(_ scope: RunScope) -> String {
+        guard case .only(let scopes) = scope else { return "full" }
+        return scopes.keys.sorted().map { name in
+            guard let establishments = scopes[name]!.establishments else { return "\(name) (whole)" }
+            return "\(name) (\(establishments.isEmpty ? "catalogue" : establishments.sorted().joined(separator: ", ")))"
+        }.joined(separator: "; ")
+    }
+}

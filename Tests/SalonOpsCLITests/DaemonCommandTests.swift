@@ -1,0 +1,262 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SalonOpsSandbox
+import SalonOpsTestSupport
+import Testing
+
+/// `salonops run` as it is deployed: the real binary following a bare `file://` remote, the
+/// sandbox as providers, push webhooks signed by the `openssl` CLI, SIGTERM.
+@Suite struct DaemonCommandTests {
+    static let webhookSecret = "test-hook-secret-0b7e41"
+
+    /// A work repository of examples/ (Stripe without its catalogue, and Planity: a provider
+    /// whose observe narrows by establishment), pushed to a bare remote the daemon follows.
+    struct Setup {
+        let root: URL
+        let work: URL
+        let remote: URL
+        let sandbox: SandboxServer
+
+        static func make(faults: FaultPlan = .none) async throws -> Setup {
+            let root = try Paths.temporaryDirectory("daemon")
+            let work = root.appendingPathComponent("work")
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: Paths.packageRoot.appendingPathComponent("examples"), to: work.appendingPathComponent("examples"))
+            let integrations = work.appendingPathComponent("examples/salon-chain/integrations")
+            for (file, from, to) in [
+                ("stripe.yaml", "services: true", "services: false"), ("stripe.yaml", "products: true", "products: false"),
+                ("google-calendar.yaml", "enabled: true", "enabled: false"), ("google-business-profile.yaml", "enabled: true", "enabled: false"),
+                ("treatwell.yaml", "enabled: true", "enabled: false"),
+            ] {
+                let url = integrations.appendingPathComponent(file)
+                let text = try String(contentsOf: url, encoding: .utf8)
+                try #require(text.contains(from), "\(file) no longer says \(from)")
+                try text.replacingOccurrences(of: from, with: to).write(to: url, atomically: true, encoding: .utf8)
+            }
+            // The webhooks' shared secret, encrypted by the repository's own rules.
+            let config = work.appendingPathComponent("examples/salon-chain")
+            try "secret: \(DaemonCommandTests.webhookSecret)\n".write(to: config.appendingPathComponent("secrets/git-webhook.sops.yaml"), atomically: true, encoding: .utf8)
+            let encrypted = try await CommandRunner.run(
+                Paths.salonops, ["secrets", "encrypt", "secrets/git-webhook.sops.yaml"], in: config, environment: Self.environment)
+            try #require(encrypted.status == 0, "\(encrypted.stderr)")
+            try await CommandRunner.git(["init", "-q", "-b", "main"], in: work)
+            try await CommandRunner.git(["add", "-A"], in: work)
+            try await CommandRunner.git(["commit", "-q", "-m", "examples"], in: work)
+            let remote = root.appendingPathComponent("remote.git")
+            try await CommandRunner.git(["init", "-q", "--bare", "-b", "main", remote.path], in: root)
+            try await CommandRunner.git(["push", "-q", remote.path, "main"], in: work)
+            var configuration = SandboxConfiguration(emulatorOptions: ReconcileCommandTests.Setup.demoEmulatorOptions)
+            configuration.faults = faults
+            configuration.retryAfterSeconds = 0
+            let sandbox = try await SandboxServer.start(configuration)
+            return Setup(root: root, work: work, remote: remote, sandbox: sandbox)
+        }
+
+        static var environment: [String: String] {
+            [
+                "SOPS_AGE_KEY_FILE": Paths.packageRoot.appendingPathComponent("examples/demo-keys/ci-demo.txt").path, "SOPS_AGE_KEY": "",
+                "HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent", "NO_COLOR": "1",
+            ]
+        }
+
+        var state: URL { root.appendingPathComponent("state") }
+
+        /// Starts `salonops run` and returns it with its base URL, once it listens.
+        func daemon(_ extra: [String] = []) async throws -> (RunningProcess, String) {
+            let process = try RunningProcess(
+                Paths.salonops,
+                [
+                    "run", "--repo", "file://" + remote.path, "--ref", "main", "--path", "examples/salon-chain", "--state-dir", state.path,
+                    "--cache-dir", root.appendingPathComponent("cache").path, "--sandbox", sandbox.baseURL, "--listen", "127.0.0.1:0",
+                    "--webhook-secret", "secrets/git-webhook.sops.yaml#secret", "--debounce", "100ms", "--seed", "7",
+                ] + extra, environment: Self.environment)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline && !process.hasExited {
+                if let line = process.stderr.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) {
+                    return (process, String(line.dropFirst("listening on ".count)))
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            process.kill()
+            throw DaemonTestError("the daemon never listened: \(process.stderr)")
+        }
+
+        /// Commits an edit of one file in the work repository and pushes it to the remote.
+        func push(_ file: String, replacing old: String, with new: String) async throws -> String {
+            let url = work.appendingPathComponent(file)
+            let text = try String(contentsOf: url, encoding: .utf8)
+            try #require(text.contains(old), "\(file) no longer says \(old)")
+            try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
+            try await CommandRunner.git(["commit", "-q", "-am", "edit \(file)"], in: work)
+            try await CommandRunner.git(["push", "-q", remote.path, "main"], in: work)
+            return try await CommandRunner.git(["rev-parse", "HEAD"], in: work).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        func cleanUp() async {
+            await sandbox.stop()
+            try? FileManager.default.removeItem(at: root)
+        }
+    }
+
+    struct DaemonTestError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    static func request(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: [UInt8] = []) async throws -> (Int, [String: Any]) {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { Task { try? await client.shutdown() } }
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if method == .POST { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let data = try await response.body.collect(upTo: 1 << 24)
+        let object = (try? JSONSerialization.jsonObject(with: Data(data.readableBytesView))) as? [String: Any] ?? [:]
+        return (Int(response.status.code), object)
+    }
+
+    /// `/status.json`'s daemon part, polled (bounded) until `done` holds.
+    static func waitForStatus(_ base: String, seconds: Int = 120, _ done: ([String: Any]) -> Bool) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        var last: [String: Any] = [:]
+        while ContinuousClock.now < deadline {
+            last = (try? await request(.GET, base + "/status.json").1["daemon"] as? [String: Any]) ?? [:]
+            if done(last) { return last }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw DaemonTestError("status never reached the expected state: \(last)")
+    }
+
+    /// The hex HMAC-SHA256 of `body`, by the `openssl` CLI (the peer a git host's signature is checked against).
+    static func hmac(_ body: [UInt8], in folder: URL) async throws -> String {
+        let file = folder.appendingPathComponent("payload-\(UUID().uuidString).json")
+        try Data(body).write(to: file)
+        let result = try await CommandRunner.run(OpenSSLTestKeys.openssl, ["dgst", "-sha256", "-hmac", webhookSecret, "-hex", file.path])
+        try #require(result.status == 0, "\(result.stderr)")
+        return String(try #require(result.stdout.split(separator: " ").last)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func lastRun(_ status: [String: Any]) -> [String: Any] { status["lastRun"] as? [String: Any] ?? [:] }
+
+    /// The first cycle is a full scan; a push to one establishment, signed as GitHub signs it,
+    /// runs within seconds, scoped to that establishment, with fewer requests than the full scan;
+    /// bad, missing and stale signatures get 401 and run nothing; GitLab's token and Gitea's
+    /// signature are verified too; SIGTERM exits 0.
+    @Test func aSignedPushRunsWhatItChangedAndNothingElse() async throws {
+        let setup = try await Setup.make()
+        defer { Task { await setup.cleanUp() } }
+        let (daemon, base) = try await setup.daemon(["--interval", "1h", "--drift-interval", "2h"])
+        defer { daemon.kill() }
+        let first = try await Self.waitForStatus(base) { Self.lastRun($0)["outcome"] as? String == "ok" }
+        let full = Self.lastRun(first)
+        #expect(full["trigger"] as? String == "drift" && full["scope"] as? String == "full", "\(full)")
+        let fullRequests = try #require(full["requests"] as? Int)
+        #expect(fullRequests > 0)
+        #expect(try await Self.request(.GET, base + "/readyz").0 == 200)
+        #expect(try await Self.request(.GET, base + "/healthz").0 == 200)
+
+        let commit = try await setup.push(
+            "examples/salon-chain/establishments/lyon-2.yaml", replacing: #"thursday: ["10:00-13:00", "14:00-20:00"]"#,
+            with: #"thursday: ["10:00-13:00", "14:00-19:30"]"#)
+        let body = Array(#"{"ref":"refs/heads/main","after":"\#(commit)"}"#.utf8)
+        // Refused: no signature, a wrong one, one for another body, a wrong GitLab token.
+        let signature = try await Self.hmac(body, in: setup.root)
+        let stale = try await Self.hmac(Array(#"{"ref":"refs/heads/main"}"#.utf8), in: setup.root)
+        for headers in [
+            [("X-GitHub-Event", "push")], [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", "sha256=" + String(repeating: "0", count: 64))],
+            [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", "sha256=" + stale)], [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", "guess")],
+            [("X-Gitea-Event", "push"), ("X-Gitea-Signature", signature.uppercased() + "00")],
+        ] {
+            let (code, answer) = try await Self.request(.POST, base + "/hooks/git", headers: headers, body: body)
+            #expect(code == 401, "\(headers): \(answer)")
+            #expect(!"\(answer)".contains(Self.webhookSecret))
+        }
+        // Verified but triggering nothing: a ping, a push to another branch.
+        let other = Array(#"{"ref":"refs/heads/feature"}"#.utf8)
+        let (pingCode, _) = try await Self.request(
+            .POST, base + "/hooks/git", headers: [("X-Gitea-Event", "ping"), ("X-Gitea-Signature", try await Self.hmac(body, in: setup.root))], body: body)
+        #expect(pingCode == 200)
+        let (elsewhere, ignored) = try await Self.request(
+            .POST, base + "/hooks/git", headers: [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", Self.webhookSecret)], body: other)
+        #expect(elsewhere == 200 && ignored["accepted"] as? Bool == false, "\(ignored)")
+        let before = try await Self.waitForStatus(base) { _ in true }
+        #expect(Self.lastRun(before)["commit"] as? String != commit, "a refused or ignored delivery triggered a run")
+
+        // Accepted: GitHub's signature over the exact body.
+        let pushed = ContinuousClock.now
+        let (code, answer) = try await Self.request(
+            .POST, base + "/hooks/git", headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", "sha256=" + signature)], body: body)
+        #expect(code == 202, "\(answer)")
+        let after = try await Self.waitForStatus(base, seconds: 60) { Self.lastRun($0)["commit"] as? String == commit && Self.lastRun($0)["outcome"] as? String != "running" }
+        let scoped = Self.lastRun(after)
+        #expect(ContinuousClock.now - pushed < .seconds(30), "the push took \(ContinuousClock.now - pushed) to run")
+        #expect(scoped["trigger"] as? String == "push" && scoped["outcome"] as? String == "ok", "\(scoped)")
+        #expect(scoped["scope"] as? String == "planity (lyon-2); stripe (lyon-2)", "\(scoped)")
+        #expect((scoped["reasons"] as? [String]) == ["Establishment lyon-2 changed"], "\(scoped)")
+        let scopedRequests = try #require(scoped["requests"] as? Int)
+        #expect(scopedRequests < fullRequests, "scoped \(scopedRequests) requests, full scan \(fullRequests)")
+        #expect(after["lastAppliedCommit"] as? String == commit)
+
+        // The change reached Planity: a plan of the commit (the CLI, not the daemon) is empty.
+        let plan = try await CommandRunner.run(
+            Paths.salonops,
+            [
+                "plan", "--repo", "file://" + setup.remote.path, "--ref", "main", "--path", "examples/salon-chain", "--state-dir", setup.state.path,
+                "--cache-dir", setup.root.appendingPathComponent("cache").path, "--sandbox", setup.sandbox.baseURL,
+            ], environment: Setup.environment)
+        #expect(plan.status == 0, "\(plan.stdout.suffix(3000))\(plan.stderr)")
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(within: 60) == 0, "\(daemon.stderr.suffix(3000))")
+        #expect(!daemon.stdout.contains(Self.webhookSecret) && !daemon.stderr.contains(Self.webhookSecret))
+    }
+
+    /// A fetch that fails keeps the last good commit served and says so on `/readyz`; once the
+    /// remote is back, the next push runs.
+    @Test func aFailedFetchKeepsServingTheLastGoodCommit() async throws {
+        let setup = try await Setup.make()
+        defer { Task { await setup.cleanUp() } }
+        let (daemon, base) = try await setup.daemon(["--interval", "1h", "--drift-interval", "2h"])
+        defer { daemon.kill() }
+        let first = try await Self.waitForStatus(base) { Self.lastRun($0)["outcome"] as? String == "ok" }
+        let served = try #require(first["servingCommit"] as? String)
+        let moved = setup.root.appendingPathComponent("moved.git")
+        try FileManager.default.moveItem(at: setup.remote, to: moved)
+        let body = Array(#"{"ref":"refs/heads/main"}"#.utf8)
+        let headers = [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", "sha256=" + (try await Self.hmac(body, in: setup.root)))]
+        #expect(try await Self.request(.POST, base + "/hooks/git", headers: headers, body: body).0 == 202)
+        let failed = try await Self.waitForStatus(base) { ($0["lastFetch"] as? [String: Any])?["ok"] as? Bool == false }
+        let (code, readiness) = try await Self.request(.GET, base + "/readyz")
+        #expect(code == 503)
+        let reason = readiness["reason"] as? String ?? ""
+        #expect(reason.contains("fetch failed") && reason.contains("still serving \(served.prefix(12))"), "\(reason)")
+        #expect(failed["servingCommit"] as? String == served)
+        #expect(try await Self.request(.GET, base + "/healthz").0 == 200)
+        try FileManager.default.moveItem(at: moved, to: setup.remote)
+        #expect(try await Self.request(.POST, base + "/hooks/git", headers: headers, body: body).0 == 202)
+        _ = try await Self.waitForStatus(base) { ($0["lastFetch"] as? [String: Any])?["ok"] as? Bool == true && $0["ready"] as? Bool == true }
+        #expect(try await Self.request(.GET, base + "/readyz").0 == 200)
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(within: 60) == 0)
+    }
+
+    /// SIGTERM while a run is in flight: the run finishes, writes its report and its record,
+    /// then the process exits 0.
+    @Test func sigtermMidRunFinishesTheRunThenExitsZero() async throws {
+        let setup = try await Setup.make(faults: try FaultPlan(parsing: "latency=20ms..40ms"))
+        defer { Task { await setup.cleanUp() } }
+        let (daemon, base) = try await setup.daemon(["--interval", "1h", "--drift-interval", "2h"])
+        defer { daemon.kill() }
+        _ = try await Self.waitForStatus(base) { $0["running"] is [String: Any] }
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(within: 120) == 0, "\(daemon.stderr.suffix(3000))")
+        #expect(daemon.stdout.contains("Apply: "), "the run in flight did not finish: \(daemon.stdout.suffix(2000))")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: setup.state.appendingPathComponent("report/status.json"))) as? [String: Any]
+        #expect(report?["command"] as? String == "run", "\(report ?? [:])")
+        let runs = try String(contentsOf: setup.state.appendingPathComponent("runs.jsonl"), encoding: .utf8)
+        #expect(runs.contains(#""command":"run""#) && runs.contains(#""outcome":"ok""#), "\(runs)")
+    }
+}
