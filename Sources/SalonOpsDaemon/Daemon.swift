@@ -120,6 +120,7 @@ public final class Daemon: Sendable {
     let state: DaemonState
     let wakeup = Wakeup()
     let secrets = SecretBox()
+    let metrics = DaemonMetrics()
 
     public init(_ configuration: DaemonConfiguration) {
         self.configuration = configuration

@@ -29,6 +29,19 @@ struct DaemonServer {
             body += Data(",\"report\":".utf8) + (report ?? Data("null".utf8)) + Data("}".utf8)
             return Self.response(body, type: "application/json")
         }
+        let providerNames = Dictionary(
+            daemon.configuration.engine.providers.catalog.all.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+        router.get("/") { request, _ in
+            let language = StatusPage.Language(rawValue: request.uri.queryParameters.get("lang") ?? "fr") ?? .fr
+            let report = try? StatusReport.read(from: daemon.configuration.engine.reportDirectory)
+            let html = StatusPage.render(status: await daemon.status, report: report, providerNames: providerNames, language: language)
+            return Self.response(Data(html.utf8), type: "text/html; charset=utf-8")
+        }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: daemon.metrics.text())))
+        }
         router.post("hooks/git") { request, _ in try await Self.hook(request, daemon: daemon) }
         return Application(
             router: router,

@@ -30,6 +30,8 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
 
     public var startedAt: String
     public var repository: String
+    /// The Organization's display name, once a commit is served.
+    public var organization: String?
     public var ref: String?
     public var ready: Bool
     public var readiness: String
@@ -53,12 +55,13 @@ actor DaemonState {
 
     init(repository: String, ref: String?) {
         status = DaemonStatus(
-            startedAt: Timestamp.now(), repository: repository, ref: ref, ready: false, readiness: "starting: the first fetch has not finished",
+            startedAt: Timestamp.now(), repository: repository, organization: nil, ref: ref, ready: false, readiness: "starting: the first fetch has not finished",
             lastFetch: nil, servingCommit: nil, lastAppliedCommit: nil, running: nil, lastRun: nil, cycles: 0, nextRunAt: nil,
             nextDriftScanAt: nil, lastErrors: [])
     }
 
-    func fetched(commit: String) {
+    func fetched(commit: String, organization: String?) {
+        status.organization = organization
         status.lastFetch = DaemonStatus.Fetch(at: Timestamp.now(), ok: true, commit: commit, error: nil)
         status.servingCommit = commit
         status.ready = true

@@ -214,6 +214,92 @@ import Testing
         #expect(!daemon.stdout.contains(Self.webhookSecret) && !daemon.stderr.contains(Self.webhookSecret))
     }
 
+    static var python: String {
+        let venv = Paths.packageRoot.appendingPathComponent(".venv/bin/python3").path
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : "/usr/bin/python3"
+    }
+
+    /// `/metrics` as prometheus_client's own parser reads it: (name, labels) → value.
+    static let parseMetrics = """
+        import json, sys
+        from prometheus_client.parser import text_string_to_metric_families
+        out = []
+        for family in text_string_to_metric_families(open(sys.argv[1]).read()):
+            for sample in family.samples:
+                out.append({"name": sample.name, "labels": sample.labels, "value": sample.value, "type": family.type})
+        print(json.dumps(out))
+        """
+
+    /// Headless Chromium (Debian's) on a page: the DOM it built, and a screenshot.
+    static func chromium(_ url: String, screenshot: URL, in folder: URL) async throws -> String {
+        let common = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars",
+            "--user-data-dir=" + folder.appendingPathComponent("chromium-profile").path,
+        ]
+        let dom = try await CommandRunner.run("/usr/bin/chromium", common + ["--dump-dom", url], environment: ["HOME": folder.path], timeout: 90)
+        try #require(dom.status == 0, "chromium --dump-dom: \(dom.stderr.suffix(2000))")
+        // A phone's width: the page must be readable there.
+        let shot = try await CommandRunner.run(
+            "/usr/bin/chromium", common + ["--window-size=412,1400", "--screenshot=" + screenshot.path, url], environment: ["HOME": folder.path], timeout: 90)
+        try #require(shot.status == 0, "chromium --screenshot: \(shot.stderr.suffix(2000))")
+        return dom.stdout
+    }
+
+    /// The status page, rendered by Chromium, in French and in English, with the matrix, the
+    /// view across providers and the commits; `/metrics` read by prometheus_client's parser.
+    @Test func theStatusPageRendersInChromiumAndTheMetricsParse() async throws {
+        let setup = try await Setup.make()
+        defer { Task { await setup.cleanUp() } }
+        let (daemon, base) = try await setup.daemon(["--interval", "1h", "--drift-interval", "2h"])
+        defer { daemon.kill() }
+        let first = try await Self.waitForStatus(base) { Self.lastRun($0)["outcome"] as? String == "ok" }
+        let served = String(try #require(first["servingCommit"] as? String).prefix(12))
+
+        let artifacts = Paths.packageRoot.appendingPathComponent(".build/test-artifacts")
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        let screenshot = artifacts.appendingPathComponent("status-page-fr.png")
+        try? FileManager.default.removeItem(at: screenshot)
+        let french = try await Self.chromium(base + "/", screenshot: screenshot, in: setup.root)
+        #expect(french.contains(#"<html lang="fr">"#) && french.contains("État des intégrations"), "\(french.prefix(2000))")
+        #expect(french.contains("<code id=\"serving-commit\">\(served)</code>"))
+        for establishment in ["bordeaux-chartrons", "lyon-2", "paris-11"] {
+            #expect(french.contains("<tr data-establishment=\"\(establishment)\">"), "\(establishment)")
+        }
+        #expect(french.contains(#"<td class="ok" data-integration="planity">✅ Connecté</td>"#), "\(french.prefix(4000))")
+        #expect(french.contains("Ce que chaque plateforme affiche") && french.contains("Tout concorde."), "\(french.prefix(4000))")
+        #expect(!french.contains(Self.webhookSecret))
+        let png = try Data(contentsOf: screenshot)
+        #expect(png.count > 10_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "the screenshot is \(png.count) bytes")
+        let english = try await Self.chromium(base + "/?lang=en", screenshot: artifacts.appendingPathComponent("status-page-en.png"), in: setup.root)
+        #expect(english.contains(#"<html lang="en">"#) && english.contains("✅ Connected") && english.contains("What each platform shows"))
+
+        let (code, _) = try await Self.request(.GET, base + "/metrics")
+        #expect(code == 200)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { Task { try? await client.shutdown() } }
+        let response = try await client.execute(HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(10))
+        #expect(response.headers.first(name: "content-type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        let text = try await response.body.collect(upTo: 1 << 22)
+        let file = setup.root.appendingPathComponent("metrics.txt")
+        try Data(text.readableBytesView).write(to: file)
+        let parsed = try await CommandRunner.run(Self.python, ["-c", Self.parseMetrics, file.path], timeout: 60)
+        try #require(parsed.status == 0, "prometheus_client could not parse /metrics: \(parsed.stderr)")
+        let samples = try #require(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [[String: Any]])
+        func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+            samples.first { $0["name"] as? String == name && ($0["labels"] as? [String: String] ?? [:]) == labels }?["value"] as? Double
+        }
+        #expect(value("salonops_reconcile_runs_total", ["trigger": "drift", "result": "ok"]) == 1)
+        #expect(value("salonops_reconcile_runs_total", ["trigger": "push", "result": "failed"]) == 0)
+        #expect(value("salonops_reconcile_duration_seconds_count", ["trigger": "drift"]) == 1)
+        #expect((value("salonops_provider_requests_total", ["provider": "planity", "status": "200"]) ?? 0) > 0)
+        #expect((value("salonops_provider_requests_total", ["provider": "stripe", "status": "200"]) ?? 0) > 0)
+        #expect(value("salonops_drift_resources", ["integration": "planity"]) == 0)
+        #expect((value("salonops_last_applied_timestamp_seconds") ?? 0) > 1_700_000_000)
+        #expect((value("salonops_last_fetch_success_timestamp_seconds") ?? 0) > 1_700_000_000)
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(within: 60) == 0)
+    }
+
     /// A fetch that fails keeps the last good commit served and says so on `/readyz`; once the
     /// remote is back, the next push runs.
     @Test func aFailedFetchKeepsServingTheLastGoodCommit() async throws {

@@ -192,6 +192,17 @@ public final class Reconciler: Sendable {
         return total
     }
 
+    /// Answers this run has had, by provider id and HTTP status ("none": no answer).
+    public func answers() async -> [String: [String: Int]] {
+        var answers: [String: [String: Int]] = [:]
+        for case .success(let target) in targets.values {
+            for (status, count) in await target.session.transport.counter.statuses {
+                answers[target.integration.provider.value, default: [:]][status, default: 0] += count
+            }
+        }
+        return answers
+    }
+
     /// Integrations this engine manages: enabled, with an adapter.
     public var managedIntegrations: [Integration] {
         state.integrations.filter { targets[$0.metadata.name] != nil }.sorted { $0.metadata.name < $1.metadata.name }

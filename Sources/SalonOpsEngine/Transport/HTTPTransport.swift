@@ -28,9 +28,14 @@ public actor RequestCounter {
     /// Retries taken from the run's budget (past a request's `maxAttempts`).
     public private(set) var budgetSpent = 0
 
+    /// Answers by HTTP status ("200", "429"), and "none" for a request that got no answer.
+    public private(set) var statuses: [String: Int] = [:]
+
     public init() {}
 
     func record(_ method: ProviderRequest.Method) { if method == .GET { reads += 1 } else { writes += 1 } }
+
+    func answered(_ status: Int?) { statuses[status.map(String.init) ?? "none", default: 0] += 1 }
 
     /// Whether a request that has just failed its `attempt`-th try may try again, and counts the
     /// retry: within `maxAttempts` always, past it while the run's budget lasts.
@@ -150,6 +155,7 @@ public final class HTTPTransport: Sendable {
         do { result = .success(try await once(base + request.path, request, headers: headers)) } catch { result = .failure(error) }
         await limiter.inFlight.release()
         await globalCap.release()
+        await counter.answered(try? result.get().status)
         switch result {
         case .success(let response):
             if let available = traits.rate.cost?.readAvailable(response) { await limiter.observe(available: available) }
