@@ -2,7 +2,7 @@
 # (or with sudo available). Every install step is idempotent.
 
 SWIFT        ?= swift
-APT_PACKAGES := libgit2-dev libssl-dev openssl libyaml-dev pkg-config git age python3-venv openssh-server util-linux
+APT_PACKAGES := libgit2-dev libssl-dev libsqlite3-dev openssl libyaml-dev pkg-config git age python3-venv openssh-server util-linux
 # Only the tests need these: headless Chromium renders the daemon's status page.
 TEST_APT_PACKAGES := chromium fonts-noto-color-emoji
 VENV         := .venv

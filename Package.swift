@@ -54,6 +54,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libgit2, as Debian ships it: the only place its C API is imported.
@@ -91,6 +92,8 @@ let package = Package(
                 "SalonOpsCore", "SalonOpsGit", "SalonOpsSecrets", "SalonOpsJWT", "SalonOpsProviderKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The run history (SQLite, the system's libsqlite3: apt libsqlite3-dev).
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // Provider emulators over real HTTP (Hummingbird), in memory, with seeded fault injection:

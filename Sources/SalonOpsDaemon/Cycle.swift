@@ -82,8 +82,9 @@ struct Cycle {
         var pinned = engineConfiguration
         pinned.source.ref = commit
         pinned.command = "run"
+        pinned.trigger = trigger.rawValue
         if let reference = configuration.webhookSecret { pinned.ownSecrets = ["webhook": reference] }
-        let description = Self.describe(scope)
+        let description = scope.summary
         let planned = report.state.integrations.filter {
             $0.enabled && engineConfiguration.providers.module($0.provider.value) != nil && scope.scope(for: $0.metadata.name) != nil
         }.map(\.metadata.name).sorted()
@@ -121,13 +122,5 @@ struct Cycle {
         await state.finished(
             record(commit, scope: description, integrations: planned, outcome: status.word, requests: requests, reasons: reasons),
             applied: succeeded ? commit : nil)
-    }
-
-    static func describe(_ scope: RunScope) -> String {
-        guard case .only(let scopes) = scope else { return "full" }
-        return scopes.keys.sorted().map { name in
-            guard let establishments = scopes[name]!.establishments else { return "\(name) (whole)" }
-            return "\(name) (\(establishments.isEmpty ? "catalogue" : establishments.sorted().joined(separator: ", ")))"
-        }.joined(separator: "; ")
     }
 }

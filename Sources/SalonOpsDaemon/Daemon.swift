@@ -215,7 +215,7 @@ struct ReconcileLoop: ServiceLifecycle.Service {
 }
 
 extension Duration {
-    var timeInterval: TimeInterval {
+    public var timeInterval: TimeInterval {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -48,7 +48,7 @@ struct PlanCommand: AsyncParsableCommand {
         for refusal in plan.refusals { printError("refused: \(refusal) (--force overrides)") }
         await run.engine.writeReport(plan: plan, result: nil, observation: observation, requests: observation.requests, output: terminalOutput)
         let retries = await run.engine.reconciler.retries().values.reduce(0) { $0 + $1.sent }
-        run.engine.recordRun(
+        await run.engine.recordRun(
             ExitStatus.of(plan),
             counts: ["changes": plan.changeCount, "drift": plan.driftCount, "duplicates": plan.duplicateCount, "retries": retries], output: terminalOutput)
         await run.shutdown()

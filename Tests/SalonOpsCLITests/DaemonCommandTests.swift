@@ -209,6 +209,32 @@ import Testing
             ], environment: Setup.environment)
         #expect(plan.status == 0, "\(plan.stdout.suffix(3000))\(plan.stderr)")
 
+        // The history: the drift scan, the push run (scoped, with its decryptions), and the
+        // CLI's plan; SQLite read back by Python's own sqlite3 as well.
+        let history = try await CommandRunner.run(
+            Paths.salonops, ["history", "--state-dir", setup.state.path, "--format", "json"], environment: Setup.environment)
+        try #require(history.status == 0, "\(history.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any])
+        #expect(document["schema"] as? String == "salonops.history/v1")
+        let runs = try #require(document["runs"] as? [[String: Any]]).map { ($0["run"] as? [String: Any] ?? [:], $0["decryptions"] as? [[String: Any]] ?? []) }
+        #expect(runs.map { $0.0["trigger"] as? String } == ["plan", "push", "drift"], "\(runs.map(\.0))")
+        let (pushRun, pushDecryptions) = runs[1]
+        #expect(pushRun["scope"] as? String == "planity (lyon-2); stripe (lyon-2)" && pushRun["commit"] as? String == commit)
+        #expect((pushRun["integrations"] as? [[String: Any]])?.map { $0["integration"] as? String } == ["planity", "stripe"])
+        #expect(pushDecryptions.contains { $0["file"] as? String == "secrets/planity.sops.yaml" }, "\(pushDecryptions)")
+        let planity = try await CommandRunner.run(
+            Paths.salonops, ["history", "--state-dir", setup.state.path, "--integration", "planity", "--since", "1h"], environment: Setup.environment)
+        #expect(planity.status == 0 && planity.stdout.contains("run (push)") && planity.stdout.contains("decrypted secrets/planity.sops.yaml"), "\(planity.stdout)")
+        #expect(!history.stdout.contains(Self.webhookSecret) && !planity.stdout.contains(Self.webhookSecret))
+        let query = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            pushed = db.execute("SELECT integration FROM runIntegration JOIN run ON run.id = runId WHERE trigger = 'push' ORDER BY integration")
+            print(db.execute("SELECT count(*) FROM run").fetchone()[0], ",".join(row[0] for row in pushed))
+            """
+        let peer = try await CommandRunner.run(Self.python, ["-c", query, setup.state.appendingPathComponent("history.sqlite").path], timeout: 60)
+        #expect(peer.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "3 planity,stripe", "\(peer.stdout)\(peer.stderr)")
+
         daemon.signal(SIGTERM)
         #expect(try await daemon.exitStatus(within: 60) == 0, "\(daemon.stderr.suffix(3000))")
         #expect(!daemon.stdout.contains(Self.webhookSecret) && !daemon.stderr.contains(Self.webhookSecret))

@@ -102,7 +102,11 @@ public func withSandbox<T>(
     _ body: (Sandbox) async throws -> T
 ) async throws -> T {
     let server = try await SandboxServer.start(configuration)
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    // A pool as wide as the widest test's concurrency (fifty at once), and a connect wait a loaded
+    // machine can meet: queued requests otherwise time out waiting for a connection.
+    var http = HTTPClient.Configuration(timeout: .init(connect: .seconds(30), read: .seconds(120)))
+    http.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
     let sandbox = Sandbox(server: server, client: client)
     do {
         let result = try await body(sandbox)

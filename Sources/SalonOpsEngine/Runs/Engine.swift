@@ -5,6 +5,7 @@ import SalonOpsCore
 import SalonOpsGit
 import SalonOpsProviderKit
 import SalonOpsSecrets
+import Synchronization
 
 /// Everything a run needs, whoever starts it (the CLI, the daemon, the benchmark).
 public struct EngineConfiguration: Sendable {
@@ -27,6 +28,8 @@ public struct EngineConfiguration: Sendable {
     /// Secrets of the run itself, besides the integrations' credentials (the daemon's webhook
     /// secret), by name: `file#key.path` in the commit's encrypted files.
     public var ownSecrets: [String: SecretReference] = [:]
+    /// What started the run, for the history: the daemon's trigger; nil: the command.
+    public var trigger: String?
 
     public init(
         source: GitSourceOptions, trust: CommitTrustPolicy? = nil, stateDirectory: String, reportDirectory: String? = nil, ageKeyFile: String? = nil,
@@ -87,12 +90,18 @@ public final class Engine: Sendable {
     /// `configuration.ownSecrets`, decrypted, or why not (a message without any value).
     public let ownSecrets: [String: Result<Secret, CredentialResolver.ResolutionError>]
     let client: HTTPClient
-    let started = ContinuousClock.now
+    /// When `start` began (before the fetch), for durations and the history.
+    let started: ContinuousClock.Instant
+    let startedAt: Date
+    /// The report this run wrote last, for the history.
+    private let written = Mutex<StatusReport?>(nil)
 
     private init(
         configuration: EngineConfiguration, report: ValidationReport, reconciler: Reconciler, secretsContext: SecretsContext,
-        state: FileStateStore, ownSecrets: [String: Result<Secret, CredentialResolver.ResolutionError>], client: HTTPClient
+        state: FileStateStore, ownSecrets: [String: Result<Secret, CredentialResolver.ResolutionError>], client: HTTPClient,
+        started: (ContinuousClock.Instant, Date)
     ) {
+        (self.started, self.startedAt) = started
         self.ownSecrets = ownSecrets
         self.configuration = configuration
         self.report = report
@@ -108,6 +117,7 @@ public final class Engine: Sendable {
 
     /// fetch → load (refused when invalid) → decrypt → connect.
     public static func start(_ configuration: EngineConfiguration) async throws -> Engine {
+        let began = (ContinuousClock.now, Date())
         let loaded: (report: ValidationReport, snapshot: ConfigSnapshot)
         do {
             loaded = try await DesiredStateSource.loadWithSnapshot(
@@ -151,7 +161,7 @@ public final class Engine: Sendable {
             options: configuration.providerOptions, tokens: state.tokens, ledger: state.ledger, retireDuplicates: configuration.retireDuplicates)
         return Engine(
             configuration: configuration, report: loaded.report, reconciler: reconciler, secretsContext: context, state: state, ownSecrets: ownSecrets,
-            client: client)
+            client: client, started: began)
     }
 
     public func shutdown() async { try? await client.shutdown() }
@@ -219,6 +229,7 @@ public final class Engine: Sendable {
             command: configuration.command, state: report.state, repository: source.repository, commit: source.commit,
             plan: plan, result: result, connections: connections, lastApplied: state.applied.read(), durationMs: elapsedMs,
             requests: requests, retries: await reconciler.retries(), supported: configuration.providers.supported, consistency: consistency)
+        written.withLock { $0 = status }
         do { try status.write(to: configuration.reportDirectory) } catch {
             output.err("warning: could not write the report in \(configuration.reportDirectory): \(error)")
         }
@@ -249,13 +260,14 @@ public final class Engine: Sendable {
         let status = await apply(
             saved: saved, force: force, render: render, approve: approve, driftIsChange: driftIsChange, scope: scope, output: output, counts: counts)
         counts.values["retries"] = await reconciler.retries().values.reduce(0) { $0 + $1.sent }
-        recordRun(status, counts: counts.values, output: output)
+        await recordRun(status, counts: counts.values, scope: scope, output: output)
         return status
     }
 
-    /// Appends this run to `runs.jsonl`: the command, the commit, the outcome and counts (never
-    /// a value). A record that cannot be written is a warning.
-    public func recordRun(_ status: ExitStatus, counts: [String: Int], output: EngineOutput) {
+    /// Appends this run to `runs.jsonl` (the command, the commit, the outcome and counts) and to
+    /// the history (with each integration's stage results from the report it wrote); never a
+    /// value. A record that cannot be written is a warning.
+    public func recordRun(_ status: ExitStatus, counts: [String: Int], scope: RunScope = .all, output: EngineOutput) async {
         let source = report.source
         do {
             try RunLog(directory: configuration.stateDirectory).append(
@@ -263,6 +275,22 @@ public final class Engine: Sendable {
                 worktree: source.fromWorktree, outcome: status.word, counts: counts)
         } catch {
             output.err("warning: could not record the run in \(configuration.stateDirectory): \(error)")
+        }
+        guard !source.fromWorktree else { return }
+        let report = written.withLock { $0 }
+        let planned = report?.integrations.filter { $0.enabled && $0.connection.state != .unsupported && scope.scope(for: $0.integration) != nil } ?? []
+        let record = RunRecord(
+            startedAt: startedAt, durationMs: elapsedMs, command: configuration.command, trigger: configuration.trigger ?? configuration.command,
+            repository: source.repository, commit: source.commit, ref: source.refName, outcome: status.word, scope: scope.summary,
+            requests: await reconciler.requestTotal(), counts: counts,
+            integrations: planned.map { row in
+                RunRecord.IntegrationResult(
+                    integration: row.integration, provider: row.provider, connection: row.connection.state.rawValue,
+                    stage: row.errors.first?.stage.rawValue ?? "ok", planned: row.changes.planned, applied: row.changes.applied, failed: row.changes.failed,
+                    skipped: row.changes.skipped, drift: row.drift, requests: row.requests, errors: row.errors.map(\.description))
+            })
+        do { try await state.history.record(record, now: Date()) } catch {
+            output.err("warning: could not record the run in the history (\(configuration.stateDirectory)/history.sqlite): \(error)")
         }
     }
 

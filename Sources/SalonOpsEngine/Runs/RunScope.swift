@@ -17,6 +17,16 @@ public enum RunScope: Sendable, Equatable {
 
     public var isFull: Bool { self == .all }
 
+    /// "full", or each integration and what it looked at: `planity (lyon-2); stripe (catalogue)`.
+    public var summary: String {
+        guard case .only(let scopes) = self else { return "full" }
+        guard !scopes.isEmpty else { return "none" }
+        return scopes.keys.sorted().map { name in
+            guard let establishments = scopes[name]!.establishments else { return "\(name) (whole)" }
+            return "\(name) (\(establishments.isEmpty ? "catalogue" : establishments.sorted().joined(separator: ", ")))"
+        }.joined(separator: "; ")
+    }
+
     /// Per enabled integration of `new`: whole when its own document or credentials moved; its
     /// covered establishments that moved (before or after: a removed establishment is still
     /// looked at, so what it had is pruned); when a catalogue item moved, every integration

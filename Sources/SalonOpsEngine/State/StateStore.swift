@@ -3,13 +3,14 @@ import SalonOpsProviderKit
 import SalonOpsSecrets
 
 /// What a config repository keeps between runs: the apply lock, pending creates, applied
-/// commits, the ledger, rotated tokens. Files in the state directory today (one scope per
+/// commits, the ledger, rotated tokens, the history of runs (SQLite). Files in the state directory today (one scope per
 /// repository and root); a database can follow behind the same shape.
 public protocol StateStore: Sendable {
     func lock(target: String) -> RunLock
     var pending: PendingLog { get }
     var applied: AppliedCommits { get }
     var ledger: Ledger { get }
+    var history: any RunHistory { get }
 }
 
 public struct FileStateStore: StateStore {
@@ -18,6 +19,7 @@ public struct FileStateStore: StateStore {
     public let pending: PendingLog
     public let applied: AppliedCommits
     public let ledger: Ledger
+    public let history: any RunHistory
     let tokens: EncryptedTokenStore
 
     public init(directory: String, scope: String, secrets: SecretsContext) {
@@ -26,6 +28,7 @@ public struct FileStateStore: StateStore {
         pending = PendingLog(stateDirectory: directory, scope: scope)
         applied = AppliedCommits(stateDirectory: directory, scope: scope)
         ledger = Ledger(stateDirectory: directory, scope: scope)
+        history = SQLiteRunHistory(stateDirectory: directory)
         tokens = EncryptedTokenStore(store: WriteOnlyStore(stateDirectory: directory, context: secrets))
     }
 
