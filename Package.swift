@@ -176,7 +176,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "SalonOpsDaemonTests", dependencies: ["SalonOpsDaemon", "SalonOpsSecrets", "SalonOpsTestSupport"]),
+        .testTarget(name: "SalonOpsDaemonTests", dependencies: ["SalonOpsDaemon", "SalonOpsEngine", "SalonOpsSecrets", "SalonOpsTestSupport"]),
         .testTarget(
             name: "SalonOpsCLITests",
             dependencies: [

@@ -447,7 +447,7 @@ struct DocumentDecoder {
     // MARK: Integration
 
     func integration(_ spec: NodeReader.Fields, _ metadata: Metadata) -> Integration? {
-        spec.rejectUnknown(["provider", "enabled", "establishments", "credentials", "settings", "drift", "prune", "adopt", "ignore", "endpoint", "safety"])
+        spec.rejectUnknown(["provider", "enabled", "suspended", "establishments", "credentials", "settings", "drift", "prune", "adopt", "ignore", "endpoint", "safety"])
         let context = "Integration '\(metadata.name)'"
         guard let providerNode = spec.required("provider"), let providerName = reader.string(providerNode, field: "provider") else { return nil }
         let providerSpec = catalog.spec(providerName)
@@ -514,11 +514,12 @@ struct DocumentDecoder {
             safety.maxDeletePercent = reader.int(s["maxDeletePercent"], field: "safety.maxDeletePercent", range: 0...100, example: 10)
             safety.minManagedResources = reader.int(s["minManagedResources"], field: "safety.minManagedResources", range: 0...1_000_000, example: 10)
         }
+        let suspended = spec["suspended"].flatMap { node in reader.bool(node, field: "suspended") == true ? reader.location(node) : nil }
         guard let enabled else { return nil }
         return Integration(
             metadata: metadata, provider: Located(providerName, at: reader.location(providerNode)), enabled: enabled,
             establishments: establishments, credentials: credentials, settings: settings, drift: drift, prune: prune,
-            adopt: adopt, ignore: ignore, endpoint: endpoint, safety: safety, settingsEstablishmentKeys: settingsKeys)
+            adopt: adopt, ignore: ignore, endpoint: endpoint, safety: safety, settingsEstablishmentKeys: settingsKeys, suspended: suspended)
     }
 
     static func snakeCase(_ name: String) -> String {

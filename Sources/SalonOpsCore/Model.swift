@@ -315,6 +315,9 @@ public struct Integration: Sendable, Hashable {
     public var safety: SafetyOverride = SafetyOverride()
     /// Establishment names used as keys in provider settings (`venueIds`, `locationIds`, ...).
     public var settingsEstablishmentKeys: [NameReference]
+    /// Where `suspended: true` is written; nil when the document does not suspend it. A
+    /// suspended integration is validated but neither planned nor applied.
+    public var suspended: SourceLocation? = nil
 }
 
 // MARK: - The whole repository

@@ -2,6 +2,7 @@ import Foundation
 import SalonOpsCore
 import SalonOpsEngine
 import SalonOpsGit
+import SalonOpsProviderKit
 import SalonOpsSecrets
 
 /// One wake-up of the daemon: fetch the followed ref; when the commit moved, a run of what it
@@ -11,6 +12,8 @@ struct Cycle {
     let daemon: Daemon
     /// The last commit whose run succeeded, and its config: what the next change is diffed from.
     var applied: (commit: String, state: DesiredState)?
+    /// The integrations suspended at the last run that succeeded.
+    var lastSuspended: Set<String> = []
 
     init(daemon: Daemon) { self.daemon = daemon }
 
@@ -54,14 +57,25 @@ struct Cycle {
         await state.fetched(commit: commit, organization: report.state.organization?.displayName)
         daemon.metrics.fetched(at: Date())
 
+        // Suspensions in force; one lifted since the last run is caught up on whole.
+        let scopeKey = StateScope.of(repository: report.source.repository, root: report.source.root)
+        let suspended = Suspensions.effective(report.state, stored: Suspensions(stateDirectory: engineConfiguration.stateDirectory, scope: scopeKey).read())
+        await state.suspensions(suspended.values.sorted { $0.integration < $1.integration }, now: Date())
+        let resumed = lastSuspended.subtracting(suspended.keys).filter { name in
+            report.state.integrations.contains { $0.metadata.name == name && $0.enabled && engineConfiguration.providers.module($0.provider.value) != nil }
+        }
+
         // What to run.
         var scope = RunScope.all
         var reasons = ["full scan (\(trigger == .drift ? "drift interval" : "first run"))"]
-        if trigger != .drift, let applied {
-            guard applied.commit != commit else {
+        if trigger != .drift, let applied, applied.commit == commit {
+            guard !resumed.isEmpty else {
                 await state.finished(record(commit, scope: "none", integrations: [], outcome: "up-to-date"), applied: nil)
                 return
             }
+            scope = .only(Dictionary(uniqueKeysWithValues: resumed.map { ($0, Scope.all) }))
+            reasons = resumed.sorted().map { "Integration \($0) resumed" }
+        } else if trigger != .drift, let applied {
             do {
                 let paths = try await GitSource.changedPaths(engineConfiguration.source, from: applied.commit, to: commit)
                 let change = ChangeSet.between(applied.state, report.state, changedPaths: paths, root: report.source.root)
@@ -71,11 +85,29 @@ struct Cycle {
                 // The last applied commit is gone (a force-push): a full run instead.
                 reasons = ["full scan: could not diff \(applied.commit.prefix(12))..\(commit.prefix(12)): \(error)"]
             }
+            if case .only(var scopes) = scope, !resumed.isEmpty {
+                for name in resumed { scopes[name] = .all }
+                scope = .only(scopes)
+                reasons += resumed.sorted().map { "Integration \($0) resumed" }
+            }
             if case .only(let scopes) = scope, scopes.isEmpty {
                 self.applied = (commit, report.state)
+                lastSuspended = Set(suspended.keys)
                 await state.finished(record(commit, scope: "none", integrations: [], outcome: "nothing-to-do", reasons: reasons), applied: commit)
                 return
             }
+        }
+
+        // Suspended integrations are left out (the engine would leave them out too): the scope
+        // recorded is what runs. A run with nothing left is nothing to do; the suspended ones are
+        // caught up whole when resumed.
+        let managed = report.state.integrations.filter { $0.enabled && engineConfiguration.providers.module($0.provider.value) != nil }.map(\.metadata.name)
+        scope = scope.excluding(Set(suspended.keys), among: managed)
+        if case .only(let scopes) = scope, scopes.isEmpty {
+            self.applied = (commit, report.state)
+            lastSuspended = Set(suspended.keys)
+            await state.finished(record(commit, scope: "none", integrations: [], outcome: "nothing-to-do", reasons: reasons), applied: commit)
+            return
         }
 
         // Run: pinned to the commit just fetched, so a push during the run waits for the next.
@@ -118,7 +150,10 @@ struct Cycle {
         daemon.metrics.ran(
             trigger, result: status.word, duration: ContinuousClock.now - clock, succeededAt: succeeded ? Date() : nil, drift: drift, answers: answers,
             retries: retries)
-        if succeeded { applied = (commit, report.state) } else { await state.failed("run at \(commit.prefix(12)) ended \(status.word)") }
+        if succeeded {
+            applied = (commit, report.state)
+            lastSuspended = Set(suspended.keys)
+        } else { await state.failed("run at \(commit.prefix(12)) ended \(status.word)") }
         await state.finished(
             record(commit, scope: description, integrations: planned, outcome: status.word, requests: requests, reasons: reasons),
             applied: succeeded ? commit : nil)

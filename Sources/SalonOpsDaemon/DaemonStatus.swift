@@ -1,4 +1,5 @@
 import Foundation
+import SalonOpsEngine
 import SalonOpsSecrets
 
 /// What the daemon says of itself on `/status.json` and `/readyz`: the commit it serves, the
@@ -47,6 +48,9 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public var nextDriftScanAt: String?
     /// The last errors, newest first (at most 10).
     public var lastErrors: [String]
+    /// Integrations neither planned nor applied until resumed; `overdue` past their `until`.
+    public var suspensions: [Suspension] = []
+    public var overdueSuspensions: [String] = []
 }
 
 /// The daemon's state, shared by its loop and its HTTP endpoints.
@@ -84,6 +88,16 @@ actor DaemonState {
     }
 
     func started(_ run: DaemonStatus.Run) { status.running = run }
+
+    /// The suspensions in force; one past its date is an alert, once.
+    func suspensions(_ suspensions: [Suspension], now: Date) {
+        status.suspensions = suspensions
+        let overdue = suspensions.filter { $0.isOverdue(at: now) }.map(\.integration)
+        for name in overdue where !status.overdueSuspensions.contains(name) {
+            failed("\(name)'s suspension was to end \(suspensions.first { $0.integration == name }?.until ?? "?"): resume it with `salonops resume \(name)`")
+        }
+        status.overdueSuspensions = overdue
+    }
 
     func finished(_ run: DaemonStatus.Run, applied: String?) {
         status.running = nil

@@ -22,7 +22,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let run = try await EngineRun.start(source: source, engine: engine, command: "plan")
         run.engine.noteUnfinished(terminalOutput)
-        let (plan, observation) = await run.engine.plan(force: engine.force)
+        let (plan, observation) = await run.engine.plan(force: engine.force, output: terminalOutput)
         switch format {
         case .text: print(run.renderer.text(plan), terminator: "")
         case .json: print(PlanRenderer.json(plan), terminator: "")

@@ -326,6 +326,42 @@ import Testing
         #expect(try await daemon.exitStatus(within: 60) == 0)
     }
 
+    /// `salonops suspend` while the daemon runs: the next change-scoped run leaves the
+    /// integration out; after `resume`, the next wake-up catches it up whole, with no new commit.
+    @Test func aSuspensionIsHonouredAndAResumeCatchesUp() async throws {
+        let setup = try await Setup.make()
+        defer { Task { await setup.cleanUp() } }
+        let (daemon, base) = try await setup.daemon(["--interval", "1h", "--drift-interval", "2h"])
+        defer { daemon.kill() }
+        _ = try await Self.waitForStatus(base) { Self.lastRun($0)["outcome"] as? String == "ok" }
+        let source = [
+            "--repo", "file://" + setup.remote.path, "--ref", "main", "--path", "examples/salon-chain", "--state-dir", setup.state.path,
+            "--cache-dir", setup.root.appendingPathComponent("cache").path,
+        ]
+        let suspend = try await CommandRunner.run(Paths.salonops, ["suspend", "planity", "--reason", "test"] + source, environment: Setup.environment)
+        try #require(suspend.status == 0, "\(suspend.stderr)")
+        let commit = try await setup.push(
+            "examples/salon-chain/establishments/lyon-2.yaml", replacing: #"saturday: ["09:30-18:00"]"#, with: #"saturday: ["09:30-17:30"]"#)
+        let body = Array(#"{"ref":"refs/heads/main"}"#.utf8)
+        let headers = [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", "sha256=" + (try await Self.hmac(body, in: setup.root)))]
+        #expect(try await Self.request(.POST, base + "/hooks/git", headers: headers, body: body).0 == 202)
+        let suspended = try await Self.waitForStatus(base) { Self.lastRun($0)["commit"] as? String == commit && $0["running"] == nil }
+        #expect(Self.lastRun(suspended)["scope"] as? String == "stripe (lyon-2)", "\(Self.lastRun(suspended))")
+        #expect((suspended["suspensions"] as? [[String: Any]])?.map { $0["integration"] as? String } == ["planity"])
+
+        let resume = try await CommandRunner.run(Paths.salonops, ["resume", "planity"] + source, environment: Setup.environment)
+        try #require(resume.status == 0, "\(resume.stderr)")
+        #expect(try await Self.request(.POST, base + "/hooks/git", headers: headers, body: body).0 == 202)
+        let resumed = try await Self.waitForStatus(base) {
+            (Self.lastRun($0)["reasons"] as? [String]) == ["Integration planity resumed"] && $0["running"] == nil
+        }
+        #expect(Self.lastRun(resumed)["scope"] as? String == "planity (whole)" && Self.lastRun(resumed)["outcome"] as? String == "ok", "\(Self.lastRun(resumed))")
+        let plan = try await CommandRunner.run(Paths.salonops, ["plan", "--sandbox", setup.sandbox.baseURL] + source, environment: Setup.environment)
+        #expect(plan.status == 0, "the resumed integration caught up: \(plan.stdout.suffix(2000))")
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(within: 60) == 0)
+    }
+
     /// A fetch that fails keeps the last good commit served and says so on `/readyz`; once the
     /// remote is back, the next push runs.
     @Test func aFailedFetchKeepsServingTheLastGoodCommit() async throws {

@@ -68,3 +68,28 @@ import SalonOpsProviders
         #expect(organization.everything)
     }
 }
+
+/// `suspended:` in an Integration: its location is kept; anything but a boolean is refused.
+@Suite struct SuspendedFieldTests {
+    @Test func suspendedTrueKeepsWhereItIsWritten() throws {
+        let files = try Fixtures.filesOnDisk("examples/salon-chain").map { file -> ConfigFile in
+            guard file.path == "integrations/planity.yaml" else { return file }
+            let text = String(decoding: file.contents, as: UTF8.self).replacingOccurrences(of: "  enabled: true\n", with: "  enabled: true\n  suspended: true\n")
+            return ConfigFile(path: file.path, repositoryPath: file.repositoryPath, contents: Array(text.utf8))
+        }
+        let result = ConfigLoader.load(files, catalog: Registry.catalog)
+        let planity = result.state.integrations.first { $0.metadata.name == "planity" }
+        #expect(planity?.suspended?.description == "examples/salon-chain/integrations/planity.yaml:12:14", "\(String(describing: planity?.suspended))")
+        #expect(result.state.integrations.first { $0.metadata.name == "stripe" }?.suspended == nil)
+    }
+
+    @Test func aSuspendedThatIsNotABooleanIsRefused() throws {
+        let files = try Fixtures.filesOnDisk("examples/salon-chain").map { file -> ConfigFile in
+            guard file.path == "integrations/planity.yaml" else { return file }
+            let text = String(decoding: file.contents, as: UTF8.self).replacingOccurrences(of: "  enabled: true\n", with: "  enabled: true\n  suspended: until friday\n")
+            return ConfigFile(path: file.path, repositoryPath: file.repositoryPath, contents: Array(text.utf8))
+        }
+        let lines = Fixtures.lines(ConfigLoader.load(files, catalog: Registry.catalog))
+        #expect(lines.contains { $0.hasPrefix("examples/salon-chain/integrations/planity.yaml:12:14: error:") && $0.contains("suspended") }, "\(lines)")
+    }
+}

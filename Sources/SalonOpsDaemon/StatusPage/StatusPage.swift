@@ -62,6 +62,8 @@ enum StatusPage {
                 let state: String
                 if row?.enabled != true {
                     state = "off"
+                } else if integration.connection.state == .suspended {
+                    state = "suspended"
                 } else if !(row?.healthy ?? false) {
                     state = "error"
                 } else if integration.drift > 0 {
@@ -112,7 +114,7 @@ enum StatusPage {
         "closed": "fermé", "services": "%d prestations au catalogue de cet établissement.", "errors": "Dernières erreurs",
         "noErrors": "Aucune erreur.", "noReport": "Pas encore de rapport : le premier passage n'est pas terminé.",
         "noView": "Pas encore de vue : elle vient du premier contrôle complet.", "generated": "Page générée le",
-        "cell.ok": "✅ Connecté", "cell.error": "❌ Erreur", "cell.drift": "⚠ Dérive", "cell.off": "—", "unsupported": "Pas encore pris en charge :",
+        "cell.ok": "✅ Connecté", "cell.error": "❌ Erreur", "cell.drift": "⚠ Dérive", "cell.off": "—", "cell.suspended": "⏸ Suspendu", "unsupported": "Pas encore pris en charge :",
         "scope.full": "tout", "scope.none": "rien",
         "trigger.schedule": "intervalle", "trigger.push": "push", "trigger.drift": "contrôle complet",
         "outcome.ok": "réussi", "outcome.changes": "dérive signalée", "outcome.failed": "échec", "outcome.refused": "refusé",
@@ -126,7 +128,7 @@ enum StatusPage {
         "closed": "closed", "services": "%d services in this establishment's catalogue.", "errors": "Last errors",
         "noErrors": "No errors.", "noReport": "No report yet: the first run has not finished.",
         "noView": "No view yet: it comes from the first full scan.", "generated": "Page generated at",
-        "cell.ok": "✅ Connected", "cell.error": "❌ Error", "cell.drift": "⚠ Drift", "cell.off": "—", "unsupported": "Not supported yet:",
+        "cell.ok": "✅ Connected", "cell.error": "❌ Error", "cell.drift": "⚠ Drift", "cell.off": "—", "cell.suspended": "⏸ Suspended", "unsupported": "Not supported yet:",
         "scope.full": "everything", "scope.none": "nothing",
         "trigger.schedule": "interval", "trigger.push": "push", "trigger.drift": "full scan",
         "outcome.ok": "succeeded", "outcome.changes": "drift reported", "outcome.failed": "failed", "outcome.refused": "refused",

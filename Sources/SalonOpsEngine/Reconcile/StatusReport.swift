@@ -9,8 +9,8 @@ public struct StatusReport: Sendable, Codable {
     public static let schema = "salonops.status/v1"
 
     public enum ConnectionState: String, Sendable, Codable {
-        /// `unknown`: not checked in this run.
-        case connected, error, unknown, disabled, unsupported
+        /// `unknown`: not checked in this run; `suspended`: neither planned nor applied until resumed.
+        case connected, error, unknown, disabled, unsupported, suspended
     }
 
     public struct Connection: Sendable, Codable {

@@ -193,6 +193,14 @@ public final class Engine: Sendable {
         return (Ledger(stateDirectory: configuration.stateDirectory, scope: StateScope.of(repository: report.source.repository, root: report.source.root)), report.state)
     }
 
+    /// The suspensions store of a repository and its config, from the config alone (no
+    /// credential is decrypted): for `salonops suspend` and `resume`.
+    public static func suspensions(_ configuration: EngineConfiguration) async throws -> (Suspensions, DesiredState) {
+        let report = try await validated(configuration)
+        let scope = StateScope.of(repository: report.source.repository, root: report.source.root)
+        return (Suspensions(stateDirectory: configuration.stateDirectory, scope: scope), report.state)
+    }
+
     static func validated(_ configuration: EngineConfiguration) async throws -> ValidationReport {
         let report: ValidationReport
         do {
@@ -219,6 +227,10 @@ public final class Engine: Sendable {
         requests: [String: Int] = [:], output: EngineOutput
     ) async {
         let source = report.source
+        var connections = connections
+        for (name, suspension) in suspensions where connections[name] == nil {
+            connections[name] = StatusReport.Connection(state: .suspended, detail: suspension.summary)
+        }
         var consistency: ConsistencyView?
         if let plan, let observation {
             consistency = reconciler.consistency(plan, observation: observation, result: result)
@@ -245,8 +257,26 @@ public final class Engine: Sendable {
         )
     }
 
-    public func plan(force: Bool) async -> (Plan, Reconciler.Observation) {
-        await reconciler.plan(id: UUID().uuidString.lowercased(), force: force)
+    public func plan(force: Bool, output: EngineOutput) async -> (Plan, Reconciler.Observation) {
+        await reconciler.plan(id: UUID().uuidString.lowercased(), force: force, scope: unsuspended(.all, output: output))
+    }
+
+    /// Suspensions in force (the config's `suspended: true`, then `salonops suspend`).
+    public var suspensions: [String: Suspension] { Suspensions.effective(report.state, stored: state.suspensions.read()) }
+
+    /// `scope` without the suspended integrations, each named once in the output (and a warning
+    /// for a suspension past its date).
+    public func unsuspended(_ scope: RunScope, output: EngineOutput, now: Date = Date()) -> RunScope {
+        let suspended = suspensions
+        let managed = reconciler.managedIntegrations.map(\.metadata.name)
+        for name in managed.filter({ suspended[$0] != nil && scope.scope(for: $0) != nil }) {
+            let suspension = suspended[name]!
+            output.err("note: \(name) is \(suspension.summary); it is not planned\(suspension.fromConfig ? "" : " (`salonops resume \(name)` resumes it)")")
+            if suspension.isOverdue(at: now) {
+                output.err("warning: \(name)'s suspension was to end \(suspension.until ?? "?"): resume it (`salonops resume \(name)`) or suspend it again with a later --until")
+            }
+        }
+        return scope.excluding(Set(suspended.keys), among: managed)
     }
 
     /// The apply protocol, shared by `apply`, `reconcile` and the daemon: lock, (re)plan, check
@@ -317,6 +347,7 @@ public final class Engine: Sendable {
         }
         defer { lock.release() }
         noteUnfinished(output)
+        let scope = unsuspended(scope, output: output)
         let (fresh, observation) = await reconciler.plan(id: saved?.plan.id ?? UUID().uuidString.lowercased(), force: force, scope: scope)
         let plan = fresh
         counts.plan(plan)

@@ -20,6 +20,7 @@ public struct FileStateStore: StateStore {
     public let applied: AppliedCommits
     public let ledger: Ledger
     public let history: any RunHistory
+    public let suspensions: Suspensions
     let tokens: EncryptedTokenStore
 
     public init(directory: String, scope: String, secrets: SecretsContext) {
@@ -29,6 +30,7 @@ public struct FileStateStore: StateStore {
         applied = AppliedCommits(stateDirectory: directory, scope: scope)
         ledger = Ledger(stateDirectory: directory, scope: scope)
         history = SQLiteRunHistory(stateDirectory: directory)
+        suspensions = Suspensions(stateDirectory: directory, scope: scope)
         tokens = EncryptedTokenStore(store: WriteOnlyStore(stateDirectory: directory, context: secrets))
     }
 
