@@ -153,7 +153,9 @@ struct Cycle {
         if succeeded {
             applied = (commit, report.state)
             lastSuspended = Set(suspended.keys)
-        } else { await state.failed("run at \(commit.prefix(12)) ended \(status.word)") }
+        } else {
+            await state.failed("run at \(commit.prefix(12)) ended \(status.word)")
+        }
         await state.finished(
             record(commit, scope: description, integrations: planned, outcome: status.word, requests: requests, reasons: reasons),
             applied: succeeded ? commit : nil)
