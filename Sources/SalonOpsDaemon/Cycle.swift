@@ -15,9 +15,32 @@ struct Cycle {
     /// The integrations suspended at the last run that succeeded.
     var lastSuspended: Set<String> = []
 
-    init(daemon: Daemon) { self.daemon = daemon }
+    /// Alerts: states observed this cycle, sent when due.
+    var alerts: AlertTracker
+    /// The notification URLs as the last run decrypted them.
+    var notificationURLs: [(target: NotificationTarget, url: Secret)] = []
+    /// The commit the last alert can name.
+    var alertCommit: String?
 
+    init(daemon: Daemon) {
+        self.daemon = daemon
+        alerts = AlertTracker(minimumInterval: daemon.configuration.notificationInterval)
+    }
+
+    /// One wake-up, then the alerts it made due.
     mutating func run(_ trigger: Trigger) async {
+        await perform(trigger)
+        let due = alerts.due(at: Date())
+        guard !due.isEmpty else { return }
+        for alert in due { daemon.configuration.output.err("alert: \(alert.event.rawValue) \(alert.key): \(alert.summary)") }
+        guard !notificationURLs.isEmpty else { return }
+        let failures = await Notifier(client: daemon.client, output: daemon.configuration.output).send(
+            due, to: notificationURLs, repository: RunLog.redactURL(daemon.configuration.engine.source.repository), commit: alertCommit,
+            statusPage: daemon.statusPage)
+        for failure in failures { await daemon.state.failed(failure) }
+    }
+
+    private mutating func perform(_ trigger: Trigger) async {
         let configuration = daemon.configuration
         let engineConfiguration = configuration.engine
         let state = daemon.state
@@ -37,11 +60,13 @@ struct Cycle {
                 engineConfiguration.source, catalog: engineConfiguration.providers.catalog, trust: engineConfiguration.trust, logger: engineConfiguration.logger)
         } catch let error as CommitTrustError {
             daemon.metrics.fetchFailed()
+            alerts.observe("fetch", .failed, summary: "the commit of \(Self.followed(engineConfiguration)) is refused: \(error)")
             await state.fetchFailed("refused: trust: \(error)")
             configuration.output.err("refused: trust: \(error)")
             return
         } catch {
             daemon.metrics.fetchFailed()
+            alerts.observe("fetch", .failed, summary: "fetching \(Self.followed(engineConfiguration)) failed: \(error); the last good commit is still served")
             await state.fetchFailed("\(error)")
             configuration.output.err("error: fetch: \(error); still serving the last good commit")
             return
@@ -49,18 +74,30 @@ struct Cycle {
         let commit = report.source.commit
         guard report.isValid else {
             daemon.metrics.fetchFailed()
+            alerts.observe(
+                "fetch", .failed, summary: "commit \(commit.prefix(12)) of \(Self.followed(engineConfiguration)) is invalid; the last good commit is still served",
+                details: report.diagnostics.filter { $0.severity == .error }.prefix(5).map(\.headline))
             let first = report.diagnostics.first { $0.severity == .error }.map { " (\($0.location): \($0.message))" } ?? ""
             await state.fetchFailed("commit \(commit.prefix(12)) is invalid: \(report.diagnostics.count) error(s)\(first)")
             configuration.output.err(report.renderText())
             return
         }
         await state.fetched(commit: commit, organization: report.state.organization?.displayName)
+        alerts.observe("fetch", .ok, summary: "fetching \(Self.followed(engineConfiguration)) works again (commit \(commit.prefix(12)))")
+        alertCommit = commit
         daemon.metrics.fetched(at: Date())
 
         // Suspensions in force; one lifted since the last run is caught up on whole.
         let scopeKey = StateScope.of(repository: report.source.repository, root: report.source.root)
         let suspended = Suspensions.effective(report.state, stored: Suspensions(stateDirectory: engineConfiguration.stateDirectory, scope: scopeKey).read())
         await state.suspensions(suspended.values.sorted { $0.integration < $1.integration }, now: Date())
+        for suspension in suspended.values {
+            alerts.observe(
+                "suspension:\(suspension.integration)", suspension.isOverdue(at: Date()) ? .failed : .ok,
+                summary: suspension.isOverdue(at: Date())
+                    ? "\(suspension.integration) is still suspended past \(suspension.until ?? "?"): `salonops resume \(suspension.integration)`"
+                    : "\(suspension.integration)'s suspension is no longer overdue")
+        }
         let resumed = lastSuspended.subtracting(suspended.keys).filter { name in
             report.state.integrations.contains { $0.metadata.name == name && $0.enabled && engineConfiguration.providers.module($0.provider.value) != nil }
         }
@@ -115,7 +152,8 @@ struct Cycle {
         pinned.source.ref = commit
         pinned.command = "run"
         pinned.trigger = trigger.rawValue
-        if let reference = configuration.webhookSecret { pinned.ownSecrets = ["webhook": reference] }
+        if let reference = configuration.webhookSecret { pinned.ownSecrets["webhook"] = reference }
+        for (index, target) in configuration.notifications.enumerated() { pinned.ownSecrets[target.secretName(index)] = target.reference }
         let description = scope.summary
         let planned = report.state.integrations.filter {
             $0.enabled && engineConfiguration.providers.module($0.provider.value) != nil && scope.scope(for: $0.metadata.name) != nil
@@ -129,6 +167,15 @@ struct Cycle {
             return
         }
         if configuration.webhookSecret != nil { daemon.secrets.set(engine.ownSecrets["webhook"]) }
+        notificationURLs = configuration.notifications.enumerated().compactMap { index, target in
+            switch engine.ownSecrets[target.secretName(index)] {
+            case .success(let url)?: return (target, url)
+            case .failure(let error)?:
+                configuration.output.err("warning: notification \(target.format.rawValue) #\(index + 1): \(error)")
+                return nil
+            case nil: return nil
+            }
+        }
         let renderer = PlanRenderer(
             kinds: engineConfiguration.providers.kinds,
             establishmentNames: Dictionary(report.state.establishments.map { ($0.metadata.name, $0.displayName) }, uniquingKeysWith: { a, _ in a }),
@@ -147,6 +194,23 @@ struct Cycle {
         let written = try? StatusReport.read(from: engineConfiguration.reportDirectory)
         let drift = Dictionary(
             (written?.integrations ?? []).filter { planned.contains($0.integration) }.map { ($0.integration, $0.drift) }, uniquingKeysWith: { a, _ in a })
+        let names = Dictionary(engineConfiguration.providers.catalog.all.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+        for row in written?.integrations ?? [] where planned.contains(row.integration) {
+            let label = "\(names[row.provider] ?? row.provider) (\(row.integration))"
+            let mode = report.state.integrations.first { $0.metadata.name == row.integration }.map { report.state.effectiveDrift(of: $0) } ?? .warn
+            let correcting = mode == .correct
+            if !row.errors.isEmpty || row.changes.failed > 0 || row.connection.state == .error {
+                alerts.observe(
+                    row.integration, .failed, summary: "\(label) failed at commit \(commit.prefix(12))",
+                    details: row.errors.prefix(5).map { SecretScanner.redact($0.description) })
+            } else if row.drift > 0 {
+                alerts.observe(
+                    row.integration, .drift,
+                    summary: "\(label): \(row.drift) resource(s) changed outside SalonOps, \(correcting ? "corrected" : "reported (drift: \(mode.rawValue))")")
+            } else {
+                alerts.observe(row.integration, .ok, summary: "\(label) is in sync again", quietAfterDrift: correcting)
+            }
+        }
         daemon.metrics.ran(
             trigger, result: status.word, duration: ContinuousClock.now - clock, succeededAt: succeeded ? Date() : nil, drift: drift, answers: answers,
             retries: retries)
@@ -159,5 +223,9 @@ struct Cycle {
         await state.finished(
             record(commit, scope: description, integrations: planned, outcome: status.word, requests: requests, reasons: reasons),
             applied: succeeded ? commit : nil)
+    }
+
+    static func followed(_ configuration: EngineConfiguration) -> String {
+        RunLog.redactURL(configuration.source.repository) + (configuration.source.ref.map { " \($0)" } ?? "")
     }
 }

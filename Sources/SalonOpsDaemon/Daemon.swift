@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import SalonOpsCore
@@ -27,13 +28,23 @@ public struct DaemonConfiguration: Sendable {
     public var maxCycles: Int?
     /// Seeds the jitter (tests); nil: the system's generator.
     public var seed: UInt64?
+    /// Where alerts go (failure, new drift, recovery).
+    public var notifications: [NotificationTarget]
+    /// At most one alert per integration this often.
+    public var notificationInterval: TimeInterval
+    /// The status page's address as people reach it, for links in alerts; nil: the listen address.
+    public var publicURL: String?
     public var output: EngineOutput
 
     public init(
         engine: EngineConfiguration, interval: Duration = .seconds(600), driftInterval: Duration = .seconds(3600), jitter: Double = 0.1,
         host: String = "127.0.0.1", port: Int = 9400, webhookSecret: SecretReference? = nil, debounce: Duration = .seconds(2),
-        maxCycles: Int? = nil, seed: UInt64? = nil, output: EngineOutput
+        maxCycles: Int? = nil, seed: UInt64? = nil, notifications: [NotificationTarget] = [], notificationInterval: TimeInterval = 300,
+        publicURL: String? = nil, output: EngineOutput
     ) {
+        self.notifications = notifications
+        self.notificationInterval = notificationInterval
+        self.publicURL = publicURL
         self.engine = engine
         self.interval = interval
         self.driftInterval = driftInterval
@@ -121,6 +132,17 @@ public final class Daemon: Sendable {
     let wakeup = Wakeup()
     let secrets = SecretBox()
     let metrics = DaemonMetrics()
+    /// For notifications.
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(10))))
+    /// The port listened on, once known.
+    let port = Mutex<Int?>(nil)
+
+    /// The status page's address, for alerts.
+    var statusPage: String {
+        if let publicURL = configuration.publicURL { return publicURL }
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        return "http://\(host):\(port.withLock { $0 } ?? configuration.port)/"
+    }
 
     public init(_ configuration: DaemonConfiguration) {
         self.configuration = configuration
@@ -131,7 +153,11 @@ public final class Daemon: Sendable {
     /// `maxCycles`; `onListening` gets the port.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let server = DaemonServer(daemon: self)
-        let app = try server.application(onListening: onListening)
+        let app = try server.application(onListening: { port in
+            self.port.withLock { $0 = port }
+            onListening(port)
+        })
+        defer { Task { [client] in try? await client.shutdown() } }
         let loop = ReconcileLoop(daemon: self)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -39,6 +39,20 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Pushes this close together make one run.", valueName: "DURATION"))
     var debounce: String = "2s"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Post alerts (failure, new drift, recovery) as JSON to the URL kept in this encrypted file (repeatable).", valueName: "FILE#KEY"))
+    var notifyWebhook: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Post alerts to the Slack incoming-webhook URL kept in this encrypted file (repeatable).", valueName: "FILE#KEY"))
+    var notifySlack: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("At most one alert per integration this often.", valueName: "DURATION"))
+    var notifyEvery: String = "5m"
+
+    @Option(name: .long, help: ArgumentHelp("The status page's address as people reach it (behind a proxy), for links in alerts.", valueName: "URL"))
+    var publicURL: String?
+
     @Option(name: .long, help: "Stop after this many cycles (a bounded run); default: until SIGTERM.")
     var maxCycles: Int?
 
@@ -67,12 +81,21 @@ struct RunCommand: AsyncParsableCommand {
             case .failure(let error): throw bad("--webhook-secret: \(error.message)\(error.hint.map { "; \($0)" } ?? "")")
             }
         }
+        guard let notifyInterval = Self.duration(notifyEvery) else { throw bad("--notify-every '\(notifyEvery)': write a duration such as 5m") }
+        var targets: [NotificationTarget] = []
+        for (format, given) in notifyWebhook.map({ (NotificationTarget.Format.webhook, $0) }) + notifySlack.map({ (.slack, $0) }) {
+            switch SecretReference.parse(given) {
+            case .success(let reference): targets.append(NotificationTarget(format: format, reference: reference))
+            case .failure(let error): throw bad("--notify-\(format.rawValue) '\(given)': \(error.message)\(error.hint.map { "; \($0)" } ?? "")")
+            }
+        }
         guard !source.worktree else { throw bad("run follows commits: --worktree is for validate and pre-commit hooks") }
         let (configuration, sandbox) = try await EngineRun.configuration(source: source, engine: engine, command: "run")
         let daemon = Daemon(
             DaemonConfiguration(
                 engine: configuration, interval: interval, driftInterval: drift, jitter: jitter, host: host, port: port, webhookSecret: secret,
-                debounce: debounce, maxCycles: maxCycles, seed: seed, output: terminalOutput))
+                debounce: debounce, maxCycles: maxCycles, seed: seed, notifications: targets, notificationInterval: notifyInterval.timeInterval,
+                publicURL: publicURL, output: terminalOutput))
         do {
             try await daemon.run { port in printError("listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)") }
         } catch {

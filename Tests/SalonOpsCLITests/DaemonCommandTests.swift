@@ -362,6 +362,101 @@ import Testing
         #expect(try await daemon.exitStatus(within: 60) == 0)
     }
 
+    /// A local receiver of notifications (Python's http.server): every POST kept, one JSON
+    /// line each (path and body).
+    static let receiver = """
+        import http.server, json, sys
+        log = open(sys.argv[1], "a")
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                log.write(json.dumps({"path": self.path, "body": json.loads(body)}) + "\\n"); log.flush()
+                self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
+            def log_message(self, *args): pass
+        server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        print(server.server_address[1], flush=True)
+        server.serve_forever()
+        """
+
+    /// Drift made in the sandbox is found by the drift scan and notified once (not again at the
+    /// next scans); a fetch that fails is notified, then its recovery; both to a JSON webhook
+    /// and a Slack-compatible one, whose URLs come from an encrypted file.
+    @Test func driftAndFailuresAreNotifiedOncePerChangeOfState() async throws {
+        let setup = try await Setup.make()
+        defer { Task { await setup.cleanUp() } }
+        let log = setup.root.appendingPathComponent("notifications.jsonl")
+        let receiver = try RunningProcess(Self.python, ["-c", Self.receiver, log.path])
+        defer { receiver.kill() }
+        var port = ""
+        let deadline = ContinuousClock.now + .seconds(30)
+        while port.isEmpty && ContinuousClock.now < deadline && !receiver.hasExited {
+            port = receiver.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            if port.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        try #require(!port.isEmpty, "the receiver never listened: \(receiver.stderr)")
+        // The URLs, encrypted by the repository's rules, committed and pushed.
+        let config = setup.work.appendingPathComponent("examples/salon-chain")
+        try "webhook: http://127.0.0.1:\(port)/hook\nslack: http://127.0.0.1:\(port)/slack\n".write(
+            to: config.appendingPathComponent("secrets/notify.sops.yaml"), atomically: true, encoding: .utf8)
+        let encrypted = try await CommandRunner.run(Paths.salonops, ["secrets", "encrypt", "secrets/notify.sops.yaml"], in: config, environment: Setup.environment)
+        try #require(encrypted.status == 0, "\(encrypted.stderr)")
+        try await CommandRunner.git(["add", "-A"], in: setup.work)
+        try await CommandRunner.git(["commit", "-q", "-m", "notifications"], in: setup.work)
+        try await CommandRunner.git(["push", "-q", setup.remote.path, "main"], in: setup.work)
+
+        let (daemon, base) = try await setup.daemon([
+            "--interval", "1s", "--drift-interval", "2s", "--jitter", "0", "--notify-every", "1s",
+            "--notify-webhook", "secrets/notify.sops.yaml#webhook", "--notify-slack", "secrets/notify.sops.yaml#slack",
+        ])
+        defer { daemon.kill() }
+        _ = try await Self.waitForStatus(base) { Self.lastRun($0)["outcome"] as? String == "ok" }
+        func received() -> [[String: Any]] {
+            ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+        func waitFor(_ count: Int) async throws -> [[String: Any]] {
+            let deadline = ContinuousClock.now + .seconds(90)
+            while received().count < count && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            return received()
+        }
+        #expect(received().isEmpty, "a first state that is fine is not news: \(received())")
+
+        // Drift: a coupon renamed by hand in the dashboard.
+        let coupons = try await ReconcileCommandTests.Setup.stripe(setup.sandbox, .GET, "/v1/coupons?limit=100")
+        let coupon = try #require((coupons["data"] as? [[String: Any]])?.first { ($0["metadata"] as? [String: Any])?["salonops_id"] != nil }, "\(coupons)")
+        let couponID = try #require(coupon["id"] as? String)
+        _ = try await ReconcileCommandTests.Setup.stripe(setup.sandbox, .POST, "/v1/coupons/\(couponID)", form: "name=Renamed+by+hand")
+        let drift = try await waitFor(2)
+        let hook = try #require(drift.first { $0["path"] as? String == "/hook" }?["body"] as? [String: Any], "\(drift)")
+        #expect(hook["event"] as? String == "drift" && hook["key"] as? String == "stripe", "\(hook)")
+        #expect((hook["summary"] as? String)?.contains("changed outside SalonOps, corrected") == true, "\(hook)")
+        let slack = try #require(drift.first { $0["path"] as? String == "/slack" }?["body"] as? [String: Any], "\(drift)")
+        #expect((slack["text"] as? String)?.hasPrefix("⚠️ Stripe (stripe): 1 resource(s) changed outside SalonOps") == true, "\(slack)")
+        // Two more drift scans, the drift corrected: nothing more.
+        let cycles = try #require(try await Self.waitForStatus(base) { _ in true }["cycles"] as? Int)
+        _ = try await Self.waitForStatus(base) { ($0["cycles"] as? Int ?? 0) >= cycles + 4 }
+        #expect(received().count == 2, "notified again: \(received())")
+
+        // A fetch that fails, then works again.
+        let moved = setup.root.appendingPathComponent("moved.git")
+        try FileManager.default.moveItem(at: setup.remote, to: moved)
+        let failed = try await waitFor(4)
+        #expect(failed.count == 4, "one failure per target: \(failed)")
+        func has(_ entries: [[String: Any]], _ event: String, _ key: String) -> Bool {
+            entries.contains { ($0["body"] as? [String: Any])?["event"] as? String == event && ($0["body"] as? [String: Any])?["key"] as? String == key }
+        }
+        #expect(has(failed, "failure", "fetch"), "\(failed)")
+        try FileManager.default.moveItem(at: moved, to: setup.remote)
+        let recovered = try await waitFor(6)
+        #expect(recovered.count == 6, "one recovery per target: \(recovered)")
+        #expect(has(recovered, "recovery", "fetch"), "\(recovered)")
+        #expect(!recovered.map { "\($0)" }.joined().contains(Self.webhookSecret))
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(within: 60) == 0)
+        #expect(!daemon.stderr.contains("127.0.0.1:\(port)/hook"), "a notification URL reached the log")
+    }
+
     /// A fetch that fails keeps the last good commit served and says so on `/readyz`; once the
     /// remote is back, the next push runs.
     @Test func aFailedFetchKeepsServingTheLastGoodCommit() async throws {

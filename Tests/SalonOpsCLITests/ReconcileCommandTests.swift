@@ -140,6 +140,11 @@ import Testing
         }
 
         func stripe(_ method: HTTPMethod, _ path: String, form: String = "") async throws -> [String: Any] {
+            try await Self.stripe(sandbox, method, path, form: form)
+        }
+
+        /// Stripe's emulator as its dashboard would be used.
+        static func stripe(_ sandbox: SandboxServer, _ method: HTTPMethod, _ path: String, form: String = "") async throws -> [String: Any] {
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             defer { Task { try? await client.shutdown() } }
             var request = HTTPClientRequest(url: sandbox.baseURL + "/stripe/api" + path)
