@@ -167,7 +167,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "SalonOpsDaemonTests", dependencies: ["SalonOpsDaemon", "SalonOpsSecrets", "SalonOpsTestSupport"]),
+        .testTarget(name: "SalonOpsDaemonTests", dependencies: ["SalonOpsDaemon", "SalonOpsSecrets", "SalonOpsTestSupport", "SalonOpsCore", "SalonOpsProviders"]),
         .testTarget(
             name: "SalonOpsCLITests",
             dependencies: [
