@@ -177,7 +177,10 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "SalonOpsDaemonTests", dependencies: ["SalonOpsDaemon", "SalonOpsEngine", "SalonOpsSecrets", "SalonOpsTestSupport"]),
+        .testTarget(
+            name: "SalonOpsDaemonTests",
+            dependencies: ["SalonOpsDaemon", "SalonOpsEngine", "SalonOpsSecrets", "SalonOpsTestSupport", "SalonOpsCore", "SalonOpsProviders"]
+        ),
         .testTarget(
             name: "SalonOpsCLITests",
             dependencies: [

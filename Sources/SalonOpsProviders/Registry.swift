@@ -45,8 +45,8 @@ public enum Registry {
         ProviderSpec(
             id: "groupon", displayName: "Groupon", credentials: ["apiKey"],
             settings: [
-                SettingField("merchantId", .string), SettingField("redeemVouchers", .bool),
-            ]),
+                SettingField("merchantId", .string), SettingField("merchantIds", .establishmentMap(.string)), SettingField("redeemVouchers", .bool),
+            ], validate: GrouponRules.validate),
         ProviderSpec(
             id: "brevo", displayName: "Brevo", credentials: ["apiKey"],
             settings: [

@@ -53,7 +53,11 @@ import Testing
     @Test func docsIndexListsEveryProviderPage() throws {
         let pages = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("docs/providers").path)
             .filter { $0.hasSuffix(".md") && $0 != "writing-a-provider.md" }.map { String($0.dropLast(3)) }.sorted()
-        #expect(pages == Registry.modules.map { $0.spec.id }.sorted(), "docs/providers/ has a page per registered provider, and no other")
+        // A planned provider may have its page already (Groupon: the feed the daemon serves).
+        let planned = Set(Registry.planned.map(\.id))
+        #expect(
+            pages.filter { !planned.contains($0) } == Registry.modules.map { $0.spec.id }.sorted(),
+            "docs/providers/ has a page per registered provider, and none for an unknown one")
     }
 }
 

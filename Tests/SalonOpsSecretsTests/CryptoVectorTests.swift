@@ -20,6 +20,14 @@ import Testing
                 == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
+    /// RFC 2202, HMAC-SHA1 test cases 2 (a short key) and 6 (a key longer than the block, hashed first).
+    @Test func hmacSHA1() {
+        #expect(hex(Crypto.hmacSHA1(key: Array("Jefe".utf8), data: Array("what do ya want for nothing?".utf8))) == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
+        #expect(
+            hex(Crypto.hmacSHA1(key: [UInt8](repeating: 0xaa, count: 80), data: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)))
+                == "aa4ae5e15272d00e95705637ce8a3b55ed402112")
+    }
+
     /// RFC 5869, test cases 1 and 3 (3: empty salt and info).
     @Test func hkdfSHA256() throws {
         let okm = try Crypto.hkdfSHA256(

@@ -33,6 +33,20 @@ public enum Crypto {
         return out
     }
 
+    /// HMAC-SHA1 (RFC 2104): only for a peer whose signature scheme names it (Groupon's
+    /// server-to-server requests); SalonOps' own signatures use SHA-256.
+    public static func hmacSHA1(key: [UInt8], data: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 20)
+        var length = 0
+        let result = withBytes(key) { keyPointer, keyLength in
+            withBytes(data) { dataPointer, dataLength in
+                EVP_Q_mac(nil, "HMAC", nil, "SHA1", nil, keyPointer, keyLength, dataPointer, dataLength, &out, 20, &length)
+            }
+        }
+        precondition(result != nil && length == 20, "\(CryptoError.drain("HMAC-SHA1"))")
+        return out
+    }
+
     /// HKDF-SHA256 (RFC 5869), extract then expand. An empty salt means "not provided".
     public static func hkdfSHA256(ikm: [UInt8], salt: [UInt8], info: [UInt8], length: Int) throws -> [UInt8] {
         let context = try PKeyContext(algorithm: EVP_PKEY_HKDF)
