@@ -2,7 +2,10 @@
 # (or with sudo available). Every install step is idempotent.
 
 SWIFT        ?= swift
-APT_PACKAGES := libgit2-dev libssl-dev libsqlite3-dev openssl libyaml-dev pkg-config git age python3-venv openssh-server util-linux
+# The second line is for DeployRecipesTests: systemd-analyze on the units (Debian's systemd installs
+# and analyzes without a running init), PyYAML on the manifests and workflows, shellcheck on the CI script.
+APT_PACKAGES := libgit2-dev libssl-dev libsqlite3-dev openssl libyaml-dev pkg-config git age python3-venv openssh-server util-linux \
+                systemd python3-yaml shellcheck
 # Only the tests need these: headless Chromium renders the daemon's status page.
 TEST_APT_PACKAGES := chromium fonts-noto-color-emoji
 VENV         := .venv
