@@ -129,6 +129,7 @@ struct Cycle {
             }
             if case .only(let scopes) = scope, scopes.isEmpty {
                 self.applied = (commit, report.state)
+                await state.served(report.state)
                 lastSuspended = Set(suspended.keys)
                 await state.finished(record(commit, scope: "none", integrations: [], outcome: "nothing-to-do", reasons: reasons), applied: commit)
                 return
@@ -142,6 +143,7 @@ struct Cycle {
         scope = scope.excluding(Set(suspended.keys), among: managed)
         if case .only(let scopes) = scope, scopes.isEmpty {
             self.applied = (commit, report.state)
+            await state.served(report.state)
             lastSuspended = Set(suspended.keys)
             await state.finished(record(commit, scope: "none", integrations: [], outcome: "nothing-to-do", reasons: reasons), applied: commit)
             return
@@ -154,6 +156,9 @@ struct Cycle {
         pinned.trigger = trigger.rawValue
         if let reference = configuration.webhookSecret { pinned.ownSecrets["webhook"] = reference }
         for (index, target) in configuration.notifications.enumerated() { pinned.ownSecrets[target.secretName(index)] = target.reference }
+        // Groupon calls the daemon (its merchants feed): the key it signs with is its Integration's.
+        let groupon = report.state.integrations.first { $0.enabled && $0.provider.value == "groupon" }?.credentials.first { $0.name == "apiKey" }
+        if let groupon { pinned.ownSecrets["groupon"] = groupon.reference }
         let description = scope.summary
         let planned = report.state.integrations.filter {
             $0.enabled && engineConfiguration.providers.module($0.provider.value) != nil && scope.scope(for: $0.metadata.name) != nil
@@ -167,6 +172,7 @@ struct Cycle {
             return
         }
         if configuration.webhookSecret != nil { daemon.secrets.set(engine.ownSecrets["webhook"]) }
+        daemon.grouponKey.set(groupon == nil ? nil : engine.ownSecrets["groupon"])
         notificationURLs = configuration.notifications.enumerated().compactMap { index, target in
             switch engine.ownSecrets[target.secretName(index)] {
             case .success(let url)?: return (target, url)
@@ -216,6 +222,7 @@ struct Cycle {
             retries: retries)
         if succeeded {
             applied = (commit, report.state)
+            await state.served(report.state)
             lastSuspended = Set(suspended.keys)
         } else {
             await state.failed("run at \(commit.prefix(12)) ended \(status.word)")

@@ -131,6 +131,9 @@ public final class Daemon: Sendable {
     let state: DaemonState
     let wakeup = Wakeup()
     let secrets = SecretBox()
+    /// Groupon's signing key (the Groupon Integration's `apiKey`), as the last run decrypted it.
+    let grouponKey = SecretBox()
+    let grouponNonces = GrouponNonces()
     let metrics = DaemonMetrics()
     /// For notifications.
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(10))))

@@ -43,6 +43,12 @@ struct DaemonServer {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: daemon.metrics.text())))
         }
         router.post("hooks/git") { request, _ in try await Self.hook(request, daemon: daemon) }
+        // Groupon's pull contract (docs/providers/groupon.md): every method and path under /groupon.
+        let groupon: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in try await Self.groupon(request, daemon: daemon) }
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            router.on("groupon", method: method, use: groupon)
+            router.on("groupon/**", method: method, use: groupon)
+        }
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(daemon.configuration.host, port: daemon.configuration.port), serverName: nil),
@@ -88,6 +94,28 @@ struct DaemonServer {
                 return json(["accepted": false, "reason": "event \(name) triggers nothing"])
             }
         }
+    }
+
+    /// Groupon's requests: the signature, then the feed of the last applied commit
+    /// (`GrouponEndpoint`); its base URL is `--public-url` (where Groupon reaches the daemon).
+    static func groupon(_ request: Request, daemon: Daemon) async throws -> Response {
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: GrouponEndpoint.maximumBody) } catch {
+            return json(["errors": [["code": "MALFORMED_REQUEST", "message": "the body is over \(GrouponEndpoint.maximumBody) bytes"]], "httpCode": 413], status: .contentTooLarge)
+        }
+        let base: GrouponSignature.PublicBaseURL
+        do { base = try GrouponSignature.PublicBaseURL(daemon.statusPage) } catch {
+            return json(["errors": [["code": "UNKNOWN_ERROR", "message": "--public-url: \(error)"]], "httpCode": 500], status: .internalServerError)
+        }
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let secret: Secret? = if case .success(let key)? = daemon.grouponKey.value { key } else { nil }
+        let answer = GrouponEndpoint.respond(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers, body: Array(buffer: body),
+            publicBaseURL: base, state: await daemon.state.applied, secret: secret, nonces: daemon.grouponNonces, now: Date())
+        var fields = HTTPFields()
+        for (name, value) in answer.headers { if let name = HTTPField.Name(name) { fields[name] = value } }
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     static func json(_ object: [String: any Sendable], status: HTTPResponse.Status = .ok) -> Response {

@@ -1,4 +1,5 @@
 import Foundation
+import SalonOpsCore
 import SalonOpsEngine
 import SalonOpsSecrets
 
@@ -56,6 +57,10 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
 /// The daemon's state, shared by its loop and its HTTP endpoints.
 actor DaemonState {
     private(set) var status: DaemonStatus
+    /// The config of the last applied commit: what Groupon's feed serves.
+    private(set) var applied: DesiredState?
+
+    func served(_ state: DesiredState) { applied = state }
 
     init(repository: String, ref: String?) {
         status = DaemonStatus(

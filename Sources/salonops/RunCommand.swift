@@ -89,6 +89,9 @@ struct RunCommand: AsyncParsableCommand {
             case .failure(let error): throw bad("--notify-\(format.rawValue) '\(given)': \(error.message)\(error.hint.map { "; \($0)" } ?? "")")
             }
         }
+        if let publicURL {
+            do { _ = try GrouponSignature.PublicBaseURL(publicURL) } catch { throw bad("--public-url: \(error)") }
+        }
         guard !source.worktree else { throw bad("run follows commits: --worktree is for validate and pre-commit hooks") }
         let (configuration, sandbox) = try await EngineRun.configuration(source: source, engine: engine, command: "run")
         let daemon = Daemon(

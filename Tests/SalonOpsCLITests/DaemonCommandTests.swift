@@ -457,6 +457,45 @@ import Testing
         #expect(!daemon.stderr.contains("127.0.0.1:\(port)/hook"), "a notification URL reached the log")
     }
 
+    /// Groupon calls the daemon: its merchants feed, from the applied commit, to a request the
+    /// Python peer signed with the Groupon Integration's key; unsigned, replayed and booking-app
+    /// requests get Groupon's envelope.
+    @Test func grouponsSignedRequestGetsTheMerchantsFeed() async throws {
+        let setup = try await Setup.make()
+        defer { Task { await setup.cleanUp() } }
+        let key = "groupon-test-key/0f3a+91="
+        let config = setup.work.appendingPathComponent("examples/salon-chain")
+        let set = try await CommandRunner.run(
+            "/bin/sh", ["-c", "printf %s \"$1\" | \"$2\" secrets set secrets/groupon.sops.yaml groupon.api_key", "sh", key, Paths.salonops], in: config,
+            environment: Setup.environment)
+        try #require(set.status == 0, "\(set.stderr)")
+        try await CommandRunner.git(["commit", "-q", "-am", "groupon key"], in: setup.work)
+        try await CommandRunner.git(["push", "-q", setup.remote.path, "main"], in: setup.work)
+        let (daemon, base) = try await setup.daemon(["--interval", "1h", "--drift-interval", "2h"])
+        defer { daemon.kill() }
+        _ = try await Self.waitForStatus(base) { Self.lastRun($0)["outcome"] as? String == "ok" }
+
+        let feed = "/groupon/v1/feed/services/merchants"
+        let signed = try await GrouponPeer.sign([
+            GrouponPeer.Request(url: base + feed, query: "ids=fr-88213", nonce: "nonce-1", key: key),
+            GrouponPeer.Request(method: "POST", url: base + "/groupon/v1/bookings", query: "", body: "{}", nonce: "nonce-2", key: key),
+        ])
+        let (code, answer) = try await Self.request(.GET, base + feed + "?ids=fr-88213", headers: [("Authorization", signed[0])])
+        #expect(code == 200, "\(answer)")
+        let merchant = (answer["merchants"] as? [[String: Any]])?.first
+        #expect(merchant?["id"] as? String == "fr-88213" && (merchant?["name"] as? String)?.contains("Paris 11") == true, "\(answer)")
+        #expect(((merchant?["services"] as? [[String: Any]])?.count ?? 0) > 5, "\(merchant ?? [:])")
+        let (replayed, replay) = try await Self.request(.GET, base + feed + "?ids=fr-88213", headers: [("Authorization", signed[0])])
+        #expect(replayed == 401 && (replay["errors"] as? [[String: Any]])?.first?["code"] as? String == "INVALID_REQUEST_SIGNATURE", "\(replay)")
+        let (unsigned, refusal) = try await Self.request(.GET, base + feed + "?ids=fr-88213")
+        #expect(unsigned == 401 && (refusal["errors"] as? [[String: Any]])?.first?["code"] as? String == "INVALID_REQUEST_SIGNATURE", "\(refusal)")
+        let (booking, elsewhere) = try await Self.request(.POST, base + "/groupon/v1/bookings", headers: [("Authorization", signed[1])], body: Array("{}".utf8))
+        #expect(booking == 501 && (elsewhere["errors"] as? [[String: Any]])?.first?["code"] as? String == "NOT_IMPLEMENTED", "\(elsewhere)")
+        #expect(!daemon.stderr.contains(key) && !daemon.stdout.contains(key))
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(within: 60) == 0)
+    }
+
     /// A fetch that fails keeps the last good commit served and says so on `/readyz`; once the
     /// remote is back, the next push runs.
     @Test func aFailedFetchKeepsServingTheLastGoodCommit() async throws {

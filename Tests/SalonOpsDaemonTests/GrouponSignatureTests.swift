@@ -15,49 +15,9 @@ import Testing
     static let feed = "/groupon/v1/feed/services/merchants"
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    /// One request as Groupon would sign it.
-    struct Request: Codable {
-        var method = "GET"
-        var url = "https://salon.example:8443/salonops/groupon/v1/feed/services/merchants"
-        var query = "ids=fr-88213"
-        var body = ""
-        var nonce = "5f0c8a1e-2b7d-4c55-9d1a-0e6b3f4a7c21"
-        var key = GrouponSignatureTests.key
-        var version = "1.1"
-    }
+    typealias Request = GrouponPeer.Request
 
-    /// The peer: for each request, the Authorization header. Form decoding of the query, RFC 3986
-    /// encoding (`quote(safe="")` leaves only ALPHA DIGIT - . _ ~), sort by encoded name then
-    /// value, SHA-256 hex of the stripped body, HMAC-SHA1 with the key's bytes, base64, encoded.
-    static let peer = #"""
-        import base64, hashlib, hmac, json, sys, urllib.parse
-
-        def enc(text):
-            return urllib.parse.quote(text, safe="")
-
-        out = []
-        for r in json.load(open(sys.argv[1])):
-            pairs = urllib.parse.parse_qsl(r["query"], keep_blank_values=True)
-            params = "&".join(n + "=" + v for n, v in sorted((enc(n), enc(v)) for n, v in pairs))
-            digest = hashlib.sha256(r["body"].encode().strip(b" \t\r\n")).hexdigest()
-            base = "&".join([r["method"].upper(), enc(r["nonce"]), enc(r["url"]), enc(params), digest])
-            mac = hmac.new(r["key"].encode(), base.encode(), hashlib.sha1).digest()
-            signature = enc(base64.b64encode(mac).decode())
-            out.append('groupon-third-party version="%s",digest="HMAC-SHA1",nonce="%s",signature="%s"' % (r["version"], r["nonce"], signature))
-        print(json.dumps(out))
-        """#
-
-    static func sign(_ requests: [Request]) async throws -> [String] {
-        let folder = try Paths.temporaryDirectory("groupon-peer")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let script = folder.appendingPathComponent("sign.py")
-        let input = folder.appendingPathComponent("requests.json")
-        try Data(peer.utf8).write(to: script)
-        try JSONEncoder().encode(requests).write(to: input)
-        let result = try await CommandRunner.run("/usr/bin/env", ["python3", script.path, input.path], timeout: 60)
-        try #require(result.status == 0, "\(result.stderr)")
-        return try JSONDecoder().decode([String].self, from: Data(result.stdout.utf8))
-    }
+    static func sign(_ requests: [Request]) async throws -> [String] { try await GrouponPeer.sign(requests) }
 
     /// What the daemon received: a path, a raw query, a body.
     struct Received {
