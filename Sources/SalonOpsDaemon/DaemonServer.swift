@@ -101,7 +101,8 @@ struct DaemonServer {
     static func groupon(_ request: Request, daemon: Daemon) async throws -> Response {
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: GrouponEndpoint.maximumBody) } catch {
-            return json(["errors": [["code": "MALFORMED_REQUEST", "message": "the body is over \(GrouponEndpoint.maximumBody) bytes"]], "httpCode": 413], status: .contentTooLarge)
+            return json(
+                ["errors": [["code": "MALFORMED_REQUEST", "message": "the body is over \(GrouponEndpoint.maximumBody) bytes"]], "httpCode": 413], status: .contentTooLarge)
         }
         let base: GrouponSignature.PublicBaseURL
         do { base = try GrouponSignature.PublicBaseURL(daemon.statusPage) } catch {

@@ -62,7 +62,6 @@ public enum GrouponPeer {
         return try JSONDecoder().decode([String].self, from: Data(result.stdout.utf8))
     }
 
-
     public struct PeerFailed: Error, CustomStringConvertible {
         public let description: String
     }
