@@ -201,6 +201,39 @@ private final class FolderLocks: @unchecked Sendable {
 }
 
 private let folderLocks = FolderLocks()
+private let fetchers = Fetchers()
+
+/// The repository and remote handles one cache folder is fetched through, kept for the process.
+/// libgit2 1.5.1 (Debian bookworm's) leaks about 80 kB for every remote it creates and frees,
+/// whatever the transport (a C reproduction is in docs/reliability.md); a daemon fetching every
+/// few minutes piled it up. Fetching again through the same remote leaks nothing.
+final class Fetcher: @unchecked Sendable {
+    // @unchecked: used only by the thread holding its folder's lock (FolderLocks), one at a time.
+    let repository: Repository
+    let remote: Remote
+
+    init(repository: Repository, remote: Remote) {
+        self.repository = repository
+        self.remote = remote
+    }
+}
+
+/// One `Fetcher` per cache folder; the caller holds the folder's lock.
+final class Fetchers: @unchecked Sendable {
+    // @unchecked: the map is only touched under `lock`.
+    private var byFolder: [String: Fetcher] = [:]
+    private let lock = NSLock()
+
+    func fetcher(for folder: String, url: String) throws -> Fetcher {
+        if let known = lock.withLock({ byFolder[folder] }) { return known }
+        let repository = try Repository.open(folder)
+        let made = Fetcher(repository: repository, remote: try RemoteCache.origin(of: repository, url: url))
+        lock.withLock { byFolder[folder] = made }
+        return made
+    }
+
+    func drop(_ folder: String) { _ = lock.withLock { byFolder.removeValue(forKey: folder) } }
+}
 
 /// One bare clone per URL in the cache directory, fetched on every read so a moved ref is seen.
 /// Branches and tags are mirrored (`refs/heads/*`, `refs/tags/*`, pruned), so a ref names the
@@ -216,11 +249,17 @@ enum RemoteCache {
 
         if FileManager.default.fileExists(atPath: folder) {
             do {
-                let repository = try Repository.open(folder)
-                try fetch(into: repository, url: url, credentials: credentials)
-                return repository
+                let fetcher = try fetchers.fetcher(for: folder, url: url)
+                do { try fetch(fetcher.remote, into: fetcher.repository, url: url, credentials: credentials) } catch {
+                    // Whatever broke, the next fetch starts from handles of its own.
+                    fetchers.drop(folder)
+                    throw error
+                }
+                // Read through a handle of its own: the fetcher's stays the fetcher's.
+                return try Repository.open(folder)
             } catch GitSourceError.notARepository {
                 // Not a repository any more (half deleted, or not ours): clone it again.
+                fetchers.drop(folder)
                 try? FileManager.default.removeItem(atPath: folder)
             }
         }
@@ -267,14 +306,15 @@ enum RemoteCache {
         }
     }
 
-    private static func fetch(into repository: Repository, url: String, credentials: GitCredentials) throws {
+    /// The cache's `origin`, looked up (or made again).
+    static func origin(of repository: Repository, url: String) throws -> Remote {
         var remoteHandle: OpaquePointer?
         var code = git_remote_lookup(&remoteHandle, repository.handle, "origin")
         if code == GIT_ENOTFOUND.rawValue {
             code = git_remote_create_with_fetchspec(&remoteHandle, repository.handle, "origin", RemoteLocation.redacted(url), refspecs[0])
         }
         guard code == 0, let remoteHandle else { throw LastError.read(code: code, repository: repository).error("opening the cached remote 'origin'") }
-        try fetch(Remote(remoteHandle), into: repository, url: url, credentials: credentials)
+        return Remote(remoteHandle)
     }
 
     /// Fetch, prune, and point HEAD at the remote's default branch: all through one remote
