@@ -62,11 +62,15 @@ public struct ProviderSpec: Sendable {
     /// The hosts of the provider's real API (from its adapter's endpoints; empty before it has
     /// one): an `endpoint:` that imitates one is refused.
     public var officialHosts: [String] = []
+    /// Per credential, where its value is found in the provider's dashboard, for
+    /// `salonops integrations add` (a credential without one gets a generic line).
+    public let credentialHelp: [String: String]
 
     public init(
         id: String, displayName: String, credentials: [String], settings: [SettingField], kinds: [ResourceKind] = [],
-        accountSettings: [String] = [], validate: ProviderValidation? = nil
+        accountSettings: [String] = [], validate: ProviderValidation? = nil, credentialHelp: [String: String] = [:]
     ) {
+        self.credentialHelp = credentialHelp
         self.accountSettings = accountSettings
         self.id = id
         self.displayName = displayName

@@ -12,7 +12,8 @@ struct SalonOps: AsyncParsableCommand {
         version: salonOpsVersion,
         subcommands: [
             Validate.self, PlanCommand.self, ApplyCommand.self, ReconcileCommand.self, CheckCommand.self, StatusCommand.self,
-            RunCommand.self, HistoryCommand.self, SuspendCommand.self, ResumeCommand.self, LockCommand.self, LedgerCommand.self, Secrets.self, SandboxCommand.self,
+            RunCommand.self, HistoryCommand.self, SuspendCommand.self, ResumeCommand.self, IntegrationsCommand.self, LockCommand.self, LedgerCommand.self, Secrets.self,
+            SandboxCommand.self,
         ]
     )
 

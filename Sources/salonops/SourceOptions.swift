@@ -78,7 +78,8 @@ func refusal(_ error: EngineStartError) -> ExitCode {
 
 /// Writes to standard error without buffering surprises; what looks like a credential never
 /// gets there, whatever error carried it.
-func printError(_ message: String) {
+func printError(_ message: String, terminator: String = "\n") {
     let message = SecretScanner.redact(message)
-    FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+    let line = terminator == "\n" ? (message.hasSuffix("\n") ? message : message + "\n") : message + terminator
+    FileHandle.standardError.write(Data(line.utf8))
 }

@@ -87,7 +87,7 @@ import SalonOpsTestSupport
         // The real sops agrees.
         var environment = ["SOPS_AGE_KEY_FILE": workspace.keyFile, "SOPS_AGE_KEY": "", "HOME": "/nonexistent"]
         environment["XDG_CONFIG_HOME"] = "/nonexistent"
-        let sops = try CommandRunner.run(sopsPath, ["decrypt", "--extract", #"["stripe"]["secret_key"]"#, workspace.path(file)], environment: environment)
+        let sops = try CommandRunner.run(Self.sopsPath, ["decrypt", "--extract", #"["stripe"]["secret_key"]"#, workspace.path(file)], environment: environment)
         #expect(sops.status == 0, "\(sops.stderr)")
         #expect(sops.stdout == Self.canary)
 
@@ -284,7 +284,7 @@ import SalonOpsTestSupport
         }
     }
 
-    var sopsPath: String {
+    static var sopsPath: String {
         let venv = Paths.packageRoot.appendingPathComponent(".venv/bin/sops").path
         return FileManager.default.isExecutableFile(atPath: venv) ? venv : "/usr/local/bin/sops"
     }

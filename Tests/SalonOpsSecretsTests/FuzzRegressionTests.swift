@@ -25,6 +25,22 @@ import Testing
             version: 3.11.0
         """
 
+    /// Found by Fuzz/SopsFileFuzz in CI (crash-6e585d23…, kept in Fuzz/corpus/sops): a block
+    /// string whose first line is blank, as a value in a mapping inside a sequence. libyaml writes
+    /// it with an explicit indentation indicator (`|4`) counted for a key at column 0; moved to the
+    /// key's own column the count was wrong, and `render()` wrote text that did not parse. The
+    /// indicator is now counted from the key's column (here `|2`), in every nesting.
+    @Test(arguments: [
+        "top: \"\\nline\\n\"\n", "list:\n    - \"\\n  indented\\n\"\n", "outer:\n    - k: v\n      enc: \"\\nEND\\n\"\n",
+        "p:\n    b:\n        - x: y\n          deep: \"\\n\\n  two blank\\n\"\n",
+    ])
+    func blockStringsStartingWithABlankLineRoundTripAtAnyDepth(prefix: String) throws {
+        let file = try SopsFile.parse(prefix + Self.sopsFile)
+        let rendered = file.render()
+        let again = try SopsFile.parse(rendered)
+        #expect(again.documents == file.documents, "\(rendered)")
+    }
+
     /// Found by Fuzz/SopsFileFuzz (crash-b39a91b1…): a mapping key that is an empty plain scalar
     /// (`? ` with no key, or an anchor alone: `&x: null`) parsed, but `render()` wrote text that no
     /// longer parsed. sops itself refuses non-string keys; so do we now, with the key's place.

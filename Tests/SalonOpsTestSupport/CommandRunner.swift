@@ -88,6 +88,11 @@ public final class RunningProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, standardInput?.path ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // Nothing else of this process reaches the child. Files the tests write (Foundation opens
+        // them without O_CLOEXEC) would otherwise stay open for writing in every program started
+        // meanwhile, and a script written that way could not be executed ("text file busy"; a
+        // shell then runs the next one on PATH).
+        if let closeFrom = Self.closeFrom { _ = closeFrom(&actions, 3) }
         // The child starts with no signal blocked and every signal at its default: a program
         // spawned from a thread that blocks SIGTERM (a dispatch thread) must still die of it.
         var attributes = posix_spawnattr_t()
@@ -123,6 +128,14 @@ public final class RunningProcess: @unchecked Sendable {
             self?.finish(signal == 0 ? (raw >> 8) & 0xFF : 128 + signal)
         }
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's Glibc
+    /// module does not declare.
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    static let closeFrom: CloseFrom? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: CloseFrom.self)
+    }()
 
     public struct SpawnFailed: Error, CustomStringConvertible {
         public let executable: String

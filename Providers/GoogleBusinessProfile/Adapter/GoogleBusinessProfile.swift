@@ -17,7 +17,13 @@ public enum GoogleBusinessProfile: ProviderModule {
         kinds: GoogleBusinessProfileKinds.all,
         // One Google user reaches every account it manages: the account is the user's grant
         // and the Business Profile account.
-        accountSettings: ["accountId"], validate: GoogleBusinessProfileMapping.validate)
+        accountSettings: ["accountId"], validate: GoogleBusinessProfileMapping.validate,
+        credentialHelp: [
+            "clientId": "Google Cloud console → APIs & Services → Credentials → the OAuth 2.0 client (Desktop or Web): its client ID",
+            "clientSecret": "the same OAuth 2.0 client: its client secret",
+            "refreshToken":
+                "a refresh token for the Google user who manages the locations, granted the business.manage scope (OAuth consent with access_type=offline)",
+        ])
 
     /// "300 QPM" per API and project, and "Edits: 10 per minute per Google Business Profile
     /// (cannot be increased)" (https://developers.google.com/my-business/content/limits): a

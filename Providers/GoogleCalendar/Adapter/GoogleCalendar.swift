@@ -16,7 +16,11 @@ public enum GoogleCalendar: ProviderModule {
         ],
         kinds: GoogleCalendarKinds.all,
         // One service account reaches every user of the domain: the user is the account.
-        accountSettings: ["delegatedUser"], validate: GoogleCalendarMapping.validate)
+        accountSettings: ["delegatedUser"], validate: GoogleCalendarMapping.validate,
+        credentialHelp: [
+            "serviceAccountKey":
+                "Google Cloud console → IAM & Admin → Service accounts → the account → Keys → Add key → JSON; type @ and the downloaded file's path (@/path/key.json). Domain-wide delegation of the Calendar scope is granted in the Workspace admin console (Security → API controls)"
+        ])
 
     /// "Per minute per user per project: 600", sliding window
     /// (https://developers.google.com/workspace/calendar/api/guides/quota): every request acts as

@@ -10,7 +10,8 @@ public enum Planity: ProviderModule {
         settings: [
             SettingField("venueIds", .establishmentMap(.string), required: true), SettingField("syncBookings", .bool), .webhook,
         ],
-        kinds: VenueKinds.all(PlanityWire.format.market), validate: { mapping.validate($0, $1) })
+        kinds: VenueKinds.all(PlanityWire.format.market), validate: { mapping.validate($0, $1) },
+        credentialHelp: ["apiKey": "the partner API key Planity issues with the partner agreement (docs/assumed-venue-api.md: Planity publishes no self-serve API)"])
 
     public static let traits = ProviderTraits(
         endpoints: PlanityWire.endpoints, auth: .bearer("apiKey"), rate: PlanityWire.rate, classify: { PlanityWire.format.classify($0) })

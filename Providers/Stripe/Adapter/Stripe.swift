@@ -9,7 +9,11 @@ public enum Stripe: ProviderModule {
             SettingField("publish", .object([SettingField("services", .bool), SettingField("products", .bool), SettingField("offers", .bool)])),
             SettingField("statementDescriptor", .string),
         ],
-        kinds: StripeKinds.all.map(\.kind))
+        kinds: StripeKinds.all.map(\.kind),
+        credentialHelp: [
+            "secretKey":
+                "Stripe Dashboard → Developers → API keys: the secret key (sk_live_…, or sk_test_… in test mode), or a restricted key (rk_…) with write access to Products, Prices, Coupons, Tax rates and Webhook endpoints"
+        ])
 
     /// Test mode allows 25 read and 25 write requests a second, live mode 100
     /// (https://docs.stripe.com/rate-limits): pace at the lower.

@@ -10,7 +10,8 @@ public enum Treatwell: ProviderModule {
         settings: [
             SettingField("venueIds", .establishmentMap(.string), required: true), SettingField("syncBookings", .bool), .webhook,
         ],
-        kinds: VenueKinds.all(TreatwellWire.format.market), validate: { mapping.validate($0, $1) })
+        kinds: VenueKinds.all(TreatwellWire.format.market), validate: { mapping.validate($0, $1) },
+        credentialHelp: ["apiKey": "the partner API key Treatwell issues with the partner agreement (docs/assumed-venue-api.md: Treatwell publishes no self-serve API)"])
 
     public static let traits = ProviderTraits(
         endpoints: TreatwellWire.endpoints, auth: .bearer("apiKey"), rate: TreatwellWire.rate, classify: { TreatwellWire.format.classify($0) })

@@ -114,6 +114,23 @@ public enum SecretsOperations {
         }
     }
 
+    /// Writes a new encrypted file from plaintext YAML held in memory (the plaintext never
+    /// touches the disk); refuses to replace a file that is there.
+    public static func create(file: String, plaintext: String, settings: SopsFile.Settings, now: Date = Date()) throws {
+        guard !FileManager.default.fileExists(atPath: file) else {
+            throw SecretsFileError(file: file, underlying: AlreadyThere())
+        }
+        try SecretsFileError.wrap(file) {
+            let encrypted = try SopsFile.encrypt(try SopsYAMLReader.parse(plaintext), settings: settings, now: now)
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try AtomicFile.write(encrypted.render(), to: file, mode: 0o600)
+        }
+    }
+
+    struct AlreadyThere: Error, CustomStringConvertible {
+        var description: String { "the file is already there (set one value in it with `salonops secrets set`)" }
+    }
+
     /// Re-encrypts edited plaintext with the same data key: unchanged values keep their bytes.
     public static func reencrypt(file: String, original: (SopsFile, SopsFile.DataKey, SopsFile.Decrypted), plaintext: [SopsNode], now: Date) throws {
         try SecretsFileError.wrap(file) {

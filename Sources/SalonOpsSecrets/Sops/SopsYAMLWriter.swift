@@ -33,7 +33,7 @@ enum SopsYAMLWriter {
                 out += "#" + text + "\n"
             case .entry(let key, let value):
                 out += renderKey(key) + ":"
-                writeNested(value, blockIndent: blockIndent, into: &out)
+                writeNested(value, blockIndent: blockIndent, keyColumn: keyColumn, into: &out)
             }
         }
     }
@@ -52,13 +52,13 @@ enum SopsYAMLWriter {
                 writeSequence(inner, dashColumn: dashColumn + 2, firstInline: true, into: &out)
             default:
                 out += "-"
-                writeInlineOrBlock(element, contentColumn: dashColumn + 2, into: &out)
+                writeInlineOrBlock(element, contentColumn: dashColumn + 2, parentIndent: dashColumn, into: &out)
             }
         }
     }
 
     /// After `key:`: a nested block on the next lines, or ` value` on the same line.
-    private static func writeNested(_ value: SopsNode, blockIndent: Int, into out: inout String) {
+    private static func writeNested(_ value: SopsNode, blockIndent: Int, keyColumn: Int, into out: inout String) {
         switch value {
         case .mapping(let items) where !items.isEmpty:
             out += "\n"
@@ -67,12 +67,14 @@ enum SopsYAMLWriter {
             out += "\n"
             writeSequence(elements, dashColumn: blockIndent + 4, firstInline: false, into: &out)
         default:
-            writeInlineOrBlock(value, contentColumn: blockIndent + 4, into: &out)
+            writeInlineOrBlock(value, contentColumn: blockIndent + 4, parentIndent: keyColumn, into: &out)
         }
     }
 
-    /// ` value\n`, or ` |` and the block scalar's lines at `contentColumn`.
-    private static func writeInlineOrBlock(_ value: SopsNode, contentColumn: Int, into out: inout String) {
+    /// ` value\n`, or ` |` and the block scalar's lines at `contentColumn`. `parentIndent`: the
+    /// indentation of the node holding it (the key's column), which an explicit indentation
+    /// indicator counts from.
+    private static func writeInlineOrBlock(_ value: SopsNode, contentColumn: Int, parentIndent: Int, into out: inout String) {
         switch value {
         case .mapping: out += " {}\n"
         case .sequence: out += " []\n"
@@ -82,7 +84,7 @@ enum SopsYAMLWriter {
             case .inline(let text):
                 out += " " + text + "\n"
             case .block(let header, let lines):
-                out += " " + header + "\n"
+                out += " " + reindented(header, by: contentColumn - parentIndent) + "\n"
                 for line in lines { out += line.isEmpty ? "\n" : spaces(contentColumn) + line + "\n" }
             }
         }
@@ -90,8 +92,16 @@ enum SopsYAMLWriter {
 
     private static func writeValue(_ value: SopsNode, into out: inout String) {
         var text = ""
-        writeInlineOrBlock(value, contentColumn: 4, into: &text)
+        writeInlineOrBlock(value, contentColumn: 4, parentIndent: 0, into: &text)
         out += String(text.dropFirst())
+    }
+
+    /// A block header's indentation indicator (`|4-`: libyaml's, for content 4 in from a key at
+    /// column 0; libyaml writes one when the first line starts with a space or is blank) set to
+    /// where the content is written here, relative to its parent.
+    static func reindented(_ header: String, by indentation: Int) -> String {
+        guard let digit = header.firstIndex(where: \.isNumber) else { return header }
+        return String(header[..<digit]) + String(indentation) + String(header[header.index(after: digit)...])
     }
 
     enum Rendered: Equatable {
