@@ -26,3 +26,25 @@ func fuzzBytes(_ data: UnsafePointer<UInt8>, _ size: Int) -> [UInt8] {
 func fuzzCheck(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
     if !condition() { fatalError("fuzz invariant: \(message())") }
 }
+
+/// Documents as go-yaml (and so sops) round-trips them: a float with no fractional part is
+/// written in Go's shortest form (`0864` read as the float 864 is written `864`), which reads
+/// back as the int of the same value. That is sops' own behaviour, kept on purpose (see
+/// ScalarResolution.formatFloatForYAML); every other change is a failure.
+func fuzzSameValues(_ a: [SopsNode], _ b: [SopsNode]) -> Bool {
+    a.map(fuzzNormalized) == b.map(fuzzNormalized)
+}
+
+func fuzzNormalized(_ node: SopsNode) -> SopsNode {
+    switch node {
+    case .mapping(let items):
+        return .mapping(
+            items.map { item in
+                if case .entry(let key, let value) = item { return .entry(key, fuzzNormalized(value)) }
+                return item
+            })
+    case .sequence(let nodes): return .sequence(nodes.map(fuzzNormalized))
+    case .scalar(.float(let value)) where value.rounded() == value && abs(value) < 9.0e15: return .scalar(.int(Int64(value)))
+    default: return node
+    }
+}
