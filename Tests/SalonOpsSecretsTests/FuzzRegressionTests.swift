@@ -41,6 +41,20 @@ import Testing
         #expect(again.documents == file.documents, "\(rendered)")
     }
 
+    /// Found by Fuzz/SopsFileFuzz (crash-9612b275…): a `key_groups` entry that is not a mapping
+    /// (`- hc_vault:xyz…`, a plain scalar) was skipped, so the file parsed, but it was written back
+    /// as `key_groups: []`, which did not. It is refused now, as sops refuses it.
+    @Test func aKeyGroupThatIsNotAMappingIsRefused() throws {
+        let file = Self.sopsFile.replacingOccurrences(of: "sops:\n    age:", with: "sops:\n    key_groups:\n        - hc_vault:not-a-group\n    age:")
+        #expect(file.contains("- hc_vault:not-a-group"))
+        do {
+            _ = try SopsFile.parse(file)
+            Issue.record("a scalar key group was accepted")
+        } catch let error as SopsError {
+            #expect("\(error)".contains("each entry of `key_groups` must be a mapping"), "\(error)")
+        }
+    }
+
     /// Found by Fuzz/SopsFileFuzz (crash-b39a91b1…): a mapping key that is an empty plain scalar
     /// (`? ` with no key, or an anchor alone: `&x: null`) parsed, but `render()` wrote text that no
     /// longer parsed. sops itself refuses non-string keys; so do we now, with the key's place.

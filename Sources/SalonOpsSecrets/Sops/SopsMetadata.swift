@@ -174,7 +174,11 @@ public struct SopsMetadata: Equatable, Sendable {
         if let keyGroups = fields["key_groups"], keyGroups != .scalar(.null) {
             guard case .sequence(let list) = keyGroups else { throw SopsError.malformedMetadata("`key_groups` must be a list") }
             usesKeyGroups = true
-            for case .mapping(let groupItems) in list {
+            for entry in list {
+                if case .comment = entry { continue }
+                // As sops reads them: a group is a mapping (`- age: […]`); anything else is refused
+                // rather than skipped, so what is written back reads the same.
+                guard case .mapping(let groupItems) = entry else { throw SopsError.malformedMetadata("each entry of `key_groups` must be a mapping (- age: …)") }
                 var group = KeyGroup(age: [])
                 for case .entry(let key, let value) in groupItems {
                     if key.text == "age" { group.age = try ageEntries(value) } else { group.otherKeys.append(.entry(key, value)) }
