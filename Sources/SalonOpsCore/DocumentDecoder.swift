@@ -473,7 +473,7 @@ struct DocumentDecoder {
                 reader.error(
                     .missingCredential, spec["credentials"] ?? spec.node,
                     "\(context) is enabled but has no '\(name)' credential, which \(providerSpec.displayName) needs",
-                    hint: "add under credentials: '\(name): {secret: \"secrets/\(providerSpec.id).sops.yaml#\(providerSpec.id).\(Self.snakeCase(name))\"}'")
+                    hint: "add under credentials: '\(name): {secret: \"secrets/\(providerSpec.id).sops.yaml#\(providerSpec.id).\(ProviderSpec.snakeCase(name))\"}'")
             }
         }
 
@@ -520,14 +520,6 @@ struct DocumentDecoder {
             metadata: metadata, provider: Located(providerName, at: reader.location(providerNode)), enabled: enabled,
             establishments: establishments, credentials: credentials, settings: settings, drift: drift, prune: prune,
             adopt: adopt, ignore: ignore, endpoint: endpoint, safety: safety, settingsEstablishmentKeys: settingsKeys, suspended: suspended)
-    }
-
-    static func snakeCase(_ name: String) -> String {
-        var out = ""
-        for c in name {
-            if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
-        }
-        return out
     }
 
     func decodeCredential(_ node: Node, name: String, keyNode: Node, context: String) -> CredentialReference? {

@@ -81,6 +81,18 @@ public struct ProviderSpec: Sendable {
     }
 }
 
+extension ProviderSpec {
+    /// A credential's key in its encrypted file (`secretKey` → `secret_key`), as the loader's
+    /// hints and `salonops integrations add` write it.
+    public static func snakeCase(_ name: String) -> String {
+        var out = ""
+        for c in name {
+            if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
+        }
+        return out
+    }
+}
+
 extension SettingField {
     /// A webhook the provider calls: its URL and the events it sends.
     public static let webhook = SettingField("webhook", .object([SettingField("url", .url, required: true), SettingField("events", .list(.string))]))

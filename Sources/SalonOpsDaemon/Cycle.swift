@@ -127,18 +127,11 @@ struct Cycle {
                 scope = .only(scopes)
                 reasons += resumed.sorted().map { "Integration \($0) resumed" }
             }
-            if case .only(let scopes) = scope, scopes.isEmpty {
-                self.applied = (commit, report.state)
-                await state.served(report.state)
-                lastSuspended = Set(suspended.keys)
-                await state.finished(record(commit, scope: "none", integrations: [], outcome: "nothing-to-do", reasons: reasons), applied: commit)
-                return
-            }
         }
 
         // Suspended integrations are left out (the engine would leave them out too): the scope
-        // recorded is what runs. A run with nothing left is nothing to do; the suspended ones are
-        // caught up whole when resumed.
+        // recorded is what runs. A run with nothing left (no document moved, or only suspended
+        // ones) is nothing to do; the suspended ones are caught up whole when resumed.
         let managed = report.state.integrations.filter { $0.enabled && engineConfiguration.providers.module($0.provider.value) != nil }.map(\.metadata.name)
         scope = scope.excluding(Set(suspended.keys), among: managed)
         if case .only(let scopes) = scope, scopes.isEmpty {

@@ -101,9 +101,9 @@ struct IntegrationsAdd: AsyncParsableCommand {
 
         // Encrypted in memory by the repository's rules, then the document beside it.
         let secretsPath = (root as NSString).appendingPathComponent(secrets), documentPath = (root as NSString).appendingPathComponent(document)
-        let group = Self.snakeCase(spec.id)
+        let group = spec.id.replacingOccurrences(of: "-", with: "_")
         var plaintext = "\(group):\n"
-        for name in spec.credentials { plaintext += "  \(Self.snakeCase(name)): \(Self.quoted(values[name] ?? ""))\n" }
+        for name in spec.credentials { plaintext += "  \(ProviderSpec.snakeCase(name)): \(Self.quoted(values[name] ?? ""))\n" }
         do {
             guard let rulesFile = CreationRules.find(for: secretsPath) else {
                 throw bad("no \(CreationRules.fileName) above \(secretsPath): add one with a creation rule for secrets/ (path_regex, age); nothing was written")
@@ -128,7 +128,7 @@ struct IntegrationsAdd: AsyncParsableCommand {
               credentials:
 
             """
-        for name in spec.credentials { text += "    \(name):\n      secret: \(secrets)#\(group).\(Self.snakeCase(name))\n" }
+        for name in spec.credentials { text += "    \(name):\n      secret: \(secrets)#\(group).\(ProviderSpec.snakeCase(name))\n" }
         if !settings.isEmpty {
             text += "  settings:\n"
             for (key, value) in settings { text += "    \(key): \(value)\n" }
@@ -208,13 +208,5 @@ struct IntegrationsAdd: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(value)) ?? Data("\"\"".utf8), as: UTF8.self)
-    }
-
-    static func snakeCase(_ name: String) -> String {
-        var out = ""
-        for c in name {
-            if c.isUppercase { out += "_" + c.lowercased() } else if c == "-" { out += "_" } else { out.append(c) }
-        }
-        return out
     }
 }
