@@ -37,48 +37,10 @@ func benchReconcile(_ arguments: [String]) async throws {
         default: usage()
         }
     }
-    let key = try ReconcileBenchKey.make()
-    let files = ReconcileBenchKey.config(establishments: establishments, services: services, venues: min(venues, establishments))
-    let loaded = ConfigLoader.load(files.map { ConfigFile(path: $0.key, repositoryPath: $0.key, contents: Array($0.value.utf8)) }, catalog: Registry.catalog)
-    guard !loaded.hasErrors else {
-        print(loaded.diagnostics.map(\.headline).joined(separator: "\n"))
-        exit(1)
-    }
-    let faults = try FaultPlan(parsing: latency > 0 ? "latency=\(latency)ms" : "")
-    let sandbox = try await SandboxServer.start(
-        SandboxConfiguration(
-            faults: faults,
-            emulatorOptions: [
-                "google-calendar": ["serviceAccount": "\(ReconcileBenchKey.email)=\(key.publicPEM)"],
-                "google-business-profile": ["locations": (0..<establishments).map { "accounts/1/locations/\(1000 + $0)" }.joined(separator: ",")],
-            ]))
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    let fingerprint = Array("bench".utf8)
-    let credentials: [String: [String: Secret]] = [
-        "stripe": ["secretKey": Secret(Array("sk_test_bench".utf8), fingerprintKey: fingerprint)],
-        "google-calendar": ["serviceAccountKey": Secret(Array(key.json.utf8), fingerprintKey: fingerprint)],
-        "google-business-profile": [
-            "clientId": Secret(Array("bench-client".utf8), fingerprintKey: fingerprint), "clientSecret": Secret(Array("bench-secret".utf8), fingerprintKey: fingerprint),
-            "refreshToken": Secret(Array("bench-refresh".utf8), fingerprintKey: fingerprint),
-        ],
-        "planity": ["apiKey": Secret(Array("bench-planity".utf8), fingerprintKey: fingerprint)],
-        "treatwell": ["apiKey": Secret(Array("bench-treatwell".utf8), fingerprintKey: fingerprint)],
-    ]
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)").path
-    func engine() async -> Reconciler {
-        await Reconciler(
-            state: loaded.state, commit: String(repeating: "b", count: 40), repository: "bench", providers: Registry.providers,
-            endpoints: Endpoints(sandbox: sandbox.baseURL), client: client, credentials: credentials, credentialErrors: [:],
-            limiters: RateLimiterRegistry(), limits: EngineLimits(applyConcurrency: 8, runDeadline: .seconds(3600)),
-            ledger: Ledger(stateDirectory: scratch, scope: "bench"))
-    }
-    let setupStart = ContinuousClock.now
-    let setupEngine = await engine()
-    let (setup, observed) = await setupEngine.plan(id: "setup", force: true)
-    for integration in setup.integrations where integration.error != nil { print("setup: \(integration.integration): \(integration.error!)") }
-    let applied = await setupEngine.apply(setup, observation: observed, pending: PendingLog(stateDirectory: scratch, scope: "bench"), store: nil, force: true)
-    print("setup: \(applied.count(.applied)) resources created in \(ContinuousClock.now - setupStart) (\(applied.count(.failed)) failed)")
-    for item in applied.items.filter({ $0.outcome != .applied }).prefix(5) { print("  \(item.kind) \(item.key): \(item.reason ?? "")") }
+    let chain = try await BenchChain.start(establishments: establishments, services: services, venues: venues, latency: latency)
+    let sandbox = chain.sandbox, client = chain.client
+    func engine() async -> Reconciler { await chain.engine(chain.state) }
+    try await chain.setUp()
 
     // The round trip of one request through the injected latency, measured now (median of 15).
     var trips: [Duration] = []
@@ -127,8 +89,85 @@ func benchReconcile(_ arguments: [String]) async throws {
     }
     print(String(format: "requests:   %.2f of the lower bound (goal 1.00), writes %d (goal 0)", Double(totalReads) / Double(max(totalBound, 1)), totalWrites))
     print(String(format: "wall time:  %.2f of the floor %@ (goal ≤ 1.2)", seconds(wall) / seconds(floor), "\(floor)"))
-    try await client.shutdown()
-    await sandbox.stop()
+    try await chain.stop()
+}
+
+/// A generated chain applied to an in-process sandbox: the state, the sandbox, the credentials,
+/// and fresh engines over them (each with its own limiters, as a new run has).
+struct BenchChain {
+    let state: DesiredState
+    let files: [String: String]
+    let sandbox: SandboxServer
+    let client: HTTPClient
+    let credentials: [String: [String: Secret]]
+    let scratch: String
+
+    static func start(establishments: Int, services: Int, venues: Int, latency: Int) async throws -> BenchChain {
+        let key = try ReconcileBenchKey.make()
+        let files = ReconcileBenchKey.config(establishments: establishments, services: services, venues: min(venues, establishments))
+        let faults = try FaultPlan(parsing: latency > 0 ? "latency=\(latency)ms" : "")
+        let sandbox = try await SandboxServer.start(
+            SandboxConfiguration(
+                faults: faults,
+                emulatorOptions: [
+                    "google-calendar": ["serviceAccount": "\(ReconcileBenchKey.email)=\(key.publicPEM)"],
+                    "google-business-profile": ["locations": (0..<establishments).map { "accounts/1/locations/\(1000 + $0)" }.joined(separator: ",")],
+                ]))
+        let fingerprint = Array("bench".utf8)
+        let credentials: [String: [String: Secret]] = [
+            "stripe": ["secretKey": Secret(Array("sk_test_bench".utf8), fingerprintKey: fingerprint)],
+            "google-calendar": ["serviceAccountKey": Secret(Array(key.json.utf8), fingerprintKey: fingerprint)],
+            "google-business-profile": [
+                "clientId": Secret(Array("bench-client".utf8), fingerprintKey: fingerprint), "clientSecret": Secret(Array("bench-secret".utf8), fingerprintKey: fingerprint),
+                "refreshToken": Secret(Array("bench-refresh".utf8), fingerprintKey: fingerprint),
+            ],
+            "planity": ["apiKey": Secret(Array("bench-planity".utf8), fingerprintKey: fingerprint)],
+            "treatwell": ["apiKey": Secret(Array("bench-treatwell".utf8), fingerprintKey: fingerprint)],
+        ]
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)").path
+        return BenchChain(
+            state: try load(files), files: files, sandbox: sandbox, client: HTTPClient(eventLoopGroupProvider: .singleton), credentials: credentials,
+            scratch: scratch)
+    }
+
+    static func load(_ files: [String: String]) throws -> DesiredState {
+        let loaded = ConfigLoader.load(files.map { ConfigFile(path: $0.key, repositoryPath: $0.key, contents: Array($0.value.utf8)) }, catalog: Registry.catalog)
+        guard !loaded.hasErrors else { throw BenchError(loaded.diagnostics.map(\.headline).joined(separator: "\n")) }
+        return loaded.state
+    }
+
+    func engine(_ state: DesiredState, previous: DesiredState? = nil) async -> Reconciler {
+        await Reconciler(
+            state: state, commit: String(repeating: "b", count: 40), repository: "bench", providers: Registry.providers,
+            endpoints: Endpoints(sandbox: sandbox.baseURL), client: client, credentials: credentials, credentialErrors: [:],
+            limiters: RateLimiterRegistry(), limits: EngineLimits(applyConcurrency: 8, runDeadline: .seconds(3600)),
+            ledger: Ledger(stateDirectory: scratch, scope: "bench"), previous: previous)
+    }
+
+    /// Plans and applies `state` (the set-up: everything created).
+    func setUp() async throws {
+        let start = ContinuousClock.now
+        try await apply(state, label: "setup")
+        print("setup: done in \(ContinuousClock.now - start)")
+    }
+
+    /// One run: plan `scope` (narrowed against `previous` when given) and apply it; the result.
+    @discardableResult
+    func apply(_ state: DesiredState, previous: DesiredState? = nil, scope: RunScope = .all, label: String) async throws -> (Plan, ApplyResult) {
+        let engine = await engine(state, previous: previous)
+        let (plan, observed) = await engine.plan(id: label, force: true, scope: engine.narrowed(scope))
+        for integration in plan.integrations where integration.error != nil { print("\(label): \(integration.integration): \(integration.error!)") }
+        let applied = await engine.apply(plan, observation: observed, pending: PendingLog(stateDirectory: scratch, scope: "bench"), store: nil, force: true)
+        print("\(label): \(applied.count(.applied)) changes applied (\(applied.count(.failed)) failed)")
+        for item in applied.items.filter({ $0.outcome != .applied }).prefix(5) { print("  \(item.kind) \(item.key): \(item.reason ?? "")") }
+        guard applied.count(.failed) == 0, !plan.hasErrors else { throw BenchError("\(label) did not apply cleanly") }
+        return (plan, applied)
+    }
+
+    func stop() async throws {
+        try await client.shutdown()
+        await sandbox.stop()
+    }
 }
 
 /// Pages needed to list each collection once, and the longest chain of pages that must follow
@@ -173,7 +212,7 @@ func lowerBound(_ provider: String, _ resources: [ObservedResource]) -> (request
 }
 
 /// Per provider, the sandbox's counted reads and writes (token requests are reads).
-private func providerStats(_ sandbox: SandboxServer, _ client: HTTPClient) async throws -> (reads: [String: Int], writes: [String: Int]) {
+func providerStats(_ sandbox: SandboxServer, _ client: HTTPClient) async throws -> (reads: [String: Int], writes: [String: Int]) {
     let response = try await client.execute(HTTPClientRequest(url: sandbox.baseURL + "/_sandbox/stats"), timeout: .seconds(10))
     let body = try await response.body.collect(upTo: 1 << 24)
     let object = (try JSONSerialization.jsonObject(with: Data(body.getBytes(at: 0, length: body.readableBytes) ?? []))) as? [String: Any] ?? [:]

@@ -36,7 +36,15 @@ func parseOptions() -> (String, Options) {
 }
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: salonops-bench load [--files N] [--runs R]\n".utf8))
+    FileHandle.standardError.write(
+        Data(
+            """
+            usage: salonops-bench load [--files N] [--runs R]
+                   salonops-bench reconcile [--establishments N] [--services S] [--latency-ms L] [--venues V]
+                   salonops-bench scoped [--establishments N] [--services S] [--venues V] [--latency-ms L] [--salon I]
+                   salonops-bench secrets [--values N] [--runs R] [--inprocess-values M] [--inprocess-runs K]
+
+            """.utf8))
     exit(2)
 }
 
@@ -192,6 +200,7 @@ func benchLoad(_ options: Options) async throws {
 
 // `secrets` has its own flags (SecretsBenchmark.swift).
 if CommandLine.arguments.dropFirst().first == "reconcile" { try await benchReconcile(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
+if CommandLine.arguments.dropFirst().first == "scoped" { try await benchScoped(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "secrets" { try benchSecrets(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 let (command, options) = parseOptions()
 switch command {

@@ -104,6 +104,7 @@ struct Cycle {
 
         // What to run.
         var scope = RunScope.all
+        var changedSince: DesiredState?
         var reasons = ["full scan (\(trigger == .drift ? "drift interval" : "first run"))"]
         if trigger != .drift, let applied, applied.commit == commit {
             guard !resumed.isEmpty else {
@@ -117,6 +118,7 @@ struct Cycle {
                 let paths = try await GitSource.changedPaths(engineConfiguration.source, from: applied.commit, to: commit)
                 let change = ChangeSet.between(applied.state, report.state, changedPaths: paths, root: report.source.root)
                 scope = RunScope.of(change, old: applied.state, new: report.state, providers: engineConfiguration.providers)
+                changedSince = applied.state
                 reasons = change.reasons.isEmpty ? ["no config document changed (\(paths.count) path(s) outside them)"] : change.reasons
             } catch {
                 // The last applied commit is gone (a force-push): a full run instead.
@@ -130,15 +132,11 @@ struct Cycle {
         }
 
         // Suspended integrations are left out (the engine would leave them out too): the scope
-        // recorded is what runs. A run with nothing left (no document moved, or only suspended
-        // ones) is nothing to do; the suspended ones are caught up whole when resumed.
+        // recorded is what runs.
         let managed = report.state.integrations.filter { $0.enabled && engineConfiguration.providers.module($0.provider.value) != nil }.map(\.metadata.name)
         scope = scope.excluding(Set(suspended.keys), among: managed)
         if case .only(let scopes) = scope, scopes.isEmpty {
-            self.applied = (commit, report.state)
-            await state.served(report.state)
-            lastSuspended = Set(suspended.keys)
-            await state.finished(record(commit, scope: "none", integrations: [], outcome: "nothing-to-do", reasons: reasons), applied: commit)
+            await nothingToDo(commit, report.state, suspended: Set(suspended.keys), record(commit, scope: "none", integrations: [], outcome: "nothing-to-do", reasons: reasons))
             return
         }
 
@@ -147,20 +145,22 @@ struct Cycle {
         pinned.source.ref = commit
         pinned.command = "run"
         pinned.trigger = trigger.rawValue
+        pinned.previous = changedSince
         if let reference = configuration.webhookSecret { pinned.ownSecrets["webhook"] = reference }
         for (index, target) in configuration.notifications.enumerated() { pinned.ownSecrets[target.secretName(index)] = target.reference }
         // Groupon calls the daemon (its merchants feed): the key it signs with is its Integration's.
         let groupon = report.state.integrations.first { $0.enabled && $0.provider.value == "groupon" }?.credentials.first { $0.name == "apiKey" }
         if let groupon { pinned.ownSecrets["groupon"] = groupon.reference }
-        let description = scope.summary
-        let planned = report.state.integrations.filter {
-            $0.enabled && engineConfiguration.providers.module($0.provider.value) != nil && scope.scope(for: $0.metadata.name) != nil
-        }.map(\.metadata.name).sorted()
-        await state.started(record(commit, scope: description, integrations: planned, outcome: "running", reasons: reasons))
+        func planned(_ scope: RunScope) -> [String] {
+            report.state.integrations.filter {
+                $0.enabled && engineConfiguration.providers.module($0.provider.value) != nil && scope.scope(for: $0.metadata.name) != nil
+            }.map(\.metadata.name).sorted()
+        }
+        await state.started(record(commit, scope: scope.summary, integrations: planned(scope), outcome: "running", reasons: reasons))
         let engine: Engine
         do { engine = try await Engine.start(pinned) } catch {
             await state.failed("\(error)")
-            await state.finished(record(commit, scope: description, integrations: planned, outcome: "failed", reasons: reasons), applied: nil)
+            await state.finished(record(commit, scope: scope.summary, integrations: planned(scope), outcome: "failed", reasons: reasons), applied: nil)
             configuration.output.err("error: \(error)")
             return
         }
@@ -175,6 +175,17 @@ struct Cycle {
             case nil: return nil
             }
         }
+        // What the change moves at each provider: an integration whose projection it leaves as
+        // it was is not even observed (the drift scan still reads it).
+        scope = engine.reconciler.narrowed(scope)
+        if case .only(let scopes) = scope, scopes.isEmpty {
+            await engine.shutdown()
+            let reasons = reasons + ["no provider's projection moved"]
+            await nothingToDo(commit, report.state, suspended: Set(suspended.keys), record(commit, scope: "none", integrations: [], outcome: "nothing-to-do", reasons: reasons))
+            return
+        }
+        let description = scope.summary
+        let planned = planned(scope)
         let renderer = PlanRenderer(
             kinds: engineConfiguration.providers.kinds,
             establishmentNames: Dictionary(report.state.establishments.map { ($0.metadata.name, $0.displayName) }, uniquingKeysWith: { a, _ in a }),
@@ -223,6 +234,15 @@ struct Cycle {
         await state.finished(
             record(commit, scope: description, integrations: planned, outcome: status.word, requests: requests, reasons: reasons),
             applied: succeeded ? commit : nil)
+    }
+
+    /// A run with nothing left (no document moved, only suspended ones, or nothing any provider
+    /// projects): the commit counts as applied; the suspended are caught up whole when resumed.
+    private mutating func nothingToDo(_ commit: String, _ desired: DesiredState, suspended: Set<String>, _ record: DaemonStatus.Run) async {
+        applied = (commit, desired)
+        await daemon.state.served(desired)
+        lastSuspended = suspended
+        await daemon.state.finished(record, applied: commit)
     }
 
     static func followed(_ configuration: EngineConfiguration) -> String {

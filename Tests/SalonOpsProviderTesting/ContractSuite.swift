@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import SalonOpsCore
 import SalonOpsEngine
+import SalonOpsProviderKit
 import Testing
 
 /// A running peer of a provider (its emulator in the sandbox, or a public fake), as the contract
@@ -347,6 +348,35 @@ public struct ContractSuite<Fixture: ContractFixture>: Sendable {
             let second = try plan(again), created = try plan(first).changes.count
             #expect(second.changes.isEmpty)
             #expect(second.unchanged == created)
+        }
+    }
+
+    /// A change-scoped run over one establishment (as the daemon makes after a push, the config
+    /// unchanged) reads no resource of SalonOps' outside what it projects there, plans nothing
+    /// and orphans nothing, and costs no more requests than a full scan.
+    public func aScopedRunReadsOnlyItsEstablishment() async throws {
+        try await withPeer { peer, state in
+            let base = try EngineFixtures.state(fixture.files(.base))
+            _ = try await apply(try await engine(peer, .base, state: state), state: state)
+            let integration = try #require(base.integrations.first { $0.metadata.name == fixture.integration })
+            let establishment = try #require(base.establishments(of: integration).first?.metadata.name)
+            let scope = Scope(establishments: [establishment])
+            let reconciler = await EngineFixtures.reconciler(
+                base, endpoints: peer.endpoints, client: peer.client, credentials: fixture.credentials, options: fixture.options(.base),
+                stateDirectory: state, previous: base)
+            let (full, fullObservation) = await reconciler.plan(id: "full")
+            let (scoped, observation) = await reconciler.plan(id: "scoped", scope: .only([fixture.integration: scope]))
+            let scopedPlan = try plan(scoped)
+            #expect(scopedPlan.error == nil && scopedPlan.changes.isEmpty && scopedPlan.orphans.isEmpty, "\(scopedPlan.changes.map(\.id))")
+            let projected = Set(try #require(reconciler.projection(of: fixture.integration, scope: scope)).map(\.ref))
+            let owner = reconciler.owner
+            let outside = (observation.resources[fixture.integration] ?? []).filter { resource in
+                resource.owner == owner && resource.key.map { !projected.contains(ResourceRef(resource.kind, $0)) } == true
+            }
+            #expect(outside.isEmpty, "read outside \(establishment): \(outside.map { "\($0.kind) \($0.key ?? "")" })")
+            let requests = observation.requests[fixture.integration] ?? 0, fullRequests = fullObservation.requests[fixture.integration] ?? 0
+            #expect(requests <= fullRequests, "scoped \(requests) requests, full \(fullRequests)")
+            #expect(try plan(full).changes.isEmpty)
         }
     }
 }

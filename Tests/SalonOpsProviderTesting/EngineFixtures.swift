@@ -138,7 +138,7 @@ public enum EngineFixtures {
     /// credentials given directly, connect options for partial peers.
     public static func reconciler(
         _ state: DesiredState, endpoints: Endpoints, client: HTTPClient, credentials: [String: [String: String]],
-        options: [String: [String: String]] = [:], stateDirectory: String? = nil, retireDuplicates: Bool = false
+        options: [String: [String: String]] = [:], stateDirectory: String? = nil, retireDuplicates: Bool = false, previous: DesiredState? = nil
     ) async -> Reconciler {
         let secrets = credentials.mapValues { $0.mapValues { Secret(Array($0.utf8), fingerprintKey: Array("test fingerprint key".utf8)) } }
         // The ledger lives in the state directory: a scratch one unless the test keeps its own.
@@ -147,7 +147,7 @@ public enum EngineFixtures {
         return await Reconciler(
             state: state, commit: String(repeating: "a", count: 40), repository: "test", providers: Registry.providers,
             endpoints: endpoints, client: client, credentials: secrets, credentialErrors: [:], limiters: RateLimiterRegistry(),
-            limits: testLimits, options: options, ledger: ledger, retireDuplicates: retireDuplicates)
+            limits: testLimits, options: options, ledger: ledger, retireDuplicates: retireDuplicates, previous: previous)
     }
 
     /// The Stripe-only fixture's engine (`managed`: the kinds a partial peer has).

@@ -23,9 +23,26 @@ struct GoogleBusinessProfileAdapter: ProviderAdapter {
 
     func observe(_ scope: Scope, _ session: any ProviderSession) async throws -> [ObservedResource] {
         guard scope.includes(kind: "location") else { return [] }
+        // A scoped run reads its few locations one by one when that costs fewer requests than
+        // the account's pages; only locations bound by `locationIds` are ever SalonOps'.
+        let bound = SettingsReader(integration.settings?.value).map("locationIds") ?? []
+        var named: Set<String>?
+        if let establishments = scope.establishments {
+            let inScope = bound.filter { establishments.contains($0.0) }.map(\.1)
+            let pages = (bound.count + (pageSize ?? 100) - 1) / (pageSize ?? 100)
+            if inScope.count < pages {
+                return try await concurrently(inScope) { name in try await read(ResourceRef("location", name), remoteID: name, session) }.compactMap { $0 }
+            }
+            named = Set(inScope)
+        }
         let path = Paginator.append("/v1/\(account)/locations", [("readMask", GoogleBusinessProfileWire.readMask)])
         let style = PageStyle.pageToken(sizeParameter: "pageSize", size: pageSize ?? 100, tokenParameter: "pageToken", itemsKey: "locations", nextTokenKey: "nextPageToken")
-        return try await Paginator.all(session, path: path, style: style).compactMap(GoogleBusinessProfileWire.location)
+        let listed = try await Paginator.all(session, path: path, style: style).compactMap(GoogleBusinessProfileWire.location)
+        // Scoped, the listing keeps the locations bound to the scope's establishments (and those
+        // bound to none, the account's own).
+        guard let named else { return listed }
+        let boundNames = Set(bound.map(\.1))
+        return listed.filter { named.contains($0.remoteID) || !boundNames.contains($0.remoteID) }
     }
 
     /// One location, by its name (the listing would cost a page per 100 locations).

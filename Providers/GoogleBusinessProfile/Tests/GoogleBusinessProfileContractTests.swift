@@ -114,6 +114,7 @@ struct GoogleBusinessProfileFixture: ContractFixture {
     /// with the same mask and body is safe to send again.
     @Test func faultsConvergeWithoutDuplicates() async throws { try await suite.faultsConvergeWithoutDuplicates("429=0.2,503=0.1") }
     @Test func pagesThroughLargeCollections() async throws { try await suite.pagesThroughLargeCollections() }
+    @Test func aScopedRunReadsOnlyItsEstablishment() async throws { try await suite.aScopedRunReadsOnlyItsEstablishment() }
     @Test func convergesInOneRunUnderAStormOfFaults() async throws {
         let retries = try await suite.convergesInOneRunUnderAStorm("429=0.2,503=0.2,reset=0.02,slow=0.2", seeds: Array(1...10))
         #expect(retries.count == 10 && retries.values.allSatisfy { $0.sent > 0 }, "\(retries)")

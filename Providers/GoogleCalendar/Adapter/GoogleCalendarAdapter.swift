@@ -30,7 +30,10 @@ struct GoogleCalendarAdapter: ProviderAdapter {
     func observe(_ scope: Scope, _ session: any ProviderSession) async throws -> [ObservedResource] {
         let entries = try await Paginator.all(session, path: "/users/me/calendarList", style: .google(size: pageSize ?? 250))
         // Only calendars the delegated user owns can be SalonOps' (a shared one is someone else's).
+        // Ours outside the scope are left out, with their ACLs and events: a scoped run reads and
+        // weighs only the establishments it was asked about.
         let calendars = entries.filter { $0["accessRole"]?.string == "owner" && $0["primary"]?.bool != true }.compactMap(GoogleCalendarWire.calendar)
+            .filter { $0.owner != owner || scope.includes(establishment: $0.key.flatMap(Self.establishment(ofCalendar:))) }
         let owned = calendars.filter { $0.owner == owner && $0.key != nil }
         let wantACL = scope.includes(kind: "acl"), wantClosures = scope.includes(kind: "closure")
         // Each calendar's ACL and events are independent lists: all at once, paced by the transport.
@@ -50,6 +53,12 @@ struct GoogleCalendarAdapter: ProviderAdapter {
             return try await rules + events
         }
         return (scope.includes(kind: "calendar") ? calendars : []) + children.flatMap { $0 }
+    }
+
+    /// `staff:<establishment>/<member>` and `room:<establishment>/<room>` → the establishment.
+    static func establishment(ofCalendar key: String) -> String? {
+        guard let colon = key.firstIndex(of: ":"), let slash = key[colon...].firstIndex(of: "/") else { return nil }
+        return String(key[key.index(after: colon)..<slash])
     }
 
     /// Sub-resources are found within their calendar: the calendar's key is the first part of

@@ -141,6 +141,7 @@ struct GoogleCalendarFixture: ContractFixture {
     @Test func updateAndReplace() async throws { try await suite().updateAndReplace() }
     @Test func driftIsFoundAndCorrected() async throws { try await suite().driftIsFoundAndCorrected() }
     @Test func orphansAreKeptThenPruned() async throws { try await suite().orphansAreKeptThenPruned() }
+    @Test func aScopedRunReadsOnlyItsEstablishment() async throws { try await suite().aScopedRunReadsOnlyItsEstablishment() }
     /// Throttling, as Google answers it (429 `rateLimitExceeded`). Not 503s or dropped answers on
     /// writes: calendars.insert takes no client id or idempotency key, so such a write is not
     /// retried (it may have been made); the next run finds it by its tag.

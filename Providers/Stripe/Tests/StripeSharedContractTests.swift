@@ -126,6 +126,10 @@ struct StripeFixture: ContractFixture {
         try await ContractSuite(StripeFixture(peer: peer)).orphansAreKeptThenPruned()
     }
 
+    @Test(arguments: StripePeerKind.allCases) func aScopedRunReadsOnlyItsEstablishment(_ peer: StripePeerKind) async throws {
+        try await ContractSuite(StripeFixture(peer: peer)).aScopedRunReadsOnlyItsEstablishment()
+    }
+
     @Test(arguments: StripePeerKind.allCases) func pagesThroughLargeCollections(_ peer: StripePeerKind) async throws {
         try await ContractSuite(StripeFixture(peer: peer)).pagesThroughLargeCollections()
     }

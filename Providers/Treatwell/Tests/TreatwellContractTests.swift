@@ -9,6 +9,7 @@ import Testing
     @Test func updateAndReplace() async throws { try await suite.updateAndReplace() }
     @Test func driftIsFoundAndCorrected() async throws { try await suite.driftIsFoundAndCorrected() }
     @Test func orphansAreKeptThenPruned() async throws { try await suite.orphansAreKeptThenPruned() }
+    @Test func aScopedRunReadsOnlyItsEstablishment() async throws { try await suite.aScopedRunReadsOnlyItsEstablishment() }
     @Test func adoptsOnlyWhenAsked() async throws { try await suite.adoptsOnlyWhenAsked() }
     @Test func safetyThresholdsRefuseUnlessForced() async throws { try await suite.safetyThresholdsRefuseUnlessForced() }
     /// Treatwell's throttling (429 `RATE_LIMITED`, `Retry-After`) answered with backoff.

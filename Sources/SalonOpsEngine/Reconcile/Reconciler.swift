@@ -108,6 +108,9 @@ public final class Reconciler: Sendable {
     public let limits: EngineLimits
     let targets: [String: Result<IntegrationTarget, StageError>]
     let ledger: Ledger
+    /// For a change-scoped run: the last applied commit's state, which this one's projections
+    /// are compared with (`narrowed`), and which bounds what such a run may delete.
+    public let previous: DesiredState?
 
     /// `options`: per provider id, engine-level connect options (test peers' quirks). `ledger`:
     /// required, since kinds with no room for a marker are owned through it only.
@@ -115,9 +118,10 @@ public final class Reconciler: Sendable {
         state: DesiredState, commit: String, repository: String, providers: ProviderSet, endpoints: Endpoints, client: HTTPClient,
         credentials: [String: [String: Secret]], credentialErrors: [String: String], limiters: RateLimiterRegistry,
         limits: EngineLimits = EngineLimits(), options: [String: [String: String]] = [:], tokens: (any TokenStore)? = nil,
-        ledger: Ledger, retireDuplicates: Bool = false
+        ledger: Ledger, retireDuplicates: Bool = false, previous: DesiredState? = nil
     ) async {
         self.state = state
+        self.previous = previous
         self.commit = commit
         self.repository = repository
         self.providers = providers
@@ -232,6 +236,61 @@ public final class Reconciler: Sendable {
         }
     }
 
+    // MARK: scope
+
+    /// A change-scoped run narrowed to what the change moves at each provider. Projections are
+    /// pure, so the last applied state's and this one's are compared within each integration's
+    /// scope: an integration whose projection did not move is left out (an establishment's hours
+    /// are nothing to Stripe), and one whose did is observed only for the kinds that moved, with
+    /// the kinds they depend on and those depending on them. A whole-integration scope, one that
+    /// cannot be connected, and every scope without a `previous` state stay as they are.
+    public func narrowed(_ scope: RunScope) -> RunScope {
+        guard let previous, case .only(let scopes) = scope else { return scope }
+        var narrowed: [String: Scope] = [:]
+        for (name, part) in scopes {
+            guard part.establishments != nil, case .success(let target)? = targets[name],
+                let before = try? target.adapter.desired(in: previous, scope: part).resources,
+                let after = try? target.adapter.desired(in: state, scope: part).resources
+            else {
+                narrowed[name] = part
+                continue
+            }
+            let moved = Self.movedKinds(before, after)
+            guard !moved.isEmpty else { continue }
+            let related = Self.related(moved, among: target.adapter.kinds)
+            narrowed[name] = Scope(establishments: part.establishments, kinds: part.kinds.map { $0.intersection(related) } ?? related)
+        }
+        return .only(narrowed)
+    }
+
+    /// What `integration`'s adapter projects of this state within `scope` (nil: not managed
+    /// here, or the projection failed).
+    public func projection(of integration: String, scope: Scope = .all) -> [DesiredResource]? {
+        guard case .success(let target)? = targets[integration] else { return nil }
+        return try? target.adapter.desired(in: state, scope: scope).resources
+    }
+
+    /// Kinds with a resource added, removed or changed (any field, reference or title).
+    static func movedKinds(_ before: [DesiredResource], _ after: [DesiredResource]) -> Set<String> {
+        Set(Set(before).symmetricDifference(Set(after)).map(\.kind))
+    }
+
+    /// `kinds` with everything they depend on and everything that depends on them, transitively:
+    /// a parent is needed to find its children (a calendar's events), and a child may follow its
+    /// parent (a replaced parent takes its children with it).
+    static func related(_ kinds: Set<String>, among all: [ResourceKind]) -> Set<String> {
+        var related = kinds
+        var grew = true
+        while grew {
+            grew = false
+            for kind in all {
+                let linked = related.contains(kind.name) ? kind.dependsOn : (kind.dependsOn.contains { related.contains($0) } ? [kind.name] : [])
+                for name in linked where related.insert(name).inserted { grew = true }
+            }
+        }
+        return related
+    }
+
     // MARK: plan
 
     /// Everything observed, for the plan's digest and for apply.
@@ -282,6 +341,14 @@ public final class Reconciler: Sendable {
         do { projection = try target.adapter.desired(in: state, scope: scope) } catch {
             return failed(StageError(stage: .plan, message: "\(error)", retryable: false))
         }
+        // A change-scoped run deletes only what the change removed from this scope's projection:
+        // anything else it sees unwanted waits for the next full scan, so a scope an adapter
+        // reads wider than it projects never costs a resource.
+        var removable: Set<ResourceRef>?
+        if let previous, scope.establishments != nil {
+            let before = (try? target.adapter.desired(in: previous, scope: scope).resources) ?? []
+            removable = Set(before.map(\.ref)).subtracting(projection.resources.map(\.ref))
+        }
         let before = await target.session.transport.counter.total
         var observed: [ObservedResource]
         do { observed = try await target.adapter.observe(scope, target.session) } catch {
@@ -293,6 +360,10 @@ public final class Reconciler: Sendable {
             integration: name, provider: integration.provider.value, providerName: providerName,
             kinds: target.adapter.kinds, desired: projection.resources, observed: observed, options: target.options)
         plan.notes = projection.notes
+        if let removable {
+            plan.changes.removeAll { $0.action == .delete && !removable.contains(ResourceRef($0.kind, $0.key)) }
+            plan.orphans.removeAll { !removable.contains(ResourceRef($0.kind, $0.key)) }
+        }
         ledger.block(&plan, kinds: target.adapter.kinds)
         if !force { plan.refusal = SafetyCheck.refusal(for: plan, safety: state.effectiveSafety(of: integration)) }
         // This plan's requests (the transport lives for the run: plan and apply share it).

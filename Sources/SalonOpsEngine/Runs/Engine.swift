@@ -30,6 +30,8 @@ public struct EngineConfiguration: Sendable {
     public var ownSecrets: [String: SecretReference] = [:]
     /// What started the run, for the history: the daemon's trigger; nil: the command.
     public var trigger: String?
+    /// The last applied commit's state, for a change-scoped run (`Reconciler.previous`).
+    public var previous: DesiredState?
 
     public init(
         source: GitSourceOptions, trust: CommitTrustPolicy? = nil, stateDirectory: String, reportDirectory: String? = nil, ageKeyFile: String? = nil,
@@ -158,7 +160,8 @@ public final class Engine: Sendable {
             state: desired, commit: source.commit, repository: source.repository, providers: configuration.providers,
             endpoints: configuration.endpoints, client: client, credentials: credentials,
             credentialErrors: credentialErrors, limiters: limiters, limits: configuration.limits,
-            options: configuration.providerOptions, tokens: state.tokens, ledger: state.ledger, retireDuplicates: configuration.retireDuplicates)
+            options: configuration.providerOptions, tokens: state.tokens, ledger: state.ledger, retireDuplicates: configuration.retireDuplicates,
+            previous: configuration.previous)
         return Engine(
             configuration: configuration, report: loaded.report, reconciler: reconciler, secretsContext: context, state: state, ownSecrets: ownSecrets,
             client: client, started: began)

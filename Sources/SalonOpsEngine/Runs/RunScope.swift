@@ -17,13 +17,15 @@ public enum RunScope: Sendable, Equatable {
 
     public var isFull: Bool { self == .all }
 
-    /// "full", or each integration and what it looked at: `planity (lyon-2); stripe (catalogue)`.
+    /// "full", or each integration and what it looked at, with the kinds when narrowed to some:
+    /// `planity (lyon-2: venue); stripe (catalogue)`.
     public var summary: String {
         guard case .only(let scopes) = self else { return "full" }
         guard !scopes.isEmpty else { return "none" }
         return scopes.keys.sorted().map { name in
             guard let establishments = scopes[name]!.establishments else { return "\(name) (whole)" }
-            return "\(name) (\(establishments.isEmpty ? "catalogue" : establishments.sorted().joined(separator: ", ")))"
+            let kinds = scopes[name]!.kinds.map { ": " + $0.sorted().joined(separator: ", ") } ?? ""
+            return "\(name) (\(establishments.isEmpty ? "catalogue" : establishments.sorted().joined(separator: ", "))\(kinds))"
         }.joined(separator: "; ")
     }
 
