@@ -611,11 +611,7 @@ struct DocumentDecoder {
         text.hasPrefix("+") && (8...16).contains(text.count) && text.dropFirst().allSatisfy { $0.isASCII && $0.isNumber } && !text.hasPrefix("+0")
     }
 
-    static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
-            && !text.contains(" ")
-    }
+    static func isEmail(_ text: String) -> Bool { EmailAddress.isValid(text) }
 
     static func isHTTPS(_ text: String) -> Bool {
         guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else { return false }
@@ -624,5 +620,15 @@ struct DocumentDecoder {
 
     static func isPromoCode(_ text: String) -> Bool {
         (3...32).contains(text.count) && text.allSatisfy { ($0.isASCII && ($0.isUppercase || $0.isNumber)) || $0 == "_" || $0 == "-" }
+    }
+}
+
+/// The one check of an email address's shape, for documents and command-line flags alike: one
+/// `@`, something before it, a dotted domain after it, no space.
+public enum EmailAddress {
+    public static func isValid(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
+            && !text.contains(" ")
     }
 }

@@ -19,6 +19,8 @@ struct Cycle {
     var alerts: AlertTracker
     /// The notification URLs as the last run decrypted them.
     var notificationURLs: [(target: NotificationTarget, url: Secret)] = []
+    /// Email, through the integration the last run connected.
+    var mailer: Notifier.Mailer?
     /// The commit the last alert can name.
     var alertCommit: String?
 
@@ -33,9 +35,9 @@ struct Cycle {
         let due = alerts.due(at: Date())
         guard !due.isEmpty else { return }
         for alert in due { daemon.configuration.output.err("alert: \(alert.event.rawValue) \(alert.key): \(alert.summary)") }
-        guard !notificationURLs.isEmpty else { return }
+        guard !notificationURLs.isEmpty || mailer != nil else { return }
         let failures = await Notifier(client: daemon.client, output: daemon.configuration.output).send(
-            due, to: notificationURLs, repository: RunLog.redactURL(daemon.configuration.engine.source.repository), commit: alertCommit,
+            due, to: notificationURLs, mailer: mailer, repository: RunLog.redactURL(daemon.configuration.engine.source.repository), commit: alertCommit,
             statusPage: daemon.statusPage)
         for failure in failures { await daemon.state.failed(failure) }
     }
@@ -175,6 +177,12 @@ struct Cycle {
             case nil: return nil
             }
         }
+        let (mailer, problem) = Self.mailer(configuration, engine, report.state)
+        self.mailer = mailer
+        if let problem {
+            configuration.output.err("warning: \(problem)")
+            await state.failed(problem)
+        }
         // What the change moves at each provider: an integration whose projection it leaves as
         // it was is not even observed (the drift scan still reads it).
         scope = engine.reconciler.narrowed(scope)
@@ -243,6 +251,40 @@ struct Cycle {
         await daemon.state.served(desired)
         lastSuspended = suspended
         await daemon.state.finished(record, applied: commit)
+    }
+
+    /// The email channel this run's engine can give, or why there is none (`--notify-email`
+    /// given): the Integration named by `--notify-email-via`, else the only enabled one whose
+    /// provider sends email.
+    static func mailer(_ configuration: DaemonConfiguration, _ engine: Engine, _ state: DesiredState) -> (Notifier.Mailer?, String?) {
+        guard !configuration.emailRecipients.isEmpty else { return (nil, nil) }
+        let providers = configuration.engine.providers
+        func sending(_ integration: Integration) -> (any EmailSending.Type)? { providers.module(integration.provider.value) as? any EmailSending.Type }
+        let integration: Integration
+        if let name = configuration.emailIntegration {
+            guard let named = state.integrations.first(where: { $0.metadata.name == name }) else {
+                return (nil, "--notify-email-via \(name): commit \(engine.reconciler.commit.prefix(12)) has no Integration of that name; alerts are not emailed")
+            }
+            guard named.enabled, sending(named) != nil else {
+                return (nil, "--notify-email-via \(name): \(named.enabled ? "its provider (\(named.provider.value)) cannot send email" : "the Integration is disabled"); alerts are not emailed")
+            }
+            integration = named
+        } else {
+            let able = state.integrations.filter { $0.enabled && sending($0) != nil }
+            guard able.count == 1 else {
+                return (
+                    nil,
+                    able.isEmpty
+                        ? "--notify-email: no enabled Integration can send email (Brevo); alerts are not emailed"
+                        : "--notify-email: \(able.map(\.metadata.name).joined(separator: ", ")) can all send email: choose one with --notify-email-via"
+                )
+            }
+            integration = able[0]
+        }
+        guard let session = engine.reconciler.standingSession(for: integration.metadata.name), let module = sending(integration) else {
+            return (nil, "--notify-email: Integration \(integration.metadata.name) could not be connected this run (see its error); alerts are not emailed")
+        }
+        return (Notifier.Mailer(session: session, sending: module, recipients: configuration.emailRecipients), nil)
     }
 
     static func followed(_ configuration: EngineConfiguration) -> String {

@@ -30,6 +30,10 @@ public struct DaemonConfiguration: Sendable {
     public var seed: UInt64?
     /// Where alerts go (failure, new drift, recovery).
     public var notifications: [NotificationTarget]
+    /// Where alerts are emailed, through an integration whose provider sends email (Brevo).
+    public var emailRecipients: [String]
+    /// That integration, by name; nil: the only enabled one that can send email.
+    public var emailIntegration: String?
     /// At most one alert per integration this often.
     public var notificationInterval: TimeInterval
     /// The status page's address as people reach it, for links in alerts; nil: the listen address.
@@ -40,8 +44,10 @@ public struct DaemonConfiguration: Sendable {
         engine: EngineConfiguration, interval: Duration = .seconds(600), driftInterval: Duration = .seconds(3600), jitter: Double = 0.1,
         host: String = "127.0.0.1", port: Int = 9400, webhookSecret: SecretReference? = nil, debounce: Duration = .seconds(2),
         maxCycles: Int? = nil, seed: UInt64? = nil, notifications: [NotificationTarget] = [], notificationInterval: TimeInterval = 300,
-        publicURL: String? = nil, output: EngineOutput
+        publicURL: String? = nil, emailRecipients: [String] = [], emailIntegration: String? = nil, output: EngineOutput
     ) {
+        self.emailRecipients = emailRecipients
+        self.emailIntegration = emailIntegration
         self.notifications = notifications
         self.notificationInterval = notificationInterval
         self.publicURL = publicURL

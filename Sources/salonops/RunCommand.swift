@@ -47,6 +47,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Post alerts to the Slack incoming-webhook URL kept in this encrypted file (repeatable).", valueName: "FILE#KEY"))
     var notifySlack: [String] = []
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Email alerts to this address (repeatable), through the Integration that sends email (Brevo).", valueName: "ADDRESS"))
+    var notifyEmail: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The Integration that emails alerts, when several can.", valueName: "INTEGRATION"))
+    var notifyEmailVia: String?
+
     @Option(name: .long, help: ArgumentHelp("At most one alert per integration this often.", valueName: "DURATION"))
     var notifyEvery: String = "5m"
 
@@ -89,6 +97,10 @@ struct RunCommand: AsyncParsableCommand {
             case .failure(let error): throw bad("--notify-\(format.rawValue) '\(given)': \(error.message)\(error.hint.map { "; \($0)" } ?? "")")
             }
         }
+        for address in notifyEmail where !EmailAddress.isValid(address) {
+            throw bad("--notify-email '\(address)': not an email address; write it as name@example.com")
+        }
+        if notifyEmailVia != nil && notifyEmail.isEmpty { throw bad("--notify-email-via names the Integration for --notify-email: give --notify-email ADDRESS too") }
         if let publicURL {
             do { _ = try GrouponSignature.PublicBaseURL(publicURL) } catch { throw bad("--public-url: \(error)") }
         }
@@ -98,7 +110,7 @@ struct RunCommand: AsyncParsableCommand {
             DaemonConfiguration(
                 engine: configuration, interval: interval, driftInterval: drift, jitter: jitter, host: host, port: port, webhookSecret: secret,
                 debounce: debounce, maxCycles: maxCycles, seed: seed, notifications: targets, notificationInterval: notifyInterval.timeInterval,
-                publicURL: publicURL, output: terminalOutput))
+                publicURL: publicURL, emailRecipients: notifyEmail, emailIntegration: notifyEmailVia, output: terminalOutput))
         do {
             try await daemon.run { port in printError("listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)") }
         } catch {

@@ -529,6 +529,19 @@ import Testing
 
     /// A fetch that fails keeps the last good commit served and says so on `/readyz`; once the
     /// remote is back, the next push runs.
+    /// Flags that cannot work are refused before anything is fetched or listened on.
+    @Test func badNotificationFlagsAreRefusedWithHowToFixThem() async throws {
+        let base = ["run", "--repo", "file:///nonexistent.git", "--state-dir", try Paths.temporaryDirectory("badflags").path, "--listen", "127.0.0.1:0"]
+        for (flags, expected) in [
+            (["--notify-email", "ops.example.com"], "--notify-email 'ops.example.com': not an email address; write it as name@example.com"),
+            (["--notify-email-via", "brevo"], "--notify-email-via names the Integration for --notify-email: give --notify-email ADDRESS too"),
+        ] {
+            let result = try await CommandRunner.run(Paths.salonops, base + flags, environment: Setup.environment, timeout: 60)
+            #expect(result.status == 1 && result.stderr.contains("error: \(expected)"), "\(flags): \(result.status) \(result.stderr)")
+            #expect(!result.stderr.contains("listening on"))
+        }
+    }
+
     @Test func aFailedFetchKeepsServingTheLastGoodCommit() async throws {
         let setup = try await Setup.make()
         defer { Task { await setup.cleanUp() } }

@@ -66,4 +66,17 @@ import Testing
         #expect(generic["schema"] as? String == "salonops.notification/v1" && generic["event"] as? String == "failure" && generic["previous"] as? String == "ok")
         #expect(generic["at"] as? String == "2027-01-15T08:00:00Z")
     }
+
+    @Test func theEmailCarriesTheAlertInTextAndEscapedHTML() {
+        let alert = Alert(event: .drift, key: "planity", level: .drift, previous: .ok, summary: "Planity (planity): 2 resource(s) changed <by hand>", details: ["venue a & b"])
+        let email = Notifier.email(alert, to: ["ops@example.com"], repository: "file:///r.git", commit: "0123456789abcdef", statusPage: "http://h/?lang=en")
+        #expect(email.to == ["ops@example.com"])
+        #expect(email.subject == "⚠️ SalonOps: Planity (planity): 2 resource(s) changed <by hand>")
+        #expect(email.text.contains("- venue a & b") && email.text.contains("Repository: file:///r.git @ 0123456789ab") && email.text.contains("Status: http://h/?lang=en"))
+        #expect(email.html?.contains("&lt;by hand&gt;") == true && email.html?.contains("<li>venue a &amp; b</li>") == true)
+        #expect(email.html?.contains("<a href=\"http://h/?lang=en\">") == true && email.html?.contains("<by hand>") == false)
+        #expect(email.tags == ["salonops-alert", "salonops-drift"])
+        let recovery = Alert(event: .recovery, key: "fetch", level: .ok, previous: .failed, summary: String(repeating: "x", count: 400), details: [])
+        #expect(Notifier.email(recovery, to: [], repository: "r", commit: nil, statusPage: "s").subject.count == 200, "a subject is bounded")
+    }
 }

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import SalonOpsCore
 import SalonOpsEngine
+import SalonOpsProviderKit
 import SalonOpsSecrets
 
 /// Where alerts go: a generic JSON webhook, or a Slack-compatible incoming webhook. Their URLs
@@ -25,11 +26,20 @@ public struct NotificationTarget: Sendable, Equatable {
     public func secretName(_ index: Int) -> String { "notify-\(format.rawValue)-\(index)" }
 }
 
-/// Sends alerts to every target, each POST bounded (10 s, one retry); a target that fails is a
-/// warning in the log and the daemon's last errors, never a failed run.
+/// Sends alerts to every target, each POST bounded (10 s, one retry), and by email through an
+/// integration that can send it; a target that fails is a warning in the log and the daemon's
+/// last errors, never a failed run.
 struct Notifier {
     let client: HTTPClient
     let output: EngineOutput
+
+    /// Email through an integration's provider (Brevo's transactional email): its session as
+    /// the last run left it, and its provider's request.
+    struct Mailer: Sendable {
+        let session: StandingSession
+        let sending: any EmailSending.Type
+        let recipients: [String]
+    }
 
     static let schema = "salonops.notification/v1"
 
@@ -57,6 +67,25 @@ struct Notifier {
         return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
     }
 
+    /// The email: the summary as subject, the details, where the commit and the status page are.
+    static func email(_ alert: Alert, to recipients: [String], repository: String, commit: String?, statusPage: String) -> EmailMessage {
+        let icon = alert.event == .recovery ? "✅" : (alert.event == .drift ? "⚠️" : "❌")
+        let subject = "\(icon) SalonOps: \(alert.summary)"
+        let lines =
+            [alert.summary, ""] + alert.details.prefix(10).map { "- \($0)" } + (alert.details.isEmpty ? [] : [""])
+            + ["Repository: \(repository)\(commit.map { " @ \($0.prefix(12))" } ?? "")", "Status: \(statusPage)"]
+        func html(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+                .replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        var body = "<p>\(html(alert.summary))</p>"
+        if !alert.details.isEmpty { body += "<ul>" + alert.details.prefix(10).map { "<li>\(html($0))</li>" }.joined() + "</ul>" }
+        body += "<p>\(html(repository))\(commit.map { " @ <code>\($0.prefix(12))</code>" } ?? "") · <a href=\"\(html(statusPage))\">status</a></p>"
+        return EmailMessage(
+            to: recipients, subject: String(subject.prefix(200)), text: lines.joined(separator: "\n"), html: body,
+            tags: ["salonops-alert", "salonops-\(alert.event.rawValue)"])
+    }
+
     /// Slack's three control characters.
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
@@ -65,10 +94,20 @@ struct Notifier {
     /// Sends each alert to each target whose URL was decrypted; returns the failures, named
     /// by target kind and index only.
     func send(
-        _ alerts: [Alert], to targets: [(target: NotificationTarget, url: Secret)], repository: String, commit: String?, statusPage: String
+        _ alerts: [Alert], to targets: [(target: NotificationTarget, url: Secret)], mailer: Mailer?, repository: String, commit: String?,
+        statusPage: String
     ) async -> [String] {
         var failures: [String] = []
         for alert in alerts {
+            if let mailer {
+                let message = Self.email(alert, to: mailer.recipients, repository: repository, commit: commit, statusPage: statusPage)
+                do {
+                    _ = try await mailer.session.send(try mailer.sending.emailRequest(message, integration: mailer.session.integration), client: client)
+                } catch {
+                    let name = mailer.session.integration.metadata.name
+                    failures.append("notification email through \(name) (\(alert.event.rawValue) \(alert.key)): \(SecretScanner.redact("\(error)"))")
+                }
+            }
             for (index, entry) in targets.enumerated() {
                 let body =
                     entry.target.format == .slack
