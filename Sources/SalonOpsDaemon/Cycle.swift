@@ -266,7 +266,10 @@ struct Cycle {
                 return (nil, "--notify-email-via \(name): commit \(engine.reconciler.commit.prefix(12)) has no Integration of that name; alerts are not emailed")
             }
             guard named.enabled, sending(named) != nil else {
-                return (nil, "--notify-email-via \(name): \(named.enabled ? "its provider (\(named.provider.value)) cannot send email" : "the Integration is disabled"); alerts are not emailed")
+                return (
+                    nil,
+                    "--notify-email-via \(name): \(named.enabled ? "its provider (\(named.provider.value)) cannot send email" : "the Integration is disabled"); alerts are not emailed"
+                )
             }
             integration = named
         } else {
