@@ -105,6 +105,8 @@ struct RunCommand: AsyncParsableCommand {
             do { _ = try GrouponSignature.PublicBaseURL(publicURL) } catch { throw bad("--public-url: \(error)") }
         }
         guard !source.worktree else { throw bad("run follows commits: --worktree is for validate and pre-commit hooks") }
+        // Unattended runs keep the safety thresholds: past them a run is refused and alerted.
+        guard !engine.force else { throw bad("run never forces past the safety thresholds: review the plan and use `salonops apply --force` once") }
         let (configuration, sandbox) = try await EngineRun.configuration(source: source, engine: engine, command: "run")
         let daemon = Daemon(
             DaemonConfiguration(

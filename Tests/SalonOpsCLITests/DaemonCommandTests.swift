@@ -530,11 +530,12 @@ import Testing
     /// A fetch that fails keeps the last good commit served and says so on `/readyz`; once the
     /// remote is back, the next push runs.
     /// Flags that cannot work are refused before anything is fetched or listened on.
-    @Test func badNotificationFlagsAreRefusedWithHowToFixThem() async throws {
+    @Test func badFlagsAreRefusedWithHowToFixThem() async throws {
         let base = ["run", "--repo", "file:///nonexistent.git", "--state-dir", try Paths.temporaryDirectory("badflags").path, "--listen", "127.0.0.1:0"]
         for (flags, expected) in [
             (["--notify-email", "ops.example.com"], "--notify-email 'ops.example.com': not an email address; write it as name@example.com"),
             (["--notify-email-via", "brevo"], "--notify-email-via names the Integration for --notify-email: give --notify-email ADDRESS too"),
+            (["--force"], "run never forces past the safety thresholds: review the plan and use `salonops apply --force` once"),
         ] {
             let result = try await CommandRunner.run(Paths.salonops, base + flags, environment: Setup.environment, timeout: 60)
             #expect(result.status == 1 && result.stderr.contains("error: \(expected)"), "\(flags): \(result.status) \(result.stderr)")
