@@ -21,10 +21,7 @@ struct LedgerCommand: AsyncParsableCommand {
             let (ledger, state) = try await Engine.ledger(configuration)
             return (ledger, state.integrations.map(\.metadata.name).sorted())
         } catch let error as EngineStartError {
-            if case .untrusted = error { throw refusal(error) }
-            if case .invalid(let report) = error { print(report.renderText(), terminator: "") }
-            printError("error: \(error)")
-            throw ExitCode(1)
+            throw startFailure(error)
         }
     }
 }

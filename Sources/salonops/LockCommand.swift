@@ -18,10 +18,7 @@ struct LockCommand: AsyncParsableCommand {
             endpoints: Endpoints(overrides: try engine.endpointOverrides(), sandbox: engine.sandbox), providers: Registry.providers,
             command: command, logger: source.makeLogger())
         do { return try await Engine.lock(configuration) } catch let error as EngineStartError {
-            if case .untrusted = error { throw refusal(error) }
-            if case .invalid(let report) = error { print(report.renderText(), terminator: "") }
-            printError("error: \(error)")
-            throw ExitCode(1)
+            throw startFailure(error)
         }
     }
 }

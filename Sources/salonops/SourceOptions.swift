@@ -76,6 +76,15 @@ func refusal(_ error: EngineStartError) -> ExitCode {
     return ExitCode(ExitStatus.refused.rawValue)
 }
 
+/// A state command that could not read its commit: refused (untrusted, exit 3), or exit 1 with
+/// the config's diagnostics when it is invalid, or the error.
+func startFailure(_ error: EngineStartError) -> ExitCode {
+    if case .untrusted = error { return refusal(error) }
+    if case .invalid(let report) = error { print(report.renderText(), terminator: "") }
+    printError("error: \(error)")
+    return ExitCode(1)
+}
+
 /// Writes to standard error without buffering surprises; what looks like a credential never
 /// gets there, whatever error carried it.
 func printError(_ message: String, terminator: String = "\n") {

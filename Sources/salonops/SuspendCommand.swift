@@ -54,10 +54,7 @@ struct SuspendCommand: AsyncParsableCommand {
             source: source.gitOptions, trust: try source.trustPolicy(), stateDirectory: source.stateDirectory, providers: Registry.providers,
             command: command, logger: source.makeLogger())
         do { return try await Engine.suspensions(configuration) } catch let error as EngineStartError {
-            if case .untrusted = error { throw refusal(error) }
-            if case .invalid(let report) = error { print(report.renderText(), terminator: "") }
-            printError("error: \(error)")
-            throw ExitCode(1)
+            throw startFailure(error)
         }
     }
 
