@@ -67,10 +67,13 @@ public struct VenueAdapter<Wire: VenueWireFormat>: ProviderAdapter {
     }
 
     /// The account's venues in pages, and any bound one the listing does not show read by id
-    /// (so that a venue outside the account answers its own error).
+    /// (so that a venue outside the account answers its own error). A scoped run's few venues
+    /// are read by id alone when that costs fewer requests than the account's pages (counted
+    /// from the venues the Integration binds).
     func profiles(_ bound: [String], _ session: any ProviderSession) async throws -> [ObservedResource] {
         guard !bound.isEmpty else { return [] }
-        var found = try await list(.venue, venue: nil, session).filter { $0.id.map(bound.contains) == true }
+        let pages = (venues.count + pageSize - 1) / pageSize
+        var found = bound.count < pages ? [] : try await list(.venue, venue: nil, session).filter { $0.id.map(bound.contains) == true }
         let missing = bound.filter { id in !found.contains { $0.id == id } }
         found += try await concurrently(missing) { id in
             try await wire.decode(.venue, session.send(wire.read(.venue, id: id, venue: nil)).json())
