@@ -19,7 +19,10 @@ import Testing
         let remote: URL
         let sandbox: SandboxServer
 
-        static func make(faults: FaultPlan = .none) async throws -> Setup {
+        /// examples/ with Stripe (services and products off) and Planity, and `brevo` when asked:
+        /// Brevo's senders and webhooks take 100 requests an hour, which drift scans every two
+        /// seconds would spend in a minute.
+        static func make(faults: FaultPlan = .none, brevo: Bool = false) async throws -> Setup {
             let root = try Paths.temporaryDirectory("daemon")
             let work = root.appendingPathComponent("work")
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -29,7 +32,7 @@ import Testing
                 ("stripe.yaml", "services: true", "services: false"), ("stripe.yaml", "products: true", "products: false"),
                 ("google-calendar.yaml", "enabled: true", "enabled: false"), ("google-business-profile.yaml", "enabled: true", "enabled: false"),
                 ("treatwell.yaml", "enabled: true", "enabled: false"),
-            ] {
+            ] + (brevo ? [] : [("brevo.yaml", "enabled: true", "enabled: false")]) {
                 let url = integrations.appendingPathComponent(file)
                 let text = try String(contentsOf: url, encoding: .utf8)
                 try #require(text.contains(from), "\(file) no longer says \(from)")
@@ -459,6 +462,53 @@ import Testing
         daemon.signal(SIGTERM)
         #expect(try await daemon.exitStatus(within: 60) == 0)
         #expect(!daemon.stderr.contains("127.0.0.1:\(port)/hook"), "a notification URL reached the log")
+    }
+
+    /// Alerts emailed through the config's own Brevo Integration (its key and sender, on the
+    /// session the last run connected): a fetch that fails and its recovery, read back through
+    /// Brevo's own log of transactional emails on the sandbox's emulator.
+    @Test func alertsAreEmailedThroughTheBrevoIntegration() async throws {
+        let setup = try await Setup.make(brevo: true)
+        defer { Task { await setup.cleanUp() } }
+        let recipient = "ops@belle-epoque.example"
+        let (daemon, base) = try await setup.daemon([
+            "--interval", "1s", "--drift-interval", "1h", "--jitter", "0", "--notify-every", "1s", "--notify-email", recipient,
+        ])
+        defer { daemon.kill() }
+        let first = try await Self.waitForStatus(base) { Self.lastRun($0)["outcome"] as? String == "ok" }
+        #expect((Self.lastRun(first)["integrations"] as? [String])?.contains("brevo") == true, "\(Self.lastRun(first))")
+        func sent() async throws -> [[String: Any]] {
+            let (code, log) = try await Self.request(
+                .GET, setup.sandbox.baseURL + "/brevo/api/v3/smtp/emails?email=\(recipient)&sort=asc&limit=100", headers: [("api-key", "any")])
+            #expect(code == 200, "\(log)")
+            return log["transactionalEmails"] as? [[String: Any]] ?? []
+        }
+        func waitFor(_ count: Int) async throws -> [[String: Any]] {
+            let deadline = ContinuousClock.now + .seconds(90)
+            var emails = try await sent()
+            while emails.count < count && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                emails = try await sent()
+            }
+            return emails
+        }
+        #expect(try await sent().isEmpty, "a first state that is fine is not news")
+
+        let moved = setup.root.appendingPathComponent("moved.git")
+        try FileManager.default.moveItem(at: setup.remote, to: moved)
+        let failed = try await waitFor(1)
+        let failure = try #require(failed.first, "no email for the failed fetch")
+        #expect((failure["subject"] as? String)?.hasPrefix("❌ SalonOps: fetching ") == true, "\(failure)")
+        #expect(failure["from"] as? String == "bonjour@belle-epoque.example", "sent from the Integration's sender: \(failure)")
+        #expect((failure["tags"] as? [String]) == ["salonops-alert", "salonops-failure"], "\(failure)")
+        try FileManager.default.moveItem(at: moved, to: setup.remote)
+        let recovered = try await waitFor(2)
+        #expect(recovered.count == 2, "one failure, one recovery: \(recovered)")
+        #expect((recovered.last?["subject"] as? String)?.hasPrefix("✅ SalonOps: ") == true, "\(recovered)")
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(within: 60) == 0)
+        #expect(!daemon.stderr.contains("warning: --notify-email"), "\(daemon.stderr.suffix(2000))")
+        for canary in ReconcileCommandTests.canaries { #expect(!daemon.stdout.contains(canary) && !daemon.stderr.contains(canary), "\(canary) in the output") }
     }
 
     /// Groupon calls the daemon: its merchants feed, from the applied commit, to a request the
