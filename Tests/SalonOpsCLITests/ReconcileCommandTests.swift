@@ -305,12 +305,16 @@ import Testing
                 if !held { try await Task.sleep(for: .milliseconds(10)) }
             }
             #expect(held, "round \(round): the first apply never took the lock: \(first.stderr)")
+            // Stopped while it holds the lock, so the second meets it however slowly it starts
+            // (a loaded machine); a stopped process is alive, and resumes where it was.
+            first.signal(SIGSTOP)
             let second = try await CommandRunner.run(
                 Paths.salonops,
                 [
                     "apply", "--auto-approve", "--repo", secondRepo, "--path", "examples/salon-chain", "--state-dir", setup.state.path,
                     "--sandbox", secondURL,
                 ], in: secondDirectory, environment: setup.environment)
+            first.signal(SIGCONT)
             let firstStatus = try await first.exitStatus(within: 120)
             #expect(firstStatus == 0, "round \(round) (\(firstRepo) \(firstURL)): \(first.stderr)")
             #expect(second.status == 3, "round \(round) (\(secondRepo) \(secondURL)) was not refused: \(second.stdout)\(second.stderr)")
