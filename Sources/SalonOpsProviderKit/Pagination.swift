@@ -8,6 +8,9 @@ public enum PageStyle: Sendable, Hashable {
     case pageToken(sizeParameter: String, size: Int, tokenParameter: String, itemsKey: String, nextTokenKey: String)
     /// `limit` + `offset` until a short page.
     case offset(limitParameter: String, limit: Int, offsetParameter: String, itemsKey: String)
+    /// `limit` + `offset` until the items read reach the total the answer states (Brevo's
+    /// `count`): a collection of exactly `limit` items costs one page, not two.
+    case offsetCounted(limitParameter: String, limit: Int, offsetParameter: String, itemsKey: String, countKey: String)
     /// The answer names the next page's URL (path below the endpoint) until it does not.
     case nextURL(itemsKey: String, nextKey: String)
 
@@ -48,6 +51,12 @@ public enum Paginator {
             case .offset(_, let limit, let offsetParameter, let itemsKey):
                 pageItems = page[itemsKey]?.array ?? []
                 next = pageItems.count < limit ? nil : with(path, style, (offsetParameter, String(items.count + pageItems.count)))
+            case .offsetCounted(_, let limit, let offsetParameter, let itemsKey, let countKey):
+                pageItems = page[itemsKey]?.array ?? []
+                let read = items.count + pageItems.count
+                // Without a count, a short page ends the list, as with `.offset`.
+                let more = page[countKey]?.int.map { read < $0 } ?? (pageItems.count >= limit)
+                next = more && !pageItems.isEmpty ? with(path, style, (offsetParameter, String(read))) : nil
             case .nextURL(let itemsKey, let nextKey):
                 pageItems = page[itemsKey]?.array ?? []
                 next = page[nextKey]?.string
@@ -59,7 +68,7 @@ public enum Paginator {
 
     static func first(_ path: String, _ style: PageStyle) -> String {
         switch style {
-        case .cursorAfterID(let parameter, let limit, _, _, _), .offset(let parameter, let limit, _, _):
+        case .cursorAfterID(let parameter, let limit, _, _, _), .offset(let parameter, let limit, _, _), .offsetCounted(let parameter, let limit, _, _, _):
             return append(path, [(parameter, String(limit))])
         case .pageToken(let parameter, let size, _, _, _):
             return append(path, [(parameter, String(size))])
