@@ -23,11 +23,13 @@ struct BrevoAdapter: ProviderAdapter {
 
     // MARK: observe
 
+    /// Folders and lists are read oldest first (`sort=asc`): one made while the pages are read
+    /// lands after them instead of shifting every later page by one.
     func observe(_ scope: Scope, _ session: any ProviderSession) async throws -> [ObservedResource] {
         async let folders: [ObservedResource] =
-            scope.includes(kind: "folder") ? Paginator.all(session, path: "/contacts/folders", style: BrevoWire.pages(itemsKey: "folders", size: pageSize)).compactMap(BrevoWire.folder) : []
+            scope.includes(kind: "folder") ? Paginator.all(session, path: "/contacts/folders?sort=asc", style: BrevoWire.pages(itemsKey: "folders", size: pageSize)).compactMap(BrevoWire.folder) : []
         async let lists: [ObservedResource] =
-            scope.includes(kind: "list") ? Paginator.all(session, path: "/contacts/lists", style: BrevoWire.pages(itemsKey: "lists", size: pageSize)).compactMap(BrevoWire.list) : []
+            scope.includes(kind: "list") ? Paginator.all(session, path: "/contacts/lists?sort=asc", style: BrevoWire.pages(itemsKey: "lists", size: pageSize)).compactMap(BrevoWire.list) : []
         async let senders: [ObservedResource] = scope.includes(kind: "sender") ? listSenders(session) : []
         async let webhooks: [ObservedResource] = scope.includes(kind: "webhook") ? listWebhooks(session) : []
         return try await folders + lists + senders + webhooks
@@ -87,16 +89,16 @@ struct BrevoAdapter: ProviderAdapter {
         let body = JSONValue.object([("name", .string(change.desired?.fields["name"]?.text ?? ""))])
         switch change.action {
         case .create, .replace:
-            let id = try BrevoWire.createdID(try await session.send(BrevoWire.contacts(.POST, "/contacts/folders", body)).json(), "folder")
+            let id = try BrevoWire.created(try await session.send(BrevoWire.contacts(.POST, "/contacts/folders", body)).json(), in: BrevoWire.folders)
             return ApplyOutcome(remoteID: id)
         case .update, .adopt:
-            _ = try await session.send(BrevoWire.contacts(.PUT, "/contacts/folders/\(change.remoteID!)", body, retryable: true))
+            _ = try await session.send(BrevoWire.contacts(.PUT, "/\(change.remoteID!)", body, retryable: true))
             return ApplyOutcome(remoteID: change.remoteID!)
         case .delete:
             let id = change.remoteID!
             // Brevo deletes a folder with every list in it (spec: `deleteFolder`): SalonOps' own
             // lists are deleted before it (they depend on it), so any list left is someone else's.
-            let left = try await Paginator.all(session, path: "/contacts/folders/\(id)/lists", style: BrevoWire.pages(itemsKey: "lists", size: pageSize))
+            let left = try await Paginator.all(session, path: "/\(id)/lists", style: BrevoWire.pages(itemsKey: "lists", size: pageSize))
             guard left.isEmpty else {
                 let names = left.compactMap { $0["name"]?.string }.sorted()
                 throw ProviderError(
@@ -105,7 +107,7 @@ struct BrevoAdapter: ProviderAdapter {
                         "the folder \(id) still holds lists SalonOps does not manage (\(names.joined(separator: ", "))), which Brevo would delete with it: move them to another folder in Brevo, then apply again"
                 )
             }
-            _ = try await session.send(BrevoWire.contacts(.DELETE, "/contacts/folders/\(id)", retryable: true))
+            _ = try await session.send(BrevoWire.contacts(.DELETE, "/\(id)", retryable: true))
             return ApplyOutcome(remoteID: id)
         }
     }
@@ -115,8 +117,8 @@ struct BrevoAdapter: ProviderAdapter {
         case .create, .replace:
             let desired = change.desired!
             let folder = try context.remoteID(of: "folder", in: desired)
-            let body = JSONValue.object([("name", .string(desired.fields["name"]?.text ?? desired.key)), ("folderId", try Self.int(folder))])
-            let id = try BrevoWire.createdID(try await session.send(BrevoWire.contacts(.POST, "/contacts/lists", body)).json(), "list")
+            let body = JSONValue.object([("name", .string(desired.fields["name"]?.text ?? desired.key)), ("folderId", .int(try BrevoWire.number(folder)))])
+            let id = try BrevoWire.created(try await session.send(BrevoWire.contacts(.POST, "/contacts/lists", body)).json(), in: BrevoWire.lists)
             return ApplyOutcome(remoteID: id)
         case .update, .adopt:
             let desired = change.desired!, id = change.remoteID!
@@ -125,16 +127,16 @@ struct BrevoAdapter: ProviderAdapter {
             // (spec: `updateList`): one request per field that moved.
             if changed.contains("folder") {
                 let folder = try context.remoteID(of: "folder", in: desired)
-                _ = try await session.send(BrevoWire.contacts(.PUT, "/contacts/lists/\(id)", .object([("folderId", try Self.int(folder))]), retryable: true))
+                _ = try await session.send(BrevoWire.contacts(.PUT, "/\(id)", .object([("folderId", .int(try BrevoWire.number(folder)))]), retryable: true))
             }
             if changed.contains("name") {
                 let name = JSONValue.object([("name", .string(desired.fields["name"]?.text ?? desired.key))])
-                _ = try await session.send(BrevoWire.contacts(.PUT, "/contacts/lists/\(id)", name, retryable: true))
+                _ = try await session.send(BrevoWire.contacts(.PUT, "/\(id)", name, retryable: true))
             }
             return ApplyOutcome(remoteID: id)
         case .delete:
             // The list goes; its contacts stay in the account (spec: `deleteList`).
-            _ = try await session.send(BrevoWire.contacts(.DELETE, "/contacts/lists/\(change.remoteID!)", retryable: true))
+            _ = try await session.send(BrevoWire.contacts(.DELETE, "/\(change.remoteID!)", retryable: true))
             return ApplyOutcome(remoteID: change.remoteID!)
         }
     }
@@ -145,15 +147,15 @@ struct BrevoAdapter: ProviderAdapter {
             let desired = change.desired!
             let body = JSONValue.object([("name", .string(desired.fields["name"]?.text ?? "")), ("email", .string(desired.fields["email"]?.text ?? ""))])
             // Brevo emails a validation code to the address; the sender stays inactive until then.
-            let id = try BrevoWire.createdID(try await session.send(BrevoWire.other(.POST, "/senders", body)).json(), "sender")
-            if change.action == .replace, let old = change.remoteID { try await delete("/senders/\(old)", session) }
+            let id = try BrevoWire.created(try await session.send(BrevoWire.other(.POST, "/senders", body)).json(), in: BrevoWire.senders)
+            if change.action == .replace, let old = change.remoteID { try await delete(old, session) }
             return ApplyOutcome(remoteID: id)
         case .update, .adopt:
             let body = JSONValue.object([("name", .string(change.desired!.fields["name"]?.text ?? ""))])
-            _ = try await session.send(BrevoWire.other(.PUT, "/senders/\(change.remoteID!)", body, retryable: true))
+            _ = try await session.send(BrevoWire.other(.PUT, "/\(change.remoteID!)", body, retryable: true))
             return ApplyOutcome(remoteID: change.remoteID!)
         case .delete:
-            try await delete("/senders/\(change.remoteID!)", session)
+            try await delete(change.remoteID!, session)
             return ApplyOutcome(remoteID: change.remoteID!)
         }
     }
@@ -167,15 +169,15 @@ struct BrevoAdapter: ProviderAdapter {
             body.set("channel", .string(desired.fields["channel"]?.text ?? "email"))
             // A replace makes the new one first, so that events keep coming; Brevo's limit of 40
             // webhooks counts both for that moment.
-            let id = try BrevoWire.createdID(try await session.send(BrevoWire.other(.POST, "/webhooks", body)).json(), "webhook")
-            if change.action == .replace, let old = change.remoteID { try await delete("/webhooks/\(old)", session) }
+            let id = try BrevoWire.created(try await session.send(BrevoWire.other(.POST, "/webhooks", body)).json(), in: BrevoWire.webhooks)
+            if change.action == .replace, let old = change.remoteID { try await delete(old, session) }
             return ApplyOutcome(remoteID: id)
         case .update, .adopt:
             // The description always goes: its tag carries the new digest.
-            _ = try await session.send(BrevoWire.other(.PUT, "/webhooks/\(change.remoteID!)", webhookBody(change.desired!), retryable: true))
+            _ = try await session.send(BrevoWire.other(.PUT, "/\(change.remoteID!)", webhookBody(change.desired!), retryable: true))
             return ApplyOutcome(remoteID: change.remoteID!)
         case .delete:
-            try await delete("/webhooks/\(change.remoteID!)", session)
+            try await delete(change.remoteID!, session)
             return ApplyOutcome(remoteID: change.remoteID!)
         }
     }
@@ -191,13 +193,9 @@ struct BrevoAdapter: ProviderAdapter {
         ])
     }
 
-    private func delete(_ path: String, _ session: any ProviderSession) async throws {
-        _ = try await session.send(BrevoWire.other(.DELETE, path, retryable: true))
-    }
-
-    static func int(_ remoteID: String) throws -> JSONValue {
-        guard let value = Int(remoteID) else { throw ProviderError(.permanent, message: "'\(remoteID)' is not a Brevo id") }
-        return .int(value)
+    /// A sender or a webhook, by its remote id (its path).
+    private func delete(_ remoteID: String, _ session: any ProviderSession) async throws {
+        _ = try await session.send(BrevoWire.other(.DELETE, "/" + remoteID, retryable: true))
     }
 
     // MARK: check

@@ -80,24 +80,41 @@ enum BrevoWire {
         .offsetCounted(limitParameter: "limit", limit: size, offsetParameter: "offset", itemsKey: itemsKey, countKey: "count")
     }
 
-    /// The int64 id of a created resource (spec: `createModel`), as SalonOps' remote id.
-    static func createdID(_ answer: JSONValue, _ what: String) throws -> String {
-        guard let id = answer["id"]?.int else { throw ProviderError(.permanent, message: "Brevo returned no id for the new \(what)") }
-        return String(id)
+    // MARK: remote ids
+
+    /// Brevo numbers each collection on its own (folder 1 and list 1 both exist), while SalonOps
+    /// needs a remote id that names one resource: the resource's path below the API root,
+    /// `contacts/folders/1`, `contacts/lists/1`, `senders/1`, `webhooks/1`.
+    static func remoteID(_ collection: String, _ id: Int) -> String { "\(collection)/\(id)" }
+
+    static let folders = "contacts/folders", lists = "contacts/lists", senders = "senders", webhooks = "webhooks"
+
+    /// The numeric id in a remote id (`contacts/folders/12` → 12).
+    static func number(_ remoteID: String) throws -> Int {
+        guard let last = remoteID.split(separator: "/").last, let id = Int(last) else {
+            throw ProviderError(.permanent, message: "'\(remoteID)' is not a Brevo resource id")
+        }
+        return id
+    }
+
+    /// The remote id of a created resource (spec: `createModel`: `{"id": <int64>}`).
+    static func created(_ answer: JSONValue, in collection: String) throws -> String {
+        guard let id = answer["id"]?.int else { throw ProviderError(.permanent, message: "Brevo returned no id for the new \(collection)") }
+        return remoteID(collection, id)
     }
 
     // MARK: observed
 
     static func folder(_ item: JSONValue) -> ObservedResource? {
         guard let id = item["id"]?.int, let name = item["name"]?.string else { return nil }
-        return ObservedResource(kind: "folder", remoteID: String(id), key: nil, owner: nil, naturalKey: name, fields: ["name": .string(name)], title: name)
+        return ObservedResource(kind: "folder", remoteID: remoteID(folders, id), key: nil, owner: nil, naturalKey: name, fields: ["name": .string(name)], title: name)
     }
 
     static func list(_ item: JSONValue) -> ObservedResource? {
         guard let id = item["id"]?.int, let name = item["name"]?.string else { return nil }
-        let folder = item["folderId"]?.int.map(String.init)
+        let folder = item["folderId"]?.int.map { remoteID(folders, $0) }
         return ObservedResource(
-            kind: "list", remoteID: String(id), key: nil, owner: nil, naturalKey: name, fields: ["name": .string(name)],
+            kind: "list", remoteID: remoteID(lists, id), key: nil, owner: nil, naturalKey: name, fields: ["name": .string(name)],
             references: folder.map { ["folder": $0] } ?? [:], title: name)
     }
 
@@ -105,7 +122,7 @@ enum BrevoWire {
         guard let id = item["id"]?.int, let email = item["email"]?.string?.lowercased() else { return nil }
         let name = item["name"]?.string ?? ""
         return ObservedResource(
-            kind: "sender", remoteID: String(id), key: nil, owner: nil, naturalKey: email,
+            kind: "sender", remoteID: remoteID(senders, id), key: nil, owner: nil, naturalKey: email,
             fields: ["name": .string(name), "email": .string(email), "active": .bool(item["active"]?.bool ?? false)],
             title: "\(name) <\(email)>")
     }
@@ -115,7 +132,7 @@ enum BrevoWire {
         let (text, owner, key, digest) = Markers.untag(item["description"]?.string ?? "")
         let events = (item["events"]?.array ?? []).compactMap(\.string).sorted()
         return ObservedResource(
-            kind: "webhook", remoteID: String(id), key: key, owner: owner, naturalKey: url,
+            kind: "webhook", remoteID: remoteID(webhooks, id), key: key, owner: owner, naturalKey: url,
             fields: [
                 "url": .string(url), "events": .list(events.map(FieldValue.string)), "description": .string(text),
                 "type": .string(item["type"]?.string ?? "transactional"),
