@@ -40,10 +40,10 @@ public final class OpenAPIDocument: @unchecked Sendable {
         switch value {
         case let map as [AnyHashable: Any]:
             var out: [String: Any] = [:]
-            for (key, item) in map { out[String(describing: key.base)] = normalized(item) }
+            for (key, item) in map { out[String(describing: key.base)] = normalized(item) ?? NSNull() }
             return out
-        case let map as [String: Any]: return map.mapValues { normalized($0) as Any }
-        case let list as [Any]: return list.map { normalized($0) as Any }
+        case let map as [String: Any]: return map.mapValues { normalized($0) ?? NSNull() }
+        case let list as [Any]: return list.map { normalized($0) ?? NSNull() }
         default: return value
         }
     }
@@ -132,7 +132,7 @@ public final class OpenAPIDocument: @unchecked Sendable {
         let parts = (schema["allOf"] as? [Any] ?? []).compactMap { resolve($0) }
         for part in parts { out += problems(value, asPart(part), at: path) }
         // Undeclared properties are judged against the schema and its parts together.
-        if schema["partOfAllOf"] == nil { out += undeclared(value, [schema] + parts, at: path) }
+        if schema["partOfAllOf"] == nil { out += undeclared(value, flattened(schema), at: path) }
         if let type = schema["type"] as? String, let problem = typeProblem(value, type) { return out + ["\(path): \(problem)"] }
         if let allowed = schema["enum"] as? [Any], !allowed.contains(where: { "\($0)" == Self.text(value) }) {
             out.append("\(path): '\(Self.text(value))' is not one of \(allowed.map { "\($0)" }.joined(separator: ", "))")
@@ -158,6 +158,12 @@ public final class OpenAPIDocument: @unchecked Sendable {
         guard !declaring.isEmpty, !parts.contains(where: { $0["additionalProperties"] != nil }) else { return [] }
         let known = Set(declaring.flatMap { ($0["properties"] as? [String: Any] ?? [:]).keys })
         return object.map(\.0).filter { !known.contains($0) }.map { "\(path): \($0) is not a property the spec declares" }
+    }
+
+    /// A schema and the parts of its `allOf`, theirs included.
+    private func flattened(_ schema: [String: Any], depth: Int = 0) -> [[String: Any]] {
+        guard depth < 16 else { return [schema] }
+        return [schema] + (schema["allOf"] as? [Any] ?? []).compactMap { resolve($0) }.flatMap { flattened($0, depth: depth + 1) }
     }
 
     /// A part of an `allOf`: undeclared properties are left to the whole.
