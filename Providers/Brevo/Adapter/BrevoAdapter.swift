@@ -49,28 +49,32 @@ struct BrevoAdapter: ProviderAdapter {
     }
 
     /// Webhooks are found by their marker (the default). Ledger kinds carry no key, so they are
-    /// found by remote id, or, for a create whose answer was lost (the ledger has no id yet), by
-    /// what the config names: the one folder of the configured name, the one list of the
-    /// key's name in such a folder. A sender is never found that way: an address someone
-    /// validated by hand is taken only through `adopt: true`.
+    /// found by remote id, or, for a create whose outcome is unknown (its answer lost, or the
+    /// run died before the ledger had the id), by what the config names: the one folder of the
+    /// configured name, the one list of the key's name in such a folder, the one sender of the
+    /// configured address. SalonOps asked Brevo for exactly that resource a moment before; a
+    /// plain create that Brevo refuses as a duplicate is never taken this way (the classifier
+    /// makes `duplicate_parameter` a refusal, not an already-exists).
     func read(_ ref: ResourceRef, remoteID: String?, _ session: any ProviderSession) async throws -> ObservedResource? {
         // A list is found within its folder.
         let all = try await observe(Scope(kinds: [ref.kind, "folder"]), session)
         if let remoteID { return all.first { $0.kind == ref.kind && $0.remoteID == remoteID } }
-        if ref.kind == "webhook" { return all.first { $0.kind == "webhook" && $0.key == ref.key && $0.owner == owner } }
         let folderName = settings.string("listFolder") ?? BrevoMapping.defaultFolder
         let folders = all.filter { $0.kind == "folder" && $0.naturalKey == folderName }
+        let candidates: [ObservedResource]
         switch ref.kind {
-        case "folder":
-            return folders.count == 1 ? folders[0] : nil
+        case "webhook": return all.first { $0.kind == "webhook" && $0.key == ref.key && $0.owner == owner }
+        case "folder": candidates = folders
         case "list":
-            let named = all.filter { list in
+            candidates = all.filter { list in
                 list.kind == "list" && list.naturalKey == ref.key && folders.contains { $0.remoteID == list.references["folder"] }
             }
-            return named.count == 1 ? named[0] : nil
-        default:
-            return nil
+        case "sender":
+            let email = settings.string("sender", "email")?.lowercased()
+            candidates = all.filter { $0.kind == "sender" && $0.naturalKey == email }
+        default: return nil
         }
+        return candidates.count == 1 ? candidates[0] : nil
     }
 
     // MARK: apply

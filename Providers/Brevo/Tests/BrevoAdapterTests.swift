@@ -114,7 +114,7 @@ import Testing
         #expect(await harness.session.sent.map(\.path) == ["/account", "/senders"])
     }
 
-    /// A create whose answer was lost: found again only where the config's names leave no doubt.
+    /// A create whose outcome is unknown: found again only where the config's names leave no doubt.
     @Test func aListWhoseCreateWasLostIsFoundInTheOneFolderOfItsName() async throws {
         let ours = JSONValue.object([("id", .int(1)), ("name", .string("SalonOps"))]), another = JSONValue.object([("id", .int(2)), ("name", .string("SalonOps"))])
         let lists: [JSONValue] = [
@@ -123,7 +123,6 @@ import Testing
         let one = try AdapterHarness(Brevo.self, integration: "brevo", in: ExampleConfig.state(), responder: Self.responder(lists: lists, folders: [ours]))
         #expect(try await one.adapter.read(ResourceRef("list", "newsletter"), remoteID: nil, one.session)?.remoteID == "contacts/lists/5")
         #expect(try await one.adapter.read(ResourceRef("folder", "folder"), remoteID: nil, one.session)?.remoteID == "contacts/folders/1")
-        #expect(try await one.adapter.read(ResourceRef("sender", "sender"), remoteID: nil, one.session) == nil, "a sender is never taken by its address")
         let two = try AdapterHarness(Brevo.self, integration: "brevo", in: ExampleConfig.state(), responder: Self.responder(lists: lists, folders: [ours, another]))
         #expect(try await two.adapter.read(ResourceRef("folder", "folder"), remoteID: nil, two.session) == nil)
     }
