@@ -33,6 +33,9 @@ public enum Paginator {
         var items: [JSONValue] = []
         var next: String? = first(path, style)
         var pages = 0
+        // `.offsetCounted`: the total the first page stated, and how often the listing restarted.
+        var total: Int?
+        var restarts = 0
         while let current = next {
             pages += 1
             guard pages <= maxPages else {
@@ -52,6 +55,19 @@ public enum Paginator {
                 pageItems = page[itemsKey]?.array ?? []
                 next = pageItems.count < limit ? nil : with(path, style, (offsetParameter, String(items.count + pageItems.count)))
             case .offsetCounted(_, let limit, let offsetParameter, let itemsKey, let countKey):
+                // Offsets shift when the collection changes between pages (a removal makes the
+                // next page skip an item): a total that moved means reading it again from the start.
+                if let stated = page[countKey]?.int, let expected = total, stated != expected {
+                    restarts += 1
+                    guard restarts <= maxRestarts else {
+                        throw ProviderError(.transient, message: "\(path): the collection changed while it was read, \(maxRestarts) times over")
+                    }
+                    items = []
+                    total = nil
+                    next = first(path, style)
+                    continue
+                }
+                total = total ?? page[countKey]?.int
                 pageItems = page[itemsKey]?.array ?? []
                 let read = items.count + pageItems.count
                 // Without a count, a short page ends the list, as with `.offset`.
@@ -65,6 +81,9 @@ public enum Paginator {
         }
         return items
     }
+
+    /// Restarts of an `.offsetCounted` listing whose total kept moving before it gives up.
+    static let maxRestarts = 10
 
     static func first(_ path: String, _ style: PageStyle) -> String {
         switch style {

@@ -27,9 +27,11 @@ struct BrevoAdapter: ProviderAdapter {
     /// lands after them instead of shifting every later page by one.
     func observe(_ scope: Scope, _ session: any ProviderSession) async throws -> [ObservedResource] {
         async let folders: [ObservedResource] =
-            scope.includes(kind: "folder") ? Paginator.all(session, path: "/contacts/folders?sort=asc", style: BrevoWire.pages(itemsKey: "folders", size: pageSize)).compactMap(BrevoWire.folder) : []
+            scope.includes(kind: "folder")
+            ? Paginator.all(session, path: "/contacts/folders?sort=asc", style: BrevoWire.pages(itemsKey: "folders", size: pageSize)).compactMap(BrevoWire.folder) : []
         async let lists: [ObservedResource] =
-            scope.includes(kind: "list") ? Paginator.all(session, path: "/contacts/lists?sort=asc", style: BrevoWire.pages(itemsKey: "lists", size: pageSize)).compactMap(BrevoWire.list) : []
+            scope.includes(kind: "list")
+            ? Paginator.all(session, path: "/contacts/lists?sort=asc", style: BrevoWire.pages(itemsKey: "lists", size: pageSize)).compactMap(BrevoWire.list) : []
         async let senders: [ObservedResource] = scope.includes(kind: "sender") ? listSenders(session) : []
         async let webhooks: [ObservedResource] = scope.includes(kind: "webhook") ? listWebhooks(session) : []
         return try await folders + lists + senders + webhooks

@@ -133,11 +133,13 @@ public final class BrevoEmulator: ProviderEmulator {
         state.withLock { state in
             let made = churned.withLock { $0 }
             if draw % 2 == 0 || made.isEmpty {
-                let folder = state.folders.first { $0.name == "Listes de l'équipe" }?.id ?? {
-                    let id = state.nextID("folder")
-                    state.folders.append(BrevoState.Folder(id: id, name: "Listes de l'équipe"))
-                    return id
-                }()
+                let folder =
+                    state.folders.first { $0.name == "Listes de l'équipe" }?.id
+                    ?? {
+                        let id = state.nextID("folder")
+                        state.folders.append(BrevoState.Folder(id: id, name: "Listes de l'équipe"))
+                        return id
+                    }()
                 let id = state.nextID("list")
                 state.lists.append(BrevoState.ContactList(id: id, name: "Équipe \(id)", folderID: folder, createdAt: BrevoFormat.timestamp(clock.now)))
                 churned.withLock { $0.append(id) }
@@ -201,7 +203,13 @@ public final class BrevoEmulator: ProviderEmulator {
             ("companyName", .string(options.companyName)),
             ("address", .object([("street", .string("1 rue de la Paix")), ("city", .string("Paris")), ("zipCode", .string("75011")), ("country", .string("France"))])),
             ("plan", .array([.object([("type", .string("free")), ("creditsType", .string("sendLimit")), ("credits", .int(300))])])),
-            ("relay", .object([("enabled", .bool(true)), ("data", .object([("userName", .string("compte@belle-epoque.example")), ("relay", .string("smtp-relay.brevo.com")), ("port", .int(587))]))])),
+            (
+                "relay",
+                .object([
+                    ("enabled", .bool(true)),
+                    ("data", .object([("userName", .string("compte@belle-epoque.example")), ("relay", .string("smtp-relay.brevo.com")), ("port", .int(587))])),
+                ])
+            ),
         ])
     }
 }

@@ -4,18 +4,24 @@ import SalonOpsCore
 import SalonOpsProviderKit
 import SalonOpsProviderTesting
 import Testing
+import SalonOpsEmulatorKit
 
 /// The adapter against a fake session: the requests it sends (checked against the spec), its
 /// paging, and the rules it keeps that Brevo would not (a folder is deleted with its lists).
 @Suite struct BrevoAdapterTests {
     static func lists(_ count: Int, folder: Int = 1) -> [JSONValue] {
         (1...max(count, 1)).prefix(count).map {
-            .object([("id", .int($0)), ("name", .string("liste-\($0)")), ("totalBlacklisted", .int(0)), ("totalSubscribers", .int(0)), ("uniqueSubscribers", .int(0)), ("folderId", .int(folder))])
+            .object([
+                ("id", .int($0)), ("name", .string("liste-\($0)")), ("totalBlacklisted", .int(0)), ("totalSubscribers", .int(0)), ("uniqueSubscribers", .int(0)),
+                ("folderId", .int(folder)),
+            ])
         }
     }
 
     /// A fake Brevo answering listings from `lists` by `limit`/`offset`, with the total as `count`.
-    static func responder(lists: [JSONValue], folders: [JSONValue] = [.object([("id", .int(1)), ("name", .string("SalonOps"))])], senders: [JSONValue] = []) -> FakeSession.Responder {
+    static func responder(lists: [JSONValue], folders: [JSONValue] = [.object([("id", .int(1)), ("name", .string("SalonOps"))])], senders: [JSONValue] = [])
+        -> FakeSession.Responder
+    {
         { request in
             func page(_ items: [JSONValue], _ key: String) -> ProviderResponse {
                 let limit = Int(request.query("limit") ?? "10")!, offset = Int(request.query("offset") ?? "0")!
@@ -48,13 +54,33 @@ import Testing
         #expect(observed.first { $0.kind == "list" }.map { $0.remoteID == "contacts/lists/1" && $0.references == ["folder": "contacts/folders/1"] } ?? (total == 0))
     }
 
+    /// Someone deletes a list between two pages: offsets shift, so a listing whose total moved
+    /// is read again from the start rather than miss the list that slid into the page read.
+    @Test func aListingWhoseTotalMovedIsReadAgain() async throws {
+        let before = Self.lists(3), after = Array(Self.lists(3).dropFirst())
+        let reads = Locked(0)
+        let harness = try AdapterHarness(Brevo.self, integration: "brevo", in: ExampleConfig.state(), options: ["pageSize": "2"]) { request in
+            guard request.route == "/contacts/lists" else { return try await Self.responder(lists: [])(request) }
+            // The first page sees three lists; from then on the first is gone.
+            let current = reads.withLock { count -> [JSONValue] in
+                count += 1
+                return count == 1 ? before : after
+            }
+            return try await Self.responder(lists: current)(request)
+        }
+        let names = try await harness.observe(Scope(kinds: ["list"])).map { $0.fields["name"] }
+        #expect(names == [.string("liste-2"), .string("liste-3")])
+        #expect(await harness.session.requests(.GET, "/contacts/lists").map { $0.query("offset") ?? "0" } == ["0", "2", "0"])
+    }
+
     @Test func aFolderStillHoldingSomeoneElsesListIsNotDeleted() async throws {
         let harness = try AdapterHarness(Brevo.self, integration: "brevo", in: ExampleConfig.state()) { request in
             request.route == "/contacts/folders/1/lists"
                 ? FakeSession.json(.object([("lists", .array([.object([("id", .int(4)), ("name", .string("VIP de Lyon"))])])), ("count", .int(1))]))
                 : FakeSession.empty()
         }
-        let folder = ObservedResource(kind: "folder", remoteID: "contacts/folders/1", key: "folder", owner: "belle-epoque", fields: ["name": .string("SalonOps")], title: "SalonOps")
+        let folder = ObservedResource(
+            kind: "folder", remoteID: "contacts/folders/1", key: "folder", owner: "belle-epoque", fields: ["name": .string("SalonOps")], title: "SalonOps")
         await #expect {
             _ = try await harness.apply(harness.change(.delete, nil, kind: "folder", key: "folder", observed: folder))
         } throws: { error in
@@ -67,7 +93,8 @@ import Testing
         let harness = try AdapterHarness(Brevo.self, integration: "brevo", in: ExampleConfig.state(), responder: Self.responder(lists: []))
         let desired = try #require(try harness.projection().resources.first { $0.key == "newsletter" })
         let observed = ObservedResource(
-            kind: "list", remoteID: "contacts/lists/3", key: nil, owner: nil, naturalKey: "lettre", fields: ["name": .string("lettre")], references: ["folder": "contacts/folders/8"],
+            kind: "list", remoteID: "contacts/lists/3", key: nil, owner: nil, naturalKey: "lettre", fields: ["name": .string("lettre")],
+            references: ["folder": "contacts/folders/8"],
             title: "lettre")
         let change = harness.change(.adopt, desired, observed: observed, fields: ["name", "folder"])
         _ = try await harness.apply(change, remoteIDs: [ResourceRef("folder", "folder"): "contacts/folders/1"])
@@ -88,9 +115,13 @@ import Testing
         let collections = ["folder": "contacts/folders", "list": "contacts/lists", "sender": "senders", "webhook": "webhooks"]
         for resource in try harness.projection().resources {
             let observed = ObservedResource(
-                kind: resource.kind, remoteID: "\(collections[resource.kind]!)/7", key: resource.key, owner: harness.owner, fields: [:], references: resource.kind == "list" ? ["folder": "contacts/folders/2"] : [:],
+                kind: resource.kind, remoteID: "\(collections[resource.kind]!)/7", key: resource.key, owner: harness.owner, fields: [:],
+                references: resource.kind == "list" ? ["folder": "contacts/folders/2"] : [:],
                 title: resource.title)
-            for change in [harness.change(.create, resource), harness.change(.update, resource, observed: observed, fields: Array(resource.fields.keys) + (resource.kind == "list" ? ["folder"] : []))] {
+            for change in [
+                harness.change(.create, resource),
+                harness.change(.update, resource, observed: observed, fields: Array(resource.fields.keys) + (resource.kind == "list" ? ["folder"] : [])),
+            ] {
                 _ = try await harness.apply(change, remoteIDs: [folder: "contacts/folders/1"])
             }
         }

@@ -56,7 +56,10 @@ import Testing
             let hook = try #require(try Self.harness(state).projection().resources.first { $0.kind == "webhook" })
             #expect(hook.fields["type"] == .string(type), "\(events)")
             #expect(hook.fields["channel"] == .string("email"))
-            #expect(hook.fields["events"] == .list(events.dropFirst().dropLast().split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }.sorted { $0.description < $1.description }))
+            #expect(
+                hook.fields["events"]
+                    == .list(
+                        events.dropFirst().dropLast().split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }.sorted { $0.description < $1.description }))
         }
     }
 
@@ -131,7 +134,11 @@ import Testing
         } else {
             Issue.record("a duplicate is refused, not taken")
         }
-        if case .failure(let error) = classify(400, "missing_parameter") { #expect(error.kind == .invalid(field: nil) && error.message.contains("missing_parameter")) } else { Issue.record("400") }
+        if case .failure(let error) = classify(400, "missing_parameter") {
+            #expect(error.kind == .invalid(field: nil) && error.message.contains("missing_parameter"))
+        } else {
+            Issue.record("400")
+        }
         if case .failure(let error) = classify(402, "not_enough_credits") { #expect(error.kind == .permanent) } else { Issue.record("402") }
         if case .success = classify(204, nil) {} else { Issue.record("204") }
     }

@@ -67,7 +67,8 @@ import Testing
         Refusal("channel cannot be updated", "PUT", "/webhooks/1", #"{"channel":"sms"}"#, 400, "invalid_parameter"),
         Refusal("an unknown webhook", "GET", "/webhooks/99", "", 404, "document_not_found"),
         Refusal("an email needs a sender", "POST", "/smtp/email", #"{"to":[{"email":"a@b.example"}],"subject":"s","textContent":"t"}"#, 400, "missing_parameter"),
-        Refusal("an email needs recipients", "POST", "/smtp/email", #"{"sender":{"email":"bonjour@belle-epoque.example"},"subject":"s","textContent":"t"}"#, 400, "missing_parameter"),
+        Refusal(
+            "an email needs recipients", "POST", "/smtp/email", #"{"sender":{"email":"bonjour@belle-epoque.example"},"subject":"s","textContent":"t"}"#, 400, "missing_parameter"),
         Refusal(
             "an email needs a body", "POST", "/smtp/email", #"{"sender":{"email":"bonjour@belle-epoque.example"},"to":[{"email":"a@b.example"}],"subject":"s"}"#, 400,
             "missing_parameter"),
@@ -144,7 +145,9 @@ import Testing
         #expect(await brevo.send("GET", "/account").status == 200)
 
         // Contacts: three a second (the harness moves the clock 0.2 s a request).
-        let statuses = await [brevo.send("GET", "/contacts/lists"), brevo.send("GET", "/contacts/lists"), brevo.send("GET", "/contacts/lists"), brevo.send("GET", "/contacts/lists")].map(\.status)
+        let statuses = await [
+            brevo.send("GET", "/contacts/lists"), brevo.send("GET", "/contacts/lists"), brevo.send("GET", "/contacts/lists"), brevo.send("GET", "/contacts/lists"),
+        ].map(\.status)
         #expect(statuses == [200, 200, 200, 429])
     }
 }

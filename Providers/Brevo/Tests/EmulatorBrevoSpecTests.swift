@@ -30,7 +30,8 @@ struct EmulatorBrevoSpecTests {
         await brevo.send("PUT", "/senders/\(sender)", json: #"{"name":"Belle Époque Instituts"}"#)
         let hook = try #require(
             await brevo.send(
-                "POST", "/webhooks", json: #"{"url":"https://hooks.example/brevo","description":"SalonOps","events":["delivered","hardBounce"],"type":"transactional","channel":"email"}"#
+                "POST", "/webhooks",
+                json: #"{"url":"https://hooks.example/brevo","description":"SalonOps","events":["delivered","hardBounce"],"type":"transactional","channel":"email"}"#
             ).id)
         await brevo.send("POST", "/webhooks", json: #"{"url":"https://hooks.example/m","events":["listAddition"],"type":"marketing","batched":true}"#)
         await brevo.send("GET", "/webhooks", query: [("type", "transactional")])
@@ -64,7 +65,9 @@ struct EmulatorBrevoSpecTests {
             let body = exchange.body.isEmpty ? nil : exchange.body
             // A refused request is wrong on purpose; its answer is still checked.
             if exchange.response.status < 400 {
-                #expect(spec.problems(request: exchange.method, exchange.path, query: exchange.query, body: body).isEmpty, "\(label): \(spec.problems(request: exchange.method, exchange.path, query: exchange.query, body: body))")
+                #expect(
+                    spec.problems(request: exchange.method, exchange.path, query: exchange.query, body: body).isEmpty,
+                    "\(label): \(spec.problems(request: exchange.method, exchange.path, query: exchange.query, body: body))")
             }
             let problems = spec.problems(response: exchange.method, exchange.path, status: exchange.response.status, body: exchange.response.body)
             #expect(problems.isEmpty, "\(label) → \(exchange.response.status): \(problems) \(exchange.response.body.prefix(300))")
@@ -79,14 +82,23 @@ struct EmulatorBrevoSpecTests {
     @Test func theSpecCheckerCatchesWhatIsWrong() throws {
         let spec = try #require(brevoSpec)
         #expect(!spec.problems(response: "GET", "/contacts/folders/1", status: 200, body: #"{"id":1,"name":"x","totalBlacklisted":0,"totalSubscribers":0}"#).isEmpty)
-        #expect(!spec.problems(response: "GET", "/contacts/folders/1", status: 200, body: #"{"id":"1","name":"x","totalBlacklisted":0,"totalSubscribers":0,"uniqueSubscribers":0}"#).isEmpty)
-        #expect(!spec.problems(response: "GET", "/webhooks/1", status: 200, body: #"{"id":1,"url":"u","description":"","events":[],"type":"sideways","createdAt":"","modifiedAt":""}"#).isEmpty)
+        #expect(
+            !spec.problems(response: "GET", "/contacts/folders/1", status: 200, body: #"{"id":"1","name":"x","totalBlacklisted":0,"totalSubscribers":0,"uniqueSubscribers":0}"#)
+                .isEmpty)
+        #expect(
+            !spec.problems(response: "GET", "/webhooks/1", status: 200, body: #"{"id":1,"url":"u","description":"","events":[],"type":"sideways","createdAt":"","modifiedAt":""}"#)
+                .isEmpty)
         #expect(!spec.problems(response: "GET", "/senders", status: 200, body: #"{"senders":[{"id":1,"name":"n","email":"a@b.example","active":true,"colour":"red"}]}"#).isEmpty)
-        #expect(!spec.problems(response: "GET", "/contacts/lists", status: 200, body: #"{"lists":[{"id":1,"name":"n","totalBlacklisted":0,"totalSubscribers":0,"uniqueSubscribers":0}],"count":1}"#).isEmpty, "getLists items need folderId (allOf)")
+        #expect(
+            !spec.problems(
+                response: "GET", "/contacts/lists", status: 200, body: #"{"lists":[{"id":1,"name":"n","totalBlacklisted":0,"totalSubscribers":0,"uniqueSubscribers":0}],"count":1}"#
+            ).isEmpty, "getLists items need folderId (allOf)")
         #expect(!spec.problems(response: "POST", "/contacts/lists", status: 418, body: "{}").isEmpty)
         #expect(!spec.problems(request: "GET", "/contacts/lists", query: [("limit", "51")]).isEmpty)
         #expect(!spec.problems(request: "POST", "/webhooks", body: #"{"url":"https://x.example","events":["nope"]}"#).isEmpty)
         #expect(!spec.problems(request: "GET", "/nowhere").isEmpty)
-        #expect(spec.problems(response: "GET", "/contacts/folders/1", status: 200, body: #"{"id":1,"name":"x","totalBlacklisted":0,"totalSubscribers":0,"uniqueSubscribers":0}"#).isEmpty)
+        #expect(
+            spec.problems(response: "GET", "/contacts/folders/1", status: 200, body: #"{"id":1,"name":"x","totalBlacklisted":0,"totalSubscribers":0,"uniqueSubscribers":0}"#)
+                .isEmpty)
     }
 }
