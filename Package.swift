@@ -10,7 +10,7 @@ import PackageDescription
 /// checks folders, registry, catalogue and docs agree). The names are written here, not only
 /// read from the disk: SwiftPM caches an evaluated manifest by its text, so a folder added
 /// without a change to this file would stay invisible to a machine that built before.
-let providerFolders = ["GoogleBusinessProfile", "GoogleCalendar", "Planity", "Stripe", "Treatwell", "_Template"]
+let providerFolders = ["Brevo", "GoogleBusinessProfile", "GoogleCalendar", "Planity", "Stripe", "Treatwell", "_Template"]
 let providersRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Providers").path
 let foldersOnDisk = ((try? FileManager.default.contentsOfDirectory(atPath: providersRoot)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
 if foldersOnDisk != providerFolders.sorted() {
@@ -151,6 +151,8 @@ let package = Package(
             dependencies: [
                 "SalonOpsEngine", "SalonOpsSandbox", "SalonOpsProviders", "SalonOpsTestSupport", "SalonOpsSecrets",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The OpenAPI validator reads YAML specs.
+                .product(name: "Yams", package: "Yams"),
             ],
             path: "Tests/SalonOpsProviderTesting"
         ),

@@ -21,6 +21,13 @@ public struct SlidingWindowLimiter: Sendable {
         return (admitted[key] ?? []).lazy.filter { $0 > horizon }.count < limit
     }
 
+    /// Requests admitted for `key` within the window ending at `now` (what a provider's
+    /// "remaining" header subtracts from the limit).
+    public func used(_ key: String, at now: Date) -> Int {
+        let horizon = now.addingTimeInterval(-window)
+        return (admitted[key] ?? []).lazy.filter { $0 > horizon }.count
+    }
+
     /// Counts an admitted request, forgetting the ones that left the window.
     public mutating func record(_ key: String, at now: Date) {
         let horizon = now.addingTimeInterval(-window)

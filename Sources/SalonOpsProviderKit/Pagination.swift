@@ -8,6 +8,9 @@ public enum PageStyle: Sendable, Hashable {
     case pageToken(sizeParameter: String, size: Int, tokenParameter: String, itemsKey: String, nextTokenKey: String)
     /// `limit` + `offset` until a short page.
     case offset(limitParameter: String, limit: Int, offsetParameter: String, itemsKey: String)
+    /// `limit` + `offset` until the items read reach the total the answer states (Brevo's
+    /// `count`): a collection of exactly `limit` items costs one page, not two.
+    case offsetCounted(limitParameter: String, limit: Int, offsetParameter: String, itemsKey: String, countKey: String)
     /// The answer names the next page's URL (path below the endpoint) until it does not.
     case nextURL(itemsKey: String, nextKey: String)
 
@@ -30,6 +33,9 @@ public enum Paginator {
         var items: [JSONValue] = []
         var next: String? = first(path, style)
         var pages = 0
+        // `.offsetCounted`: the total the first page stated, and how often the listing restarted.
+        var total: Int?
+        var restarts = 0
         while let current = next {
             pages += 1
             guard pages <= maxPages else {
@@ -48,6 +54,25 @@ public enum Paginator {
             case .offset(_, let limit, let offsetParameter, let itemsKey):
                 pageItems = page[itemsKey]?.array ?? []
                 next = pageItems.count < limit ? nil : with(path, style, (offsetParameter, String(items.count + pageItems.count)))
+            case .offsetCounted(_, let limit, let offsetParameter, let itemsKey, let countKey):
+                // Offsets shift when the collection changes between pages (a removal makes the
+                // next page skip an item): a total that moved means reading it again from the start.
+                if let stated = page[countKey]?.int, let expected = total, stated != expected {
+                    restarts += 1
+                    guard restarts <= maxRestarts else {
+                        throw ProviderError(.transient, message: "\(path): the collection changed while it was read, \(maxRestarts) times over")
+                    }
+                    items = []
+                    total = nil
+                    next = first(path, style)
+                    continue
+                }
+                total = total ?? page[countKey]?.int
+                pageItems = page[itemsKey]?.array ?? []
+                let read = items.count + pageItems.count
+                // Without a count, a short page ends the list, as with `.offset`.
+                let more = page[countKey]?.int.map { read < $0 } ?? (pageItems.count >= limit)
+                next = more && !pageItems.isEmpty ? with(path, style, (offsetParameter, String(read))) : nil
             case .nextURL(let itemsKey, let nextKey):
                 pageItems = page[itemsKey]?.array ?? []
                 next = page[nextKey]?.string
@@ -57,9 +82,12 @@ public enum Paginator {
         return items
     }
 
+    /// Restarts of an `.offsetCounted` listing whose total kept moving before it gives up.
+    static let maxRestarts = 10
+
     static func first(_ path: String, _ style: PageStyle) -> String {
         switch style {
-        case .cursorAfterID(let parameter, let limit, _, _, _), .offset(let parameter, let limit, _, _):
+        case .cursorAfterID(let parameter, let limit, _, _, _), .offset(let parameter, let limit, _, _), .offsetCounted(let parameter, let limit, _, _, _):
             return append(path, [(parameter, String(limit))])
         case .pageToken(let parameter, let size, _, _, _):
             return append(path, [(parameter, String(size))])

@@ -1,3 +1,5 @@
+import SalonOpsBrevo
+import SalonOpsBrevoEmulator
 import SalonOpsEmulatorKit
 import SalonOpsGoogleBusinessProfile
 import SalonOpsGoogleBusinessProfileEmulator
@@ -15,6 +17,7 @@ import SalonOpsTreatwellEmulator
 /// folders under Providers/, the catalogue and docs/providers/.
 public enum Registry {
     public static let entries: [(module: any ProviderModule.Type, emulator: @Sendable (EmulatorSettings) throws -> any ProviderEmulator)] = [
+        (Brevo.self, { try BrevoEmulator(settings: $0) }),
         (GoogleBusinessProfile.self, { try GoogleBusinessProfileEmulator(settings: $0) }),
         (GoogleCalendar.self, { try GoogleCalendarEmulator(settings: $0) }),
         (Planity.self, { try PlanityEmulator.make(settings: $0) }),
@@ -47,12 +50,6 @@ public enum Registry {
             settings: [
                 SettingField("merchantId", .string), SettingField("merchantIds", .establishmentMap(.string)), SettingField("redeemVouchers", .bool),
             ], validate: GrouponRules.validate),
-        ProviderSpec(
-            id: "brevo", displayName: "Brevo", credentials: ["apiKey"],
-            settings: [
-                SettingField("sender", .object([SettingField("name", .string), SettingField("email", .email, required: true)])),
-                SettingField("contactLists", .list(.string)), SettingField("smsSender", .string),
-            ]),
         ProviderSpec(
             id: "twilio", displayName: "Twilio", credentials: ["accountSid", "authToken"],
             settings: [

@@ -211,7 +211,7 @@ import Testing
         #expect(flags.contains("\"stripe\""))
         let statusCommand = try await CommandRunner.run(Paths.salonops, ["status", "--state-dir", setup.state.path])
         #expect(statusCommand.stdout.contains("| stripe | Belle Époque Paris 11 – Oberkampf | ✅ Connecté |"), "\(statusCommand.stdout.prefix(900))")
-        #expect(statusCommand.stdout.contains("| brevo | Belle Époque Paris 11 – Oberkampf | · Non géré (version actuelle) |"))
+        #expect(statusCommand.stdout.contains("| brevo | Belle Époque Paris 11 – Oberkampf | ✅ Connecté |"))
         let check = try await setup.salonops(["check"])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("✅ stripe · Belle Époque Paris 11 – Oberkampf : Connecté"), "\(check.stdout)")
@@ -435,7 +435,7 @@ import Testing
         #expect(plan.status == 2, "\(plan.stdout)\(plan.stderr)")
         let apply = try await setup.salonops(["apply", planFile])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
-        #expect(apply.stdout.contains("Retries: stripe 0 (0 of this run's budget of "), "\(apply.stdout)")
+        #expect(apply.stdout.contains("Retries: brevo 0 (0 of this run's budget of 500), stripe 0 (0 of this run's budget of "), "\(apply.stdout)")
         let reconcile = try await setup.salonops(["reconcile"])
         #expect(reconcile.status == 0)
 
@@ -487,12 +487,13 @@ import Testing
                 "--endpoint", "google-business-profile.accounts=\(base)/google-business-profile/accounts",
                 "--endpoint", "google-business-profile.oauth=\(base)/google-business-profile/oauth",
                 "--endpoint", "planity=\(base)/planity/api", "--endpoint", "treatwell=\(base)/treatwell/api",
+                "--endpoint", "brevo=\(base)/brevo/api",
             ],
             environment: setup.environment)
         #expect(viaEndpoint.status == 2, "\(viaEndpoint.stderr)")
         let first = try await setup.salonops(["reconcile"])
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
-        #expect(first.stdout.contains("Apply: 423 applied, 0 failed, 0 skipped."))
+        #expect(first.stdout.contains("Apply: 428 applied, 0 failed, 0 skipped."))
         let second = try await setup.salonops(["reconcile"])
         #expect(second.status == 0)
         #expect(second.stdout.contains("Rien à changer"))
@@ -565,6 +566,6 @@ import Testing
             environment: environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("started an in-process sandbox at http://127.0.0.1:"))
-        #expect(result.stdout.contains("423 applied"))
+        #expect(result.stdout.contains("428 applied"))
     }
 }

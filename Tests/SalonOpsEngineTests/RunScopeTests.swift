@@ -23,13 +23,13 @@ import Testing
     }
 
     /// The integrations with an adapter, enabled in examples/.
-    static let managed = ["google-business-profile", "google-calendar", "planity", "stripe", "treatwell"]
+    static let managed = ["brevo", "google-business-profile", "google-calendar", "planity", "stripe", "treatwell"]
 
     @Test func oneEstablishmentNarrowsEveryIntegrationThatCoversIt() throws {
         let state = try Self.examples()
         let scope = RunScope.of(ChangeSet(establishments: ["lyon-2"]), old: state, new: state, providers: Registry.providers)
         guard case .only(let scopes) = scope else { Issue.record("a full run: \(scope)"); return }
-        #expect(scopes.keys.sorted() == Self.managed, "integrations without an adapter (Brevo, Yelp…) are never planned")
+        #expect(scopes.keys.sorted() == Self.managed, "integrations without an adapter (Twilio, Yelp…) are never planned")
         for (name, narrowed) in scopes { #expect(narrowed.establishments == ["lyon-2"], "\(name)") }
     }
 
