@@ -194,7 +194,7 @@ import Testing
         let scoped = Self.lastRun(after)
         #expect(ContinuousClock.now - pushed < .seconds(30), "the push took \(ContinuousClock.now - pushed) to run")
         #expect(scoped["trigger"] as? String == "push" && scoped["outcome"] as? String == "ok", "\(scoped)")
-        #expect(scoped["scope"] as? String == "planity (lyon-2); stripe (lyon-2)", "\(scoped)")
+        #expect(scoped["scope"] as? String == "brevo (lyon-2); planity (lyon-2); stripe (lyon-2)", "\(scoped)")
         #expect((scoped["reasons"] as? [String]) == ["Establishment lyon-2 changed"], "\(scoped)")
         let scopedRequests = try #require(scoped["requests"] as? Int)
         #expect(scopedRequests < fullRequests, "scoped \(scopedRequests) requests, full scan \(fullRequests)")
@@ -219,8 +219,8 @@ import Testing
         let runs = try #require(document["runs"] as? [[String: Any]]).map { ($0["run"] as? [String: Any] ?? [:], $0["decryptions"] as? [[String: Any]] ?? []) }
         #expect(runs.map { $0.0["trigger"] as? String } == ["plan", "push", "drift"], "\(runs.map(\.0))")
         let (pushRun, pushDecryptions) = runs[1]
-        #expect(pushRun["scope"] as? String == "planity (lyon-2); stripe (lyon-2)" && pushRun["commit"] as? String == commit)
-        #expect((pushRun["integrations"] as? [[String: Any]])?.map { $0["integration"] as? String } == ["planity", "stripe"])
+        #expect(pushRun["scope"] as? String == "brevo (lyon-2); planity (lyon-2); stripe (lyon-2)" && pushRun["commit"] as? String == commit)
+        #expect((pushRun["integrations"] as? [[String: Any]])?.map { $0["integration"] as? String } == ["brevo", "planity", "stripe"])
         #expect(pushDecryptions.contains { $0["file"] as? String == "secrets/planity.sops.yaml" }, "\(pushDecryptions)")
         let planity = try await CommandRunner.run(
             Paths.salonops, ["history", "--state-dir", setup.state.path, "--integration", "planity", "--since", "1h"], environment: Setup.environment)
@@ -233,7 +233,7 @@ import Testing
             print(db.execute("SELECT count(*) FROM run").fetchone()[0], ",".join(row[0] for row in pushed))
             """
         let peer = try await CommandRunner.run(Self.python, ["-c", query, setup.state.appendingPathComponent("history.sqlite").path], timeout: 60)
-        #expect(peer.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "3 planity,stripe", "\(peer.stdout)\(peer.stderr)")
+        #expect(peer.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "3 brevo,planity,stripe", "\(peer.stdout)\(peer.stderr)")
 
         daemon.signal(SIGTERM)
         #expect(try await daemon.exitStatus(within: 60) == 0, "\(daemon.stderr.suffix(3000))")
@@ -346,7 +346,7 @@ import Testing
         let headers = [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", "sha256=" + (try await Self.hmac(body, in: setup.root)))]
         #expect(try await Self.request(.POST, base + "/hooks/git", headers: headers, body: body).0 == 202)
         let suspended = try await Self.waitForStatus(base) { Self.lastRun($0)["commit"] as? String == commit && $0["running"] == nil }
-        #expect(Self.lastRun(suspended)["scope"] as? String == "stripe (lyon-2)", "\(Self.lastRun(suspended))")
+        #expect(Self.lastRun(suspended)["scope"] as? String == "brevo (lyon-2); stripe (lyon-2)", "\(Self.lastRun(suspended))")
         #expect((suspended["suspensions"] as? [[String: Any]])?.map { $0["integration"] as? String } == ["planity"])
 
         let resume = try await CommandRunner.run(Paths.salonops, ["resume", "planity"] + source, environment: Setup.environment)

@@ -15,7 +15,13 @@ struct BrevoAdapter: ProviderAdapter {
 
     var settings: SettingsReader { SettingsReader(integration.settings?.value) }
 
+    /// Nothing Brevo holds depends on an establishment (and what it depends on, the
+    /// Integration and the Organization, makes a run whole): a run narrowed to establishments (a
+    /// change-scoped run) has nothing to do here, and spends none of the hourly budget.
+    static func narrowedToEstablishments(_ scope: Scope) -> Bool { scope.establishments != nil }
+
     func desired(in state: DesiredState, scope: Scope) throws -> Projection {
+        guard !Self.narrowedToEstablishments(scope) else { return Projection() }
         var projection = BrevoMapping.project(integration, organizationName: organizationName)
         projection.resources = projection.resources.filter { scope.includes(kind: $0.kind) && scope.includes(establishment: $0.establishment) }
         return projection
@@ -26,6 +32,7 @@ struct BrevoAdapter: ProviderAdapter {
     /// Folders and lists are read oldest first (`sort=asc`): one made while the pages are read
     /// lands after them instead of shifting every later page by one.
     func observe(_ scope: Scope, _ session: any ProviderSession) async throws -> [ObservedResource] {
+        guard !Self.narrowedToEstablishments(scope) else { return [] }
         async let folders: [ObservedResource] =
             scope.includes(kind: "folder")
             ? Paginator.all(session, path: "/contacts/folders?sort=asc", style: BrevoWire.pages(itemsKey: "folders", size: pageSize)).compactMap(BrevoWire.folder) : []

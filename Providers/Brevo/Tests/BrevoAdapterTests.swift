@@ -73,6 +73,18 @@ import SalonOpsEmulatorKit
         #expect(await harness.session.requests(.GET, "/contacts/lists").map { $0.query("offset") ?? "0" } == ["0", "2", "0"])
     }
 
+    /// A change-scoped run (an establishment changed) has nothing to do at Brevo, whose
+    /// resources depend on no establishment: no resource, no request of the hourly budget.
+    @Test func aRunNarrowedToEstablishmentsCostsNothing() async throws {
+        let harness = try AdapterHarness(Brevo.self, integration: "brevo", in: ExampleConfig.state(), responder: Self.responder(lists: Self.lists(3)))
+        for scope in [Scope(establishments: ["lyon-2"]), Scope(establishments: [])] {
+            #expect(try harness.projection(scope).resources.isEmpty)
+            #expect(try await harness.observe(scope).isEmpty)
+        }
+        #expect(await harness.session.sent.isEmpty)
+        #expect(try harness.projection(Scope(kinds: ["list"])).resources.count == 3)
+    }
+
     @Test func aFolderStillHoldingSomeoneElsesListIsNotDeleted() async throws {
         let harness = try AdapterHarness(Brevo.self, integration: "brevo", in: ExampleConfig.state()) { request in
             request.route == "/contacts/folders/1/lists"
