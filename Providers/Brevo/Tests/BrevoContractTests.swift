@@ -119,6 +119,7 @@ struct BrevoFixture: ContractFixture {
     @Test func updateAndReplace() async throws { try await suite.updateAndReplace() }
     @Test func driftIsFoundAndCorrected() async throws { try await suite.driftIsFoundAndCorrected() }
     @Test func orphansAreKeptThenPruned() async throws { try await suite.orphansAreKeptThenPruned() }
+    @Test func aScopedRunReadsOnlyItsEstablishment() async throws { try await suite.aScopedRunReadsOnlyItsEstablishment() }
     @Test func adoptsOnlyWhenAsked() async throws { try await suite.adoptsOnlyWhenAsked() }
     @Test func safetyThresholdsRefuseUnlessForced() async throws { try await suite.safetyThresholdsRefuseUnlessForced() }
     /// Brevo's own throttling (429 with `x-sib-ratelimit-reset`) and outages before the
