@@ -1,9 +1,9 @@
 // salonops-bench reconcile [--establishments N] [--services S] [--latency-ms L] [--venues V]
 //
 // A no-op plan of a generated chain with Stripe, Google Calendar and Google Business Profile
-// enabled for every establishment, and Planity and Treatwell for the first V (their assumed
-// limits, 9.5 and 4.5 requests a second, make the set-up of hundreds of venues take minutes),
-// against the
+// enabled for every establishment, Brevo for the chain (a folder, two lists, the sender, a
+// webhook), and Planity and Treatwell for the first V (their assumed limits, 9.5 and 4.5
+// requests a second, make the set-up of hundreds of venues take minutes), against the
 // sandbox with L ms of injected latency per request and each provider's published limits:
 // - requests over the lower bound (the pages needed to list each collection once, plus one
 //   token request for each Google API): goal 1.00, and 0 writes;
@@ -12,6 +12,7 @@
 //   since providers are observed at once): goal ≤ 1.2.
 import AsyncHTTPClient
 import Foundation
+import SalonOpsBrevo
 import SalonOpsCore
 import SalonOpsEngine
 import SalonOpsGoogleBusinessProfile
@@ -68,7 +69,7 @@ func benchReconcile(_ arguments: [String]) async throws {
     print("no-op plan: \(noop.changeCount) changes, \(noop.integrations.compactMap(\.error).count) errors, in \(wall); round trip \(rtt)")
     var floor = Duration.zero
     var totalReads = 0, totalWrites = 0, totalBound = 0
-    for module in [Stripe.self, GoogleCalendar.self, GoogleBusinessProfile.self, Planity.self, Treatwell.self] as [any ProviderModule.Type] {
+    for module in [Stripe.self, GoogleCalendar.self, GoogleBusinessProfile.self, Planity.self, Treatwell.self, Brevo.self] as [any ProviderModule.Type] {
         let id = module.spec.id
         let reads = (after.reads[id] ?? 0) - (before.reads[id] ?? 0)
         let writes = (after.writes[id] ?? 0) - (before.writes[id] ?? 0)
@@ -123,6 +124,7 @@ struct BenchChain {
             ],
             "planity": ["apiKey": Secret(Array("bench-planity".utf8), fingerprintKey: fingerprint)],
             "treatwell": ["apiKey": Secret(Array("bench-treatwell".utf8), fingerprintKey: fingerprint)],
+            "brevo": ["apiKey": Secret(Array("xkeysib-bench".utf8), fingerprintKey: fingerprint)],
         ]
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)").path
         return BenchChain(
@@ -206,6 +208,10 @@ func lowerBound(_ provider: String, _ resources: [ObservedResource]) -> (request
             perVenue += ["staff", "room", "service", "closure"].map { max(1, ((children[$0]?.count ?? 0) + 99) / 100) }.reduce(0, +)
         }
         return (max(1, (venues.count + 99) / 100) + perVenue + 1, 2)
+    case "brevo":
+        // Folders and lists at 50 a page, the senders and the two webhook types (one list each).
+        let folders = resources.filter { $0.kind == "folder" }.count, lists = resources.filter { $0.kind == "list" }.count
+        return (max(1, (folders + 49) / 50) + max(1, (lists + 49) / 50) + 3, 1)
     default:
         return (1, 1)
     }
@@ -260,6 +266,21 @@ enum ReconcileBenchKey {
             "secrets/google.sops.yaml": outline("google", "service_account_key"),
             "secrets/planity.sops.yaml": outline("planity", "api_key"),
             "secrets/treatwell.sops.yaml": outline("treatwell", "api_key"),
+            "secrets/brevo.sops.yaml": outline("brevo", "api_key"),
+            "integrations/brevo.yaml": """
+            apiVersion: salonops.io/v1
+            kind: Integration
+            metadata: {name: brevo}
+            spec:
+              provider: brevo
+              enabled: true
+              credentials:
+                apiKey: {secret: "secrets/brevo.sops.yaml#brevo.api_key"}
+              settings:
+                sender: {name: Bench, email: bonjour@bench.example}
+                contactLists: [newsletter, fideles]
+                webhook: {url: "https://app.example/webhooks/brevo", events: [delivered, hardBounce]}
+            """,
             "secrets/gbp.sops.yaml": "gbp:\n"
                 + ["client_id", "client_secret", "refresh_token"].map { "    \($0): ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]\n" }.joined()
                 + "sops:\n    lastmodified: \"2026-11-01T00:00:00Z\"\n    mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]\n    version: 3.11.0\n",

@@ -2,7 +2,7 @@
 //
 // The requests of a change-scoped run over those of a full scan, in the generated chain of
 // `reconcile` (every built provider enabled: Stripe, Google Calendar and Google Business Profile
-// on every establishment, Planity and Treatwell on the first V): after the set-up, a full scan
+// on every establishment, Brevo for the chain, Planity and Treatwell on the first V): after the set-up, a full scan
 // (a no-op plan, as the daemon's drift scan makes), then salon I's opening hours change and the
 // daemon's path runs: ChangeSet → RunScope → narrowed by what each projection moved → plan and
 // apply. Both counted by the sandbox, token requests and writes included. Goal ≤ 1 %. A fresh
