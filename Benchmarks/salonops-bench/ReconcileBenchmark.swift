@@ -26,18 +26,8 @@ import SalonOpsStripe
 import SalonOpsTreatwell
 
 func benchReconcile(_ arguments: [String]) async throws {
-    var establishments = 200, services = 10, latency = 20, venues = 20
-    var rest = arguments[...]
-    while let flag = rest.popFirst() {
-        guard let value = rest.popFirst().flatMap(Int.init), value >= 0 else { usage() }
-        switch flag {
-        case "--establishments": establishments = max(1, value)
-        case "--services": services = max(1, value)
-        case "--latency-ms": latency = value
-        case "--venues": venues = value
-        default: usage()
-        }
-    }
+    let flags = chainFlags(arguments, latency: 20)
+    let (establishments, services, latency, venues) = (flags["--establishments"]!, flags["--services"]!, flags["--latency-ms"]!, flags["--venues"]!)
     let chain = try await BenchChain.start(establishments: establishments, services: services, venues: venues, latency: latency)
     let sandbox = chain.sandbox, client = chain.client
     func engine() async -> Reconciler { await chain.engine(chain.state) }
@@ -91,6 +81,20 @@ func benchReconcile(_ arguments: [String]) async throws {
     print(String(format: "requests:   %.2f of the lower bound (goal 1.00), writes %d (goal 0)", Double(totalReads) / Double(max(totalBound, 1)), totalWrites))
     print(String(format: "wall time:  %.2f of the floor %@ (goal ≤ 1.2)", seconds(wall) / seconds(floor), "\(floor)"))
     try await chain.stop()
+}
+
+/// The generated chain's flags (`--establishments`, `--services`, `--latency-ms`, `--venues`,
+/// and those in `extra`), each a non-negative integer; anything else is the usage.
+func chainFlags(_ arguments: [String], latency: Int, extra: [String: Int] = [:]) -> [String: Int] {
+    var flags = ["--establishments": 200, "--services": 10, "--latency-ms": latency, "--venues": 20].merging(extra) { a, _ in a }
+    var rest = arguments[...]
+    while let flag = rest.popFirst() {
+        guard flags[flag] != nil, let value = rest.popFirst().flatMap(Int.init), value >= 0 else { usage() }
+        flags[flag] = value
+    }
+    flags["--establishments"] = max(1, flags["--establishments"]!)
+    flags["--services"] = max(1, flags["--services"]!)
+    return flags
 }
 
 /// A generated chain applied to an in-process sandbox: the state, the sandbox, the credentials,

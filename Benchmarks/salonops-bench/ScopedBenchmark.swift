@@ -13,19 +13,10 @@ import SalonOpsEngine
 import SalonOpsProviders
 
 func benchScoped(_ arguments: [String]) async throws {
-    var establishments = 200, services = 10, latency = 0, venues = 20, salon = 3
-    var rest = arguments[...]
-    while let flag = rest.popFirst() {
-        guard let value = rest.popFirst().flatMap(Int.init), value >= 0 else { usage() }
-        switch flag {
-        case "--establishments": establishments = max(1, value)
-        case "--services": services = max(1, value)
-        case "--latency-ms": latency = value
-        case "--venues": venues = value
-        case "--salon": salon = value
-        default: usage()
-        }
-    }
+    let flags = chainFlags(arguments, latency: 0, extra: ["--salon": 3])
+    let (establishments, services, latency, venues, salon) = (
+        flags["--establishments"]!, flags["--services"]!, flags["--latency-ms"]!, flags["--venues"]!, flags["--salon"]!
+    )
     guard salon < establishments else { usage() }
     let chain = try await BenchChain.start(establishments: establishments, services: services, venues: venues, latency: latency)
     try await chain.setUp()
