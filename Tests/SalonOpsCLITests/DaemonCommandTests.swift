@@ -501,7 +501,9 @@ import Testing
         let moved = setup.root.appendingPathComponent("moved.git")
         try FileManager.default.moveItem(at: setup.remote, to: moved)
         let failed = try await waitFor(1)
-        let failure = try #require(failed.first, "no email for the failed fetch: \(daemon.stderr.split(separator: "\n").filter { !$0.contains("failed to resolve") }.suffix(40).joined(separator: "\n"))")
+        // On failure, what the daemon said besides the fetch errors (a refused send, a warning).
+        let said = daemon.stderr.split(separator: "\n").filter { !$0.contains("failed to resolve") }.suffix(40).joined(separator: "\n")
+        let failure = try #require(failed.first, "no email for the failed fetch: \(said)")
         #expect((failure["subject"] as? String)?.hasPrefix("❌ SalonOps: fetching ") == true, "\(failure)")
         #expect(failure["from"] as? String == "bonjour@belle-epoque.example", "sent from the Integration's sender: \(failure)")
         #expect((failure["tags"] as? [String]) == ["salonops-alert", "salonops-failure"], "\(failure)")
