@@ -74,10 +74,8 @@ struct Notifier {
         let lines =
             [alert.summary, ""] + alert.details.prefix(10).map { "- \($0)" } + (alert.details.isEmpty ? [] : [""])
             + ["Repository: \(repository)\(commit.map { " @ \($0.prefix(12))" } ?? "")", "Status: \(statusPage)"]
-        func html(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-                .replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        // Slack's three, and the quote that ends an attribute.
+        func html(_ text: String) -> String { escape(text).replacingOccurrences(of: "\"", with: "&quot;") }
         var body = "<p>\(html(alert.summary))</p>"
         if !alert.details.isEmpty { body += "<ul>" + alert.details.prefix(10).map { "<li>\(html($0))</li>" }.joined() + "</ul>" }
         body += "<p>\(html(repository))\(commit.map { " @ <code>\($0.prefix(12))</code>" } ?? "") · <a href=\"\(html(statusPage))\">status</a></p>"
