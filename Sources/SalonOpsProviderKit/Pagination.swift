@@ -82,6 +82,12 @@ public enum Paginator {
         return items
     }
 
+    /// Whether reading `count` items one by one costs fewer requests than listing all `total`
+    /// at `pageSize` a page (a change-scoped run's few locations or venues).
+    public static func cheaperOneByOne(_ count: Int, of total: Int, pageSize: Int) -> Bool {
+        count < (total + max(pageSize, 1) - 1) / max(pageSize, 1)
+    }
+
     /// Restarts of an `.offsetCounted` listing whose total kept moving before it gives up.
     static let maxRestarts = 10
 

@@ -84,10 +84,14 @@ public struct ContractSuite<Fixture: ContractFixture>: Sendable {
 
     public init(_ fixture: Fixture) { self.fixture = fixture }
 
-    func engine(_ peer: Fixture.Peer, _ variant: ContractVariant, state: String, retireDuplicates: Bool = false) async throws -> Reconciler {
+    /// `previous`: the state of the last applied commit, for a change-scoped run.
+    func engine(
+        _ peer: Fixture.Peer, _ variant: ContractVariant, state: String, retireDuplicates: Bool = false, previous: DesiredState? = nil
+    ) async throws -> Reconciler {
         await EngineFixtures.reconciler(
             try EngineFixtures.state(fixture.files(variant)), endpoints: peer.endpoints, client: peer.client,
-            credentials: fixture.credentials, options: fixture.options(variant), stateDirectory: state, retireDuplicates: retireDuplicates)
+            credentials: fixture.credentials, options: fixture.options(variant), stateDirectory: state, retireDuplicates: retireDuplicates,
+            previous: previous)
     }
 
     func apply(_ reconciler: Reconciler, state: String, force: Bool = false) async throws -> (Plan, ApplyResult) {
@@ -361,9 +365,7 @@ public struct ContractSuite<Fixture: ContractFixture>: Sendable {
             let integration = try #require(base.integrations.first { $0.metadata.name == fixture.integration })
             let establishment = try #require(base.establishments(of: integration).first?.metadata.name)
             let scope = Scope(establishments: [establishment])
-            let reconciler = await EngineFixtures.reconciler(
-                base, endpoints: peer.endpoints, client: peer.client, credentials: fixture.credentials, options: fixture.options(.base),
-                stateDirectory: state, previous: base)
+            let reconciler = try await engine(peer, .base, state: state, previous: base)
             let (full, fullObservation) = await reconciler.plan(id: "full")
             let (scoped, observation) = await reconciler.plan(id: "scoped", scope: .only([fixture.integration: scope]))
             let scopedPlan = try plan(scoped)

@@ -2,6 +2,19 @@ import Foundation
 import SalonOpsJSON
 import Yams
 
+/// The published specs the emulators are checked against: beside the package
+/// (`../shared/specs`, CI and the main checkout), or the machine's copy. Never copied into the
+/// repository.
+public enum SharedSpecs {
+    public static let directories = [
+        ExampleConfig.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/specs"), URL(fileURLWithPath: "/work/shared/specs"),
+    ]
+
+    public static func locate(_ file: String) -> URL? {
+        directories.map { $0.appendingPathComponent(file) }.first { FileManager.default.fileExists(atPath: $0.path) }
+    }
+}
+
 /// An OpenAPI 3.0 description read from YAML (or JSON, a subset of YAML), for checking what an
 /// emulator accepts and answers against the provider's published spec. The subset checked:
 /// `$ref` (components), `allOf`, `type` (with `nullable`), `required`, `enum`, `properties`
@@ -13,16 +26,6 @@ public final class OpenAPIDocument: @unchecked Sendable {
     private let paths: [String: Any]
     private let components: [String: Any]
     private let templates: [(template: String, segments: [String])]
-
-    /// Where the shared specs are: beside the package (`../shared/specs`, CI and the main
-    /// checkout), or the machine's copy.
-    public static func locate(_ file: String) -> URL? {
-        let candidates = [
-            ExampleConfig.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/specs/\(file)"),
-            URL(fileURLWithPath: "/work/shared/specs/\(file)"),
-        ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
-    }
 
     public init(contentsOf url: URL) throws {
         let text = try String(contentsOf: url, encoding: .utf8)

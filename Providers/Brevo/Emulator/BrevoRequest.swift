@@ -105,11 +105,14 @@ enum BrevoFormat {
     }
 
     /// "YYYY-MM-DDTHH:mm:ss.SSSZ", as Brevo writes `createdAt`.
-    static func timestamp(_ date: Date) -> String {
+    static func timestamp(_ date: Date) -> String { utc(date, "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'") }
+
+    /// `date` in UTC, in a fixed (POSIX) format.
+    static func utc(_ date: Date, _ format: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
+        formatter.dateFormat = format
         return formatter.string(from: date)
     }
 }

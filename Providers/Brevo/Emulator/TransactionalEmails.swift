@@ -81,11 +81,5 @@ extension BrevoState {
         return parts.joined(separator: "-")
     }
 
-    static func compactTimestamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMddHHmmss"
-        return formatter.string(from: date)
-    }
+    static func compactTimestamp(_ date: Date) -> String { BrevoFormat.utc(date, "yyyyMMddHHmmss") }
 }

@@ -4,7 +4,7 @@ import SalonOpsEmulatorKit
 import SalonOpsProviderTesting
 
 /// Brevo's OpenAPI description, read once (shared/specs beside the package, or the machine's copy).
-let brevoSpec: OpenAPIDocument? = OpenAPIDocument.locate("brevo-v3.openapi.yml").flatMap { try? OpenAPIDocument(contentsOf: $0) }
+let brevoSpec: OpenAPIDocument? = SharedSpecs.locate("brevo-v3.openapi.yml").flatMap { try? OpenAPIDocument(contentsOf: $0) }
 
 /// An emulator in process, and what each exchange with it was, for checking against the spec.
 final class BrevoExchanges: @unchecked Sendable {

@@ -29,8 +29,7 @@ struct GoogleBusinessProfileAdapter: ProviderAdapter {
         var named: Set<String>?
         if let establishments = scope.establishments {
             let inScope = bound.filter { establishments.contains($0.0) }.map(\.1)
-            let pages = (bound.count + (pageSize ?? 100) - 1) / (pageSize ?? 100)
-            if inScope.count < pages {
+            if Paginator.cheaperOneByOne(inScope.count, of: bound.count, pageSize: pageSize ?? 100) {
                 return try await concurrently(inScope) { name in try await read(ResourceRef("location", name), remoteID: name, session) }.compactMap { $0 }
             }
             named = Set(inScope)

@@ -11,15 +11,7 @@ struct GBPDiscovery: Sendable {
     let accountManagement: DiscoveryDocument
 
     static let loaded: GBPDiscovery? = {
-        func load(_ file: String) -> DiscoveryDocument? {
-            let candidates = [
-                Paths.packageRoot.appendingPathComponent("../shared/specs/\(file)").standardizedFileURL.path, "/work/shared/specs/\(file)",
-            ]
-            for path in candidates where FileManager.default.fileExists(atPath: path) {
-                if let document = try? DiscoveryDocument(contentsOf: URL(fileURLWithPath: path)) { return document }
-            }
-            return nil
-        }
+        func load(_ file: String) -> DiscoveryDocument? { SharedSpecs.locate(file).flatMap { try? DiscoveryDocument(contentsOf: $0) } }
         guard let bi = load("google-mybusinessbusinessinformation.v1.json"), let am = load("google-mybusinessaccountmanagement.v1.json") else {
             return nil
         }

@@ -200,14 +200,7 @@ extension Reply {
 
 /// The discovery document beside the package (`../shared/specs`), or the shared copy.
 func calendarDiscovery() -> DiscoveryDocument? {
-    let candidates = [
-        Paths.packageRoot.appendingPathComponent("../shared/specs/google-calendar.v3.json").standardizedFileURL.path,
-        "/work/shared/specs/google-calendar.v3.json",
-    ]
-    for path in candidates where FileManager.default.fileExists(atPath: path) {
-        if let document = try? DiscoveryDocument(contentsOf: URL(fileURLWithPath: path)) { return document }
-    }
-    return nil
+    SharedSpecs.locate("google-calendar.v3.json").flatMap { try? DiscoveryDocument(contentsOf: $0) }
 }
 
 /// A sandbox with the test service account registered, a manual clock, and the discovery

@@ -22,13 +22,8 @@ final class StripeSpec: @unchecked Sendable {
     /// `/v1/prices/{price}`).
     private let templates: [(template: String, segments: [String])]
 
-    static let directories = [
-        Paths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/specs"),
-        URL(fileURLWithPath: "/work/shared/specs"),
-    ]
-
     static let shared: Result<StripeSpec, SpecMissing> = {
-        for directory in directories {
+        for directory in SharedSpecs.directories {
             let spec = directory.appendingPathComponent("stripe-spec3.json")
             let fixtures = directory.appendingPathComponent("stripe-fixtures3.json")
             guard FileManager.default.fileExists(atPath: spec.path), FileManager.default.fileExists(atPath: fixtures.path) else { continue }
@@ -39,7 +34,7 @@ final class StripeSpec: @unchecked Sendable {
         return .failure(
             SpecMissing(
                 description: "stripe-spec3.json and stripe-fixtures3.json not found in "
-                    + directories.map(\.path).joined(separator: " or ")))
+                    + SharedSpecs.directories.map(\.path).joined(separator: " or ")))
     }()
 
     static var available: Bool { (try? shared.get()) != nil }

@@ -72,8 +72,8 @@ public struct VenueAdapter<Wire: VenueWireFormat>: ProviderAdapter {
     /// from the venues the Integration binds).
     func profiles(_ bound: [String], _ session: any ProviderSession) async throws -> [ObservedResource] {
         guard !bound.isEmpty else { return [] }
-        let pages = (venues.count + pageSize - 1) / pageSize
-        var found = bound.count < pages ? [] : try await list(.venue, venue: nil, session).filter { $0.id.map(bound.contains) == true }
+        let oneByOne = Paginator.cheaperOneByOne(bound.count, of: venues.count, pageSize: pageSize)
+        var found = oneByOne ? [] : try await list(.venue, venue: nil, session).filter { $0.id.map(bound.contains) == true }
         let missing = bound.filter { id in !found.contains { $0.id == id } }
         found += try await concurrently(missing) { id in
             try await wire.decode(.venue, session.send(wire.read(.venue, id: id, venue: nil)).json())
